@@ -1,0 +1,236 @@
+//! The councils with adult social care duties (corpus/councils.csv, from mySociety) and how
+//! their names are found in running text.
+
+use std::collections::HashSet;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ModelError;
+
+/// The shipped table, compiled in so the binary works from any directory.
+const BUILTIN_CSV: &str = include_str!("../../../corpus/councils.csv");
+
+/// Names people write that the table does not list (loose or historical forms).
+const EXTRA_ALIASES: &[(&str, &str)] = &[
+    ("E06000021", "Stoke"),
+    ("E06000010", "Hull"),
+    ("E06000023", "Bristol"),
+    ("E06000058", "BCP"),
+    ("E06000058", "Bournemouth"),
+    ("E06000020", "Telford"),
+    ("E06000047", "Durham"),
+];
+
+/// Names that are also ordinary words or surnames: only counted with a council-ish neighbour.
+const AMBIGUOUS: &[&str] = &["reading", "bolton", "sutton", "bury", "barnet", "brent", "halton", "kent", "wirral"];
+
+/// One council with social care duties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Council {
+    pub gss_code: String,
+    pub official_name: String,
+    /// The short canonical name ("Walsall", "Stoke-on-Trent").
+    pub name: String,
+    pub la_type: String,
+    pub region: String,
+    pub variants: Vec<String>,
+}
+
+/// How a document or answer refers to a council: a name, and the codes when known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CouncilRef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gss_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl From<&Council> for CouncilRef {
+    fn from(c: &Council) -> Self {
+        CouncilRef { name: c.name.clone(), gss_code: Some(c.gss_code.clone()), region: Some(c.region.clone()) }
+    }
+}
+
+/// A council named in a text, at a byte span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    /// Index into [`Councils::all`].
+    pub council: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The table of councils and a matcher for their names.
+#[derive(Debug, Clone)]
+pub struct Councils {
+    all: Vec<Council>,
+    matcher: Regex,
+    /// Lower-cased variant → council index.
+    by_variant: std::collections::HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    gss_code: String,
+    official_name: String,
+    nice_name: String,
+    la_type_name: String,
+    region: String,
+    alt_names: String,
+}
+
+impl Councils {
+    /// The table shipped in corpus/councils.csv.
+    pub fn builtin() -> Result<Councils, ModelError> {
+        Councils::from_csv(BUILTIN_CSV.as_bytes())
+    }
+
+    pub fn from_csv(reader: impl std::io::Read) -> Result<Councils, ModelError> {
+        let mut all = Vec::new();
+        for row in csv::Reader::from_reader(reader).deserialize::<Row>() {
+            let row = row?;
+            let mut variants = vec![row.nice_name.clone(), row.official_name.clone()];
+            variants.extend(row.alt_names.split(',').map(|s| s.trim().to_string()));
+            all.push(Council {
+                gss_code: row.gss_code,
+                official_name: row.official_name,
+                name: row.nice_name,
+                la_type: row.la_type_name,
+                region: row.region,
+                variants,
+            });
+        }
+        for (gss, alias) in EXTRA_ALIASES {
+            if let Some(c) = all.iter_mut().find(|c| c.gss_code == *gss) {
+                c.variants.push(alias.to_string());
+            }
+        }
+        Councils::index(all)
+    }
+
+    fn index(mut all: Vec<Council>) -> Result<Councils, ModelError> {
+        let mut by_variant = std::collections::HashMap::new();
+        for (i, c) in all.iter_mut().enumerate() {
+            let mut seen = HashSet::new();
+            let mut forms = Vec::new();
+            for v in &c.variants {
+                for form in name_forms(v) {
+                    if seen.insert(form.to_lowercase()) {
+                        forms.push(form);
+                    }
+                }
+            }
+            c.variants = forms;
+            for v in &c.variants {
+                by_variant.entry(v.to_lowercase()).or_insert(i);
+            }
+        }
+        let mut names: Vec<&String> = by_variant.keys().collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let alternation = names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|");
+        let matcher = Regex::new(&format!(r"(?i)\b(?:{alternation})\b"))?;
+        Ok(Councils { all, matcher, by_variant })
+    }
+
+    pub fn all(&self) -> &[Council] {
+        &self.all
+    }
+
+    pub fn get(&self, idx: usize) -> &Council {
+        &self.all[idx]
+    }
+
+    /// The council a name refers to ("Walsall Council", "stoke", "Leicester City Council").
+    pub fn lookup(&self, name: &str) -> Option<&Council> {
+        let key = name.trim().to_lowercase();
+        self.by_variant.get(&key).map(|&i| &self.all[i]).or_else(|| {
+            self.matcher
+                .find(name)
+                .filter(|m| m.as_str().len() * 2 >= key.len())
+                .and_then(|m| self.by_variant.get(&m.as_str().to_lowercase()))
+                .map(|&i| &self.all[i])
+        })
+    }
+
+    /// Every council named in `text`, in order. Names are proper nouns: a match must start
+    /// with a capital, and names that are also common words need a council-ish neighbour.
+    pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        let mut out = Vec::new();
+        for m in self.matcher.find_iter(text) {
+            let s = m.as_str();
+            if !s.chars().next().is_some_and(|c| c.is_uppercase()) {
+                continue;
+            }
+            let key = s.to_lowercase();
+            if AMBIGUOUS.contains(&key.as_str()) && !council_context(&text[m.end()..]) {
+                continue;
+            }
+            // "Stoke" inside "Stoke Mandeville" and similar are rare enough to accept.
+            if let Some(&i) = self.by_variant.get(&key) {
+                out.push(Mention { council: i, start: m.start(), end: m.end() });
+            }
+        }
+        out
+    }
+}
+
+/// Forms a table name is written in: as given, with "&" for "and", without a trailing " UA".
+fn name_forms(v: &str) -> Vec<String> {
+    let v = v.trim();
+    if v.is_empty() || v.contains(", ") {
+        return Vec::new();
+    }
+    let base = v.strip_suffix(" UA").unwrap_or(v).trim().to_string();
+    let mut out = vec![base.clone()];
+    if base.contains(" and ") {
+        out.push(base.replace(" and ", " & "));
+    }
+    if base.contains('-') {
+        out.push(base.replace('-', " "));
+    }
+    out
+}
+
+fn council_context(after: &str) -> bool {
+    let after = after.trim_start();
+    ["Council", "Borough", "County", "City", "MBC", "LBC"].iter().any(|w| after.starts_with(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(c: &Councils, text: &str) -> Vec<String> {
+        c.mentions(text).iter().map(|m| c.get(m.council).name.clone()).collect()
+    }
+
+    #[test]
+    fn finds_councils_by_their_written_forms() {
+        let c = Councils::builtin().unwrap();
+        assert_eq!(c.all().len(), 153);
+        assert_eq!(
+            names(&c, "Consider exploring the Shropshire or Stoke for community led social work"),
+            ["Shropshire", "Stoke-on-Trent"]
+        );
+        assert_eq!(names(&c, "Leicester City Council and Leicestershire"), ["Leicester", "Leicestershire"]);
+        assert_eq!(names(&c, "Telford & Wrekin and Redcar & Cleveland"), ["Telford and Wrekin", "Redcar and Cleveland"]);
+    }
+
+    #[test]
+    fn common_words_are_not_councils() {
+        let c = Councils::builtin().unwrap();
+        assert!(names(&c, "Reading the report, John Bolton's work shows").is_empty());
+        assert_eq!(names(&c, "Reading Borough Council"), ["Reading"]);
+        assert!(names(&c, "we will review the reading of packages").is_empty());
+    }
+
+    #[test]
+    fn lookup_accepts_loose_names() {
+        let c = Councils::builtin().unwrap();
+        assert_eq!(c.lookup("walsall council").unwrap().gss_code, "E08000030");
+        assert_eq!(c.lookup("Stoke").unwrap().name, "Stoke-on-Trent");
+        assert!(c.lookup("Narnia").is_none());
+    }
+}

@@ -1,0 +1,14 @@
+//! The model crate's one error type.
+
+/// What can go wrong loading reference data (councils, themes).
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("councils table: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("theme taxonomy: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("theme {theme}: bad pattern {pattern:?}: {source}")]
+    Pattern { theme: String, pattern: String, source: regex::Error },
+    #[error("councils table: {0}")]
+    Regex(#[from] regex::Error),
+}

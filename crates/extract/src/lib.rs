@@ -1,1 +1,137 @@
-//! stub
+//! Extraction: bytes to a [`Document`] with its findings and metadata.
+//!
+//! The flow is the same for every format: sniff the content ([`sniff`]), turn it into text
+//! ([`html`], [`pdf`], or decoding), normalise that text so one line is one block
+//! ([`normalize`]), recover structure ([`structure`]), read the metadata ([`metadata`]) and
+//! the findings ([`findings`], using the lexicons in [`cues`] and sentence splitting in
+//! [`sentences`]). Finding offsets point into the normalised text, which callers keep.
+
+pub mod cues;
+pub mod error;
+pub mod findings;
+pub mod html;
+pub mod metadata;
+pub mod normalize;
+pub mod pdf;
+pub mod sentences;
+pub mod sniff;
+pub mod structure;
+
+use std::time::Duration;
+
+pub use error::ExtractError;
+pub use pdf::PdfBackend;
+pub use sniff::Format;
+
+use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
+
+/// Bumped whenever extraction changes what it produces: stored documents extracted by an
+/// older version are extracted again from their raw bytes.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// The default cap on a document's size.
+pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
+
+/// A document and the normalised text its finding offsets point into.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    pub document: Document,
+    pub text: String,
+}
+
+/// Turns bytes into documents. Build once, use for many files.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    councils: Councils,
+    taxonomy: Taxonomy,
+    pdf: PdfBackend,
+    max_bytes: usize,
+}
+
+impl Extractor {
+    /// An extractor with the shipped councils and themes, parsing PDFs in-process.
+    pub fn new() -> Result<Extractor, ExtractError> {
+        Ok(Extractor {
+            councils: Councils::builtin()?,
+            taxonomy: Taxonomy::builtin()?,
+            pdf: PdfBackend::InProcess,
+            max_bytes: DEFAULT_MAX_BYTES,
+        })
+    }
+
+    pub fn pdf_backend(mut self, backend: PdfBackend) -> Extractor {
+        self.pdf = backend;
+        self
+    }
+
+    /// Parse PDFs in a child process: `program args...` (see [`pdf::child_main`]).
+    pub fn isolated_pdf(self, program: std::path::PathBuf, args: Vec<String>, timeout: Duration) -> Extractor {
+        self.pdf_backend(PdfBackend::Isolated { program, args, timeout })
+    }
+
+    pub fn max_bytes(mut self, max: usize) -> Extractor {
+        self.max_bytes = max;
+        self
+    }
+
+    pub fn taxonomy(mut self, taxonomy: Taxonomy) -> Extractor {
+        self.taxonomy = taxonomy;
+        self
+    }
+
+    pub fn councils(&self) -> &Councils {
+        &self.councils
+    }
+
+    pub fn themes(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// The normalised text of `bytes`, the format it was read as, and page hints.
+    pub fn text(&self, bytes: &[u8]) -> Result<(String, Format, metadata::Hints), ExtractError> {
+        if bytes.len() > self.max_bytes {
+            return Err(ExtractError::TooLarge { size: bytes.len(), limit: self.max_bytes });
+        }
+        let format = sniff::sniff(bytes)?;
+        let (raw, hints, wrapped) = match format {
+            Format::Pdf => (pdf::pdf_text(bytes, &self.pdf)?, metadata::Hints::default(), true),
+            Format::Html => {
+                let h = html::html_to_text(&sniff::decode_text(bytes));
+                (h.text, metadata::Hints { title: h.title, site: h.site }, false)
+            }
+            Format::Text => (sniff::decode_text(bytes), metadata::Hints::default(), false),
+        };
+        let text = normalize::normalize(&raw, wrapped);
+        if text.trim().is_empty() {
+            return Err(ExtractError::NoText);
+        }
+        Ok((text, format, hints))
+    }
+
+    /// Extract one document. `source` is its path or URL, recorded as provenance.
+    pub fn extract(&self, source: &str, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+        let (text, format, hints) = self.text(bytes)?;
+        let title = metadata::title(&text, &hints, source);
+        let reviewed = metadata::reviewed_council(&text, &title, &hints, &self.councils);
+        let blocks = structure::blocks(&text);
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed };
+        let found = findings::findings(&text, &blocks, &ctx);
+        let review_type = metadata::review_type(&text);
+        let service = metadata::service(&text, &title);
+        let about = matches!(service, Service::AdultSocialCare | Service::SafeguardingAdults)
+            && matches!(review_type, peerscope_model::ReviewType::LgaPeerChallenge | peerscope_model::ReviewType::AdassRegionalPeerChallenge | peerscope_model::ReviewType::Unknown);
+        let document = Document {
+            source: source.to_string(),
+            council: reviewed.map(|i| CouncilRef::from(self.councils.get(i))),
+            doc_kind: metadata::doc_kind(&text),
+            service,
+            review_type,
+            review_year: metadata::review_year(&text, &title),
+            about_asc_peer_review: about,
+            format: format.as_str().to_string(),
+            title,
+            findings: found,
+        };
+        Ok(Extracted { document, text })
+    }
+}

@@ -1,0 +1,26 @@
+//! The extract crate's one error type. Every variant says what was wrong with the input so
+//! the caller can report it next to the file or URL.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("empty file")]
+    Empty,
+    #[error("too large: {size} bytes (limit {limit})")]
+    TooLarge { size: usize, limit: usize },
+    #[error("not a document: binary content that is neither PDF, HTML nor text")]
+    Binary,
+    #[error("unreadable PDF: {0}")]
+    Pdf(String),
+    #[error("PDF has no extractable text (scanned images?)")]
+    PdfNoText,
+    #[error("PDF extraction timed out after {0} s")]
+    PdfTimeout(u64),
+    #[error("PDF extractor failed: {0}")]
+    PdfChild(String),
+    #[error("no text in document")]
+    NoText,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("reference data: {0}")]
+    Model(#[from] peerscope_model::ModelError),
+}

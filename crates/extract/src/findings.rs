@@ -1,0 +1,266 @@
+//! Findings from structure: walk the blocks, track the section and any list introduced by a
+//! sentence ending in a colon, and decide each unit's kind from its section *and* its cues.
+//!
+//! A unit is a list item, or a sentence of prose.
+
+use std::sync::LazyLock;
+
+use peerscope_model::{Councils, Finding, FindingKind, Taxonomy};
+use regex::Regex;
+
+use crate::cues::{self, Cues};
+use crate::sentences::sentences;
+use crate::structure::{section_kind, Block, BlockKind, SectionKind};
+
+/// What the finding walk needs to know about the document.
+pub struct FindingContext<'a> {
+    pub councils: &'a Councils,
+    pub taxonomy: &'a Taxonomy,
+    /// Index of the reviewed council: never the target of a best-practice pointer.
+    pub reviewed: Option<usize>,
+}
+
+/// A list announced by "...the following key priorities:" and the marker of its intro.
+struct ListContext {
+    kind: SectionKind,
+    intro_marker: Option<char>,
+}
+
+pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut section = SectionKind::Neutral;
+    let mut section_name: Option<String> = None;
+    let mut list: Option<ListContext> = None;
+    for b in blocks {
+        let content = &text[b.start..b.end];
+        match b.kind {
+            BlockKind::Heading => {
+                list = None;
+                section = match section_kind(content) {
+                    Some(k) => k,
+                    None if section == SectionKind::NotFindings => section,
+                    None => SectionKind::Neutral,
+                };
+                section_name = Some(content.trim_end_matches([':', '-', ' ']).to_string());
+                if let Some(k) = list_kind_from_intro(content).filter(|_| is_intro(content)) {
+                    list = Some(ListContext { kind: k, intro_marker: None });
+                }
+            }
+            BlockKind::Item { marker } => {
+                if list.as_ref().is_some_and(|l| l.intro_marker == Some(marker)) {
+                    list = None;
+                }
+                let effective = list.as_ref().map_or(section, |l| l.kind);
+                if is_intro(content) {
+                    if let Some(k) = list_kind_from_intro(content) {
+                        list = Some(ListContext { kind: k, intro_marker: Some(marker) });
+                    }
+                    continue;
+                }
+                push_unit(&mut out, text, (b.start, b.end), effective, true, &section_name, ctx);
+            }
+            BlockKind::Paragraph => {
+                list = None;
+                if is_intro(content) {
+                    list = list_kind_from_intro(content).map(|k| ListContext { kind: k, intro_marker: None });
+                    // The sentences before the colon can still be findings.
+                }
+                for span in sentences(text, b.start, b.end) {
+                    if is_intro(&text[span.0..span.1]) {
+                        continue;
+                    }
+                    push_unit(&mut out, text, span, section, false, &section_name, ctx);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_intro(s: &str) -> bool {
+    let s = s.trim_end();
+    s.ends_with(':') || s.ends_with(":-") || s.ends_with(": -")
+}
+
+/// What the list after an introducing sentence holds, from the cue nearest its colon.
+fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
+    static CUES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
+        use SectionKind::*;
+        [
+            (r"(?i)strengths?|performing well|working well|positives?|good practice|praised", Strengths),
+            (r"(?i)improvement areas?|areas? for (?:development|improvement|consideration)|concerns?|weakness\w*|challenges|risks|gaps", Development),
+            (r"(?i)recommend\w*|top tips|priorities|next steps|suggest\w*|actions?\b", Recommendations),
+            (r"(?i)best practice|ideas for|learn from", BestPractice),
+            (r"(?i)findings|feedback|summarised|highlighted|identified|noted|following points|main points", Neutral),
+            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\bmet\b|spoke with|included|^that\b|membership|purpose|as follows", NotFindings),
+        ]
+        .into_iter()
+        .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
+        .collect()
+    });
+    // A specific kind named nearest the colon wins; process words next; "findings" last.
+    let last_end = |kind: SectionKind| {
+        CUES.iter().filter(|(_, k)| *k == kind).filter_map(|(re, _)| re.find_iter(intro).last()).map(|m| m.end()).max()
+    };
+    use SectionKind::*;
+    let specific = [Strengths, Development, Recommendations, BestPractice]
+        .into_iter()
+        .filter_map(|k| last_end(k).map(|e| (e, k)))
+        .max_by_key(|(e, _)| *e);
+    if let Some((_, k)) = specific {
+        return Some(k);
+    }
+    [NotFindings, Neutral].into_iter().find(|k| last_end(*k).is_some())
+}
+
+fn push_unit(
+    out: &mut Vec<Finding>,
+    text: &str,
+    (start, end): (usize, usize),
+    section: SectionKind,
+    is_item: bool,
+    section_name: &Option<String>,
+    ctx: &FindingContext,
+) {
+    let unit = &text[start..end];
+    let words = unit.split_whitespace().count();
+    if words < if is_item { 2 } else { 5 } || cues::is_not_finding(unit) {
+        return;
+    }
+    let others: Vec<String> = other_councils(unit, ctx);
+    let kind = if section == SectionKind::BestPractice {
+        if others.is_empty() { Some(FindingKind::Recommendation) } else { Some(FindingKind::BestPractice) }
+    } else if !others.is_empty() && cues::is_pointer(unit) && section != SectionKind::NotFindings {
+        Some(FindingKind::BestPractice)
+    } else {
+        decide(section, cues::weigh(unit), is_item)
+    };
+    let Some(kind) = kind else { return };
+    let (council, also) = if kind == FindingKind::BestPractice {
+        let mut it = others.into_iter();
+        (it.next(), it.collect())
+    } else {
+        (None, Vec::new())
+    };
+    out.push(Finding {
+        kind,
+        text: unit.to_string(),
+        section: section_name.clone(),
+        themes: ctx.taxonomy.themes_of(unit),
+        start,
+        end,
+        council,
+        also,
+    });
+}
+
+fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for m in ctx.councils.mentions(unit) {
+        if Some(m.council) == ctx.reviewed {
+            continue;
+        }
+        let name = ctx.councils.get(m.council).name.clone();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The kind of a unit from its section and its cues (see shared/gold/GUIDELINES.md).
+fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
+    use FindingKind::*;
+    use SectionKind as S;
+    match section {
+        S::NotFindings | S::BestPractice => None,
+        S::Strengths => Some(if c.praise == 0.0 && c.concern > 0.0 { AreaForDevelopment } else { Strength }),
+        S::Development | S::DevelopmentAndRecommendations => {
+            let advises = c.advice > 0.0 && (section == S::DevelopmentAndRecommendations || c.concern == 0.0);
+            Some(if c.praise > 0.0 && c.concern == 0.0 && c.advice == 0.0 {
+                Strength
+            } else if advises {
+                Recommendation
+            } else {
+                AreaForDevelopment
+            })
+        }
+        S::Recommendations => Some(if !is_item && c.praise > 0.0 && c.concern == 0.0 && c.advice == 0.0 {
+            Strength
+        } else {
+            Recommendation
+        }),
+        S::Neutral => neutral(c),
+    }
+}
+
+/// Outside a findings section a unit must carry its own cue.
+fn neutral(c: Cues) -> Option<FindingKind> {
+    if c.none() {
+        return None;
+    }
+    if c.advice >= c.concern && c.advice >= c.praise {
+        Some(FindingKind::Recommendation)
+    } else if c.concern >= c.praise {
+        Some(FindingKind::AreaForDevelopment)
+    } else {
+        Some(FindingKind::Strength)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+    use crate::structure::blocks;
+
+    fn run(raw: &str) -> Vec<(FindingKind, String)> {
+        let councils = Councils::builtin().unwrap();
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let text = normalize(raw, false);
+        let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed };
+        findings(&text, &blocks(&text), &ctx).into_iter().map(|f| (f.kind, f.text)).collect()
+    }
+
+    #[test]
+    fn kind_comes_from_section_and_sentence() {
+        let got = run("Strengths\n\n- The workforce demonstrated creativity\n\nAreas for Consideration\n\n- The morale of staff is low\n- The team was impressed by the new portal\n\nRecommendations\n\n- The council should set a clear target\n");
+        assert_eq!(
+            got,
+            [
+                (FindingKind::Strength, "The workforce demonstrated creativity".to_string()),
+                (FindingKind::AreaForDevelopment, "The morale of staff is low".to_string()),
+                (FindingKind::Strength, "The team was impressed by the new portal".to_string()),
+                (FindingKind::Recommendation, "The council should set a clear target".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn pointers_name_other_councils() {
+        let councils = Councils::builtin().unwrap();
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let text = normalize("Some Ideas for Best Practice Development\n\n- Consider exploring the Shropshire or Stoke for community led social work\n", false);
+        let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed };
+        let f = findings(&text, &blocks(&text), &ctx);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].kind, FindingKind::BestPractice);
+        assert_eq!(f[0].council.as_deref(), Some("Shropshire"));
+        assert_eq!(f[0].also, ["Stoke-on-Trent"]);
+        assert_eq!(&text[f[0].start..f[0].end], f[0].text);
+    }
+
+    #[test]
+    fn lists_take_their_kind_from_the_intro() {
+        let got = run("They noted that there were five key improvement areas identified:-\n\n1. Feedback and communication.\n2. Carers Assessments.\n\nThe key lines of enquiry were:\n\n- How well is the council prepared?\n\nRecommendations:\n\nThat:\n\n- Scrutiny note the findings of the Peer Challenge\n");
+        assert_eq!(
+            got,
+            [
+                (FindingKind::AreaForDevelopment, "Feedback and communication.".to_string()),
+                (FindingKind::AreaForDevelopment, "Carers Assessments.".to_string()),
+            ]
+        );
+    }
+}

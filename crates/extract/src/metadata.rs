@@ -1,0 +1,218 @@
+//! Document metadata: the reviewed council, when the team was on site, who ran the review,
+//! what was reviewed, what kind of document this is, and its title.
+//!
+//! Each decision weighs evidence from the whole text; when the evidence is thin or split
+//! the answer is "unknown" (`None`), never a guess presented as fact.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use peerscope_model::{Councils, DocKind, ReviewType, Service};
+use regex::Regex;
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap_or_else(|e| panic!("metadata pattern {p}: {e}"))
+}
+
+/// What the page around a document said (HTML title, site name).
+#[derive(Debug, Default, Clone)]
+pub struct Hints {
+    pub title: Option<String>,
+    pub site: Option<String>,
+}
+
+/// Lines naming people's roles: the peer team, signatures, addresses. Councils named there
+/// are where the peers came from, not the reviewed council.
+static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:director|lead peer|member peer|peer challenge manager|head of|manager|advisor|adviser|councillor|cllr|cabinet member|chief executive|expert by experience|officer|lead\b|deputy|principal|yours sincerely|shirehall|county hall|telephone|e-?mail)")
+});
+
+/// The reviewed council: the most-mentioned council outside role lines, with the title and
+/// the page's own name counting more. `None` when no council clearly leads.
+pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
+    let mut score: HashMap<usize, f32> = HashMap::new();
+    for line in text.lines() {
+        let w = if ROLE_LINE.is_match(line) { 0.2 } else { 1.0 };
+        for m in councils.mentions(line) {
+            *score.entry(m.council).or_default() += w;
+        }
+    }
+    for (extra, weight) in [(Some(title), 3.0), (hints.site.as_deref(), 5.0), (hints.title.as_deref(), 3.0)] {
+        for m in extra.map(|t| councils.mentions(t)).unwrap_or_default() {
+            *score.entry(m.council).or_default() += weight;
+        }
+    }
+    let mut ranked: Vec<(usize, f32)> = score.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    match ranked.as_slice() {
+        [] => None,
+        [(c, s)] => (*s >= 1.0).then_some(*c),
+        [(c, s), (_, s2), ..] => (*s >= 1.0 && *s > s2 * 1.5).then_some(*c),
+    }
+}
+
+/// The year the peer team was on site: years in sentences about the visit weigh most.
+pub fn review_year(text: &str, title: &str) -> Option<i32> {
+    static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20[0-3]\d)\b"));
+    static VISIT: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)took place|on[- ]site|\bvisit|conducted|undertaken|carried out|between the|spent (?:three|two|four|\d) days|commissioned")
+    });
+    static REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|the (?:challenge|review)\b"));
+    static FUTURE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:in readiness for|next|future|will|upcoming|planned|due to)\b"));
+    let mut score: HashMap<i32, f32> = HashMap::new();
+    for sentence in text.split(['.', '\n']) {
+        let visit = VISIT.is_match(sentence);
+        let review = REVIEW.is_match(sentence);
+        if !visit && !review {
+            continue;
+        }
+        let weight = if FUTURE.is_match(sentence) { 0.3 } else { 1.0 } * (if visit && review { 3.0 } else if visit { 1.0 } else { 1.0 });
+        for y in YEAR.captures_iter(sentence).filter_map(|c| c[1].parse::<i32>().ok()) {
+            *score.entry(y).or_default() += weight;
+        }
+    }
+    for y in YEAR.captures_iter(title).filter_map(|c| c[1].parse::<i32>().ok()) {
+        *score.entry(y).or_default() += 3.0;
+    }
+    if score.is_empty() {
+        // No sentence about the visit: the most frequent year of the document.
+        for y in YEAR.captures_iter(text).filter_map(|c| c[1].parse::<i32>().ok()) {
+            *score.entry(y).or_default() += 1.0;
+        }
+    }
+    score.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))).map(|(y, _)| y)
+}
+
+/// Who ran the review, by the weight of each programme's vocabulary.
+pub fn review_type(text: &str) -> ReviewType {
+    static LGA: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance"));
+    static ADASS: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|\b(?:west|east) midlands\b|eastern region|\bnorth west\b|\bsouth east\b|yorkshire and (?:the )?humber|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
+    });
+    static INSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)"));
+    static PEER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)"));
+    let lga = LGA.find_iter(text).count();
+    let adass = ADASS.find_iter(text).count();
+    let peer = PEER.find_iter(text).count();
+    if peer > 0 && (lga > 0 || adass > 0) {
+        return if lga > adass { ReviewType::LgaPeerChallenge } else { ReviewType::AdassRegionalPeerChallenge };
+    }
+    if INSPECTION.find_iter(text).count() >= 2 && peer == 0 {
+        return ReviewType::Inspection;
+    }
+    if peer == 0 {
+        ReviewType::None
+    } else {
+        ReviewType::Unknown
+    }
+}
+
+/// Minutes, an officer's report, the peer team's own report, a press release, or a page.
+pub fn doc_kind(text: &str) -> DocKind {
+    static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?im)^minutes:?$|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited")
+    });
+    static REPORT: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)")
+    });
+    static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)press release|media release|for immediate release|notes to editors"));
+    static PEER: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)feedback report|^dear |yours sincerely|peer challenge team|peer team|the team recommends|executive summary")
+    });
+    let minutes = MINUTES.find_iter(text).count();
+    let report = REPORT.find_iter(text).count();
+    if minutes >= 2 && minutes >= report {
+        DocKind::ScrutinyMinutes
+    } else if report >= 2 {
+        DocKind::ScrutinyReport
+    } else if PRESS.is_match(text) {
+        DocKind::PressRelease
+    } else if PEER.is_match(text) {
+        DocKind::PeerReport
+    } else {
+        DocKind::WebPage
+    }
+}
+
+/// What was reviewed: the title decides when it says; otherwise the balance of the text.
+pub fn service(text: &str, title: &str) -> Service {
+    static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)children.?s (?:services|social care)|\bofsted\b|\bSEND\b|children and young people|early help|looked after children"));
+    static CORPORATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)corporate peer challenge"));
+    static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adult safeguarding peer"));
+    static HWB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)health and well-?being (?:board )?peer"));
+    static FINANCE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)financ\w* (?:peer|resilience) (?:challenge|review)"));
+    static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)adult (?:social )?care|adult services|adults with|\bASC\b|adult social services"));
+    for (pattern, service) in [
+        (&*SAFEGUARDING, Service::SafeguardingAdults),
+        (&*CHILDREN, Service::ChildrensServices),
+        (&*CORPORATE, Service::Corporate),
+        (&*HWB, Service::HealthAndWellbeing),
+        (&*FINANCE, Service::Finance),
+    ] {
+        if pattern.is_match(title) {
+            return service;
+        }
+    }
+    if ADULTS.is_match(title) {
+        return Service::AdultSocialCare;
+    }
+    let adults = ADULTS.find_iter(text).count();
+    let children = CHILDREN.find_iter(text).count();
+    let corporate = CORPORATE.find_iter(text).count();
+    if adults == 0 && children == 0 && corporate == 0 {
+        return Service::Other;
+    }
+    if children > adults && children >= corporate {
+        Service::ChildrensServices
+    } else if corporate > adults {
+        Service::Corporate
+    } else {
+        Service::AdultSocialCare
+    }
+}
+
+/// A short line near the top that names the review, else the page title, else the first line.
+pub fn title(text: &str, hints: &Hints, fallback: &str) -> String {
+    static NAMES_REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|sector[- ]led|preparation for assurance"));
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60).collect();
+    if let Some(l) = lines.iter().find(|l| NAMES_REVIEW.is_match(l) && l.split_whitespace().count() <= 16 && !l.ends_with('.')) {
+        return l.trim_end_matches(':').to_string();
+    }
+    if let Some(t) = &hints.title {
+        let t = t.split(" | ").next().unwrap_or(t).trim();
+        if !t.is_empty() {
+            return t.to_string();
+        }
+    }
+    lines.first().map(|l| l.chars().take(120).collect()).unwrap_or_else(|| fallback.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_is_when_the_team_was_on_site() {
+        let t = "Date: 3rd May 2016\nThe adult social care peer challenge took place between the 21st and 23rd March 2016.\nThe letter is dated 5 April 2016.";
+        assert_eq!(review_year(t, "Adult Social Care Peer Challenge"), Some(2016));
+        let t = "the findings of the LGA peer review report commissioned by the service in December 2023. In readiness for a peer review by ADASS in January 2025.";
+        assert_eq!(review_year(t, ""), Some(2023));
+    }
+
+    #[test]
+    fn review_type_by_programme_vocabulary() {
+        assert_eq!(review_type("The LGA peer review report. A peer review by ADASS next year. LGA"), ReviewType::LgaPeerChallenge);
+        assert_eq!(review_type("The peer challenge forms part of ADASS's programme of sector led improvement"), ReviewType::AdassRegionalPeerChallenge);
+        assert_eq!(review_type("The budget was set."), ReviewType::None);
+    }
+
+    #[test]
+    fn peer_team_councils_do_not_win() {
+        let councils = Councils::builtin().unwrap();
+        let t = "Joy Hollister, Strategic Director of Adult Care, Derbyshire County Council\nLeicester City Council Adult Social Care Peer Review\nOur time in Leicester was useful.";
+        let c = reviewed_council(t, "", &Hints::default(), &councils).map(|i| councils.get(i).name.clone());
+        assert_eq!(c.as_deref(), Some("Leicester"));
+        assert_eq!(reviewed_council("Nothing named here.", "", &Hints::default(), &councils), None);
+    }
+}

@@ -1,0 +1,101 @@
+//! Normalised text: the one text every format is turned into, and the text that finding
+//! offsets point into (`peerscope extract --text`).
+//!
+//! One line per block: a heading, a list item or a paragraph. Lines broken by PDF wrapping
+//! or by page breaks are joined; markup left in plain-text exports (`**bold**`), zero-width
+//! and control characters are dropped; blank lines collapse to one.
+
+/// Normalise `raw`. `wrapped` says the lines come from a layout (PDF) and may be broken
+/// inside a paragraph.
+pub fn normalize(raw: &str, wrapped: bool) -> String {
+    let cleaned: String = raw
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace("**", "")
+        .chars()
+        .filter_map(|c| match c {
+            '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => Some(' '),
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => None,
+            '\u{0c}' => Some('\n'),
+            c if c.is_control() && c != '\n' => None,
+            c => Some(c),
+        })
+        .collect();
+    let lines: Vec<String> = cleaned
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let typical = typical_width(&lines);
+    let mut out: Vec<String> = Vec::new();
+    let mut blank_before = false;
+    for line in lines {
+        if line.is_empty() {
+            blank_before = true;
+            continue;
+        }
+        let join = out.last().is_some_and(|prev| continues(prev, &line, blank_before, wrapped, typical));
+        if join {
+            if let Some(prev) = out.last_mut() {
+                if prev.ends_with('-') && !prev.ends_with(" -") && line.starts_with(char::is_lowercase) {
+                    prev.pop(); // a word hyphenated across lines
+                } else {
+                    prev.push(' ');
+                }
+                prev.push_str(&line);
+            }
+        } else {
+            if blank_before && !out.is_empty() {
+                out.push(String::new());
+            }
+            out.push(line);
+        }
+        blank_before = false;
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Whether `next` continues the paragraph or item on `prev`.
+fn continues(prev: &str, next: &str, blank_between: bool, wrapped: bool, typical: usize) -> bool {
+    if prev.is_empty() || crate::structure::list_marker(next).is_some() {
+        return false;
+    }
+    let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', '"', '\u{201d}', ')', '|']) && !prev.ends_with(":-");
+    let starts_lower = next.starts_with(|c: char| c.is_lowercase()) || next.starts_with(['(', '&', ','])
+        && !next.starts_with("o ");
+    if ends_open && starts_lower {
+        return true;
+    }
+    // A full-width line of a PDF paragraph continues on the next line.
+    wrapped && !blank_between && ends_open && prev.chars().count() * 100 >= typical * 80
+}
+
+/// The width of a full line of body text: the 90th percentile of line lengths.
+fn typical_width(lines: &[String]) -> usize {
+    let mut w: Vec<usize> = lines.iter().map(|l| l.chars().count()).filter(|&n| n > 20).collect();
+    if w.is_empty() {
+        return usize::MAX / 200;
+    }
+    w.sort_unstable();
+    w[(w.len() * 9 / 10).min(w.len() - 1)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_wrapped_and_broken_paragraphs() {
+        let t = normalize("It is a constructive process helping councils\n\nimprove. It is not an inspection.\n", false);
+        assert_eq!(t, "It is a constructive process helping councils improve. It is not an inspection.\n");
+        let pdf = "The performance on reviews remains concerning, the directorate\nshould consider setting a clear target for the year, and identify\nany gap in resources.\nStrengths\n";
+        assert_eq!(normalize(pdf, true), "The performance on reviews remains concerning, the directorate should consider setting a clear target for the year, and identify any gap in resources.\nStrengths\n");
+    }
+
+    #[test]
+    fn keeps_list_items_apart_and_drops_markup() {
+        let t = normalize("Areas for **Consideration**\r\n\r\n\r\n- one thing\n- another\u{200b} thing\n", false);
+        assert_eq!(t, "Areas for Consideration\n\n- one thing\n- another thing\n");
+    }
+}

@@ -1,0 +1,196 @@
+//! PDF to text, with page furniture (running headers, footers, page numbers) removed.
+//!
+//! PDF parsers can take a process down in ways `catch_unwind` cannot stop (stack overflow on
+//! deep nesting, compression bombs). So the extractor normally runs the parser in a child
+//! process ([`PdfBackend::Isolated`]: the peerscope binary's hidden `__pdf-text` command)
+//! with a timeout; the child caps its own memory. [`PdfBackend::InProcess`] is for tests
+//! and fuzzing.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use crate::error::ExtractError;
+
+/// How PDFs are parsed.
+#[derive(Debug, Clone)]
+pub enum PdfBackend {
+    /// Parse in this process (a panic is caught; a stack overflow is not).
+    InProcess,
+    /// Run `program args...`, which reads the PDF on stdin and writes its text on stdout.
+    Isolated { program: PathBuf, args: Vec<String>, timeout: Duration },
+}
+
+/// The text of a PDF, furniture removed, pages separated by blank lines.
+pub fn pdf_text(bytes: &[u8], backend: &PdfBackend) -> Result<String, ExtractError> {
+    let raw = match backend {
+        PdfBackend::InProcess => parse_pages(bytes)?,
+        PdfBackend::Isolated { program, args, timeout } => run_child(bytes, program, args, *timeout)?,
+    };
+    let pages: Vec<&str> = raw.split('\u{0c}').collect();
+    let text = strip_furniture(&pages);
+    if text.trim().is_empty() {
+        return Err(ExtractError::PdfNoText);
+    }
+    Ok(text)
+}
+
+/// Parse a PDF into page texts joined by form feeds. This is what the child process runs.
+pub fn parse_pages(bytes: &[u8]) -> Result<String, ExtractError> {
+    let owned = bytes.to_vec();
+    let result = std::panic::catch_unwind(move || -> Result<String, ExtractError> {
+        let doc = pdf_oxide::PdfDocument::from_bytes(owned).map_err(|e| ExtractError::Pdf(e.to_string()))?;
+        let n = doc.page_count().map_err(|e| ExtractError::Pdf(e.to_string()))?;
+        let mut pages = Vec::with_capacity(n);
+        for i in 0..n {
+            // One bad page should not lose the others.
+            pages.push(doc.extract_text(i).unwrap_or_default());
+        }
+        Ok(pages.join("\u{0c}"))
+    });
+    result.unwrap_or_else(|_| Err(ExtractError::Pdf("the PDF parser panicked".into())))
+}
+
+/// Entry point of the child process: PDF on stdin, text on stdout, exit 2 with a message on
+/// failure. Runs the parser on a thread with a large stack for deeply nested files.
+pub fn child_main() -> i32 {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("reading stdin: {e}");
+        return 2;
+    }
+    let worker = std::thread::Builder::new().stack_size(256 << 20).spawn(move || parse_pages(&bytes));
+    let result = match worker {
+        Ok(h) => h.join().unwrap_or_else(|_| Err(ExtractError::Pdf("the PDF parser panicked".into()))),
+        Err(e) => Err(ExtractError::Io(e)),
+    };
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+                return 2;
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
+}
+
+fn run_child(bytes: &[u8], program: &PathBuf, args: &[String], timeout: Duration) -> Result<String, ExtractError> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ExtractError::PdfChild(format!("cannot start {}: {e}", program.display())))?;
+    let mut stdin = child.stdin.take();
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || {
+        if let Some(s) = stdin.as_mut() {
+            let _ = s.write_all(&input); // a child that dies early closes the pipe: reported below
+        }
+    });
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut out);
+        }
+        out
+    });
+    let mut stderr = child.stderr.take();
+    let err_reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.take(64 * 1024).read_to_string(&mut out);
+        }
+        out
+    });
+    let status = match child.wait_timeout(timeout)? {
+        Some(s) => s,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(ExtractError::PdfTimeout(timeout.as_secs()));
+        }
+    };
+    let _ = writer.join();
+    let out = reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    if !status.success() {
+        let msg = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
+        let msg = if msg.is_empty() { format!("child exited with {status}") } else { msg };
+        return Err(ExtractError::PdfChild(msg));
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Drop lines that repeat at the top or bottom of most pages (running headers and footers,
+/// with digits ignored so "Page 3" matches "Page 4") and bare page numbers.
+pub fn strip_furniture(pages: &[&str]) -> String {
+    let shape = |l: &str| l.trim().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect::<String>();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for page in pages {
+        let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+        let edge = lines.iter().take(2).chain(lines.iter().rev().take(2));
+        let mut seen = std::collections::HashSet::new();
+        for l in edge {
+            if seen.insert(shape(l)) {
+                *counts.entry(shape(l)).or_default() += 1;
+            }
+        }
+    }
+    let threshold = (pages.len() / 2).max(2);
+    let mut out = String::new();
+    for page in pages {
+        let lines: Vec<&str> = page.lines().collect();
+        let content: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].trim().is_empty()).collect();
+        let edges: Vec<usize> = content.iter().take(2).chain(content.iter().rev().take(2)).copied().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let at_edge = edges.contains(&i);
+            if at_edge && (is_page_number(l) || counts.get(&shape(l)).is_some_and(|&c| pages.len() > 1 && c >= threshold)) {
+                continue;
+            }
+            out.push_str(l.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn is_page_number(line: &str) -> bool {
+    let l = line.trim().to_ascii_lowercase();
+    let l = l.trim_matches(|c: char| c == '-' || c == '–' || c.is_whitespace());
+    let l = l.strip_prefix("page").unwrap_or(l).trim();
+    !l.is_empty()
+        && l.split(" of ").all(|p| !p.trim().is_empty() && p.trim().chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn furniture_is_removed() {
+        let pages = ["Scrutiny Panel - 17 December 2015\nFirst page text\nPage 1", "Scrutiny Panel - 17 December 2015\nSecond page\nPage 2", "Scrutiny Panel - 17 December 2015\nThird\n3 of 9"];
+        let t = strip_furniture(&pages);
+        assert!(!t.contains("Scrutiny Panel"), "{t}");
+        assert!(!t.contains("Page"), "{t}");
+        assert!(t.contains("First page text") && t.contains("Third"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(parse_pages(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage").is_err()
+            || parse_pages(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage").is_ok_and(|t| t.trim().is_empty()));
+    }
+}

@@ -1,0 +1,198 @@
+//! Document structure from normalised text: each line is a heading, a list item or a
+//! paragraph, and headings tell what kind of findings the lines under them hold.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading,
+    /// A bulleted or numbered item; `marker` is the bullet or the numbering style.
+    Item { marker: char },
+    Paragraph,
+}
+
+/// One line of the normalised text. `start..end` is the content without its list marker.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the section under a heading holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    Strengths,
+    Development,
+    /// "Areas for consideration and recommendations": a weakness unless the sentence advises.
+    DevelopmentAndRecommendations,
+    Recommendations,
+    BestPractice,
+    /// Summary, context, themes: each sentence decides by its own cues.
+    Neutral,
+    /// Process, team, thanks, key lines of enquiry, quotations, implications: no findings.
+    NotFindings,
+}
+
+/// The list marker at the start of `line` and the byte length it takes with its spaces.
+pub fn list_marker(line: &str) -> Option<(char, usize)> {
+    let first = line.chars().next()?;
+    let rest = &line[first.len_utf8()..];
+    let is_bullet = matches!(first, '-' | '•' | '·' | '❖' | '▪' | '●' | '◦' | '*' | '–' | '►' | '✓' | '\u{f0b7}' | '\u{f0a7}')
+        || (first == 'o' && rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()));
+    if is_bullet && rest.starts_with(' ') {
+        let skip = first.len_utf8() + rest.len() - rest.trim_start().len();
+        return Some((first, skip));
+    }
+    numbered_marker(line)
+}
+
+/// "1.", "1.1", "2)", "(a)", "a)", "iv." followed by a space.
+fn numbered_marker(line: &str) -> Option<(char, usize)> {
+    static NUM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:(\d{1,2}(?:\.\d{1,2})*)[.)]?|\(([a-z]|[ivx]{1,4})\)|([a-z]|[ivx]{1,4})[.)])\s+").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let m = NUM.captures(line)?;
+    let whole = m.get(0)?;
+    let rest = &line[whole.end()..];
+    // "2015 was a year" is not a numbered item; "1.1 We recently" is.
+    if m.get(1).is_some_and(|d| !d.as_str().contains('.') && !line[d.end()..].starts_with(['.', ')'])) {
+        return None;
+    }
+    if !rest.starts_with(|c: char| c.is_uppercase() || c == '\'' || c == '"' || c == '‘' || c == '“') {
+        return None;
+    }
+    Some(('1', whole.end()))
+}
+
+/// Split normalised text into blocks.
+pub fn blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let content = line.trim_end_matches('\n');
+        if content.trim().is_empty() {
+            continue;
+        }
+        let end = start + content.len();
+        let block = match list_marker(content) {
+            // "1. Summary", "3.4 Report": a numbered heading.
+            Some(('1', skip)) if is_heading(&content[skip..]) && !content.trim_end().ends_with(['.', ':', '-']) => {
+                Block { kind: BlockKind::Heading, start, end }
+            }
+            Some((marker, skip)) => Block { kind: BlockKind::Item { marker }, start: start + skip, end },
+            _ if is_heading(content) => Block { kind: BlockKind::Heading, start, end },
+            _ => Block { kind: BlockKind::Paragraph, start, end },
+        };
+        out.push(block);
+    }
+    out
+}
+
+/// Headings are short title-like lines, questions (key lines of enquiry) or lines that end
+/// with a section cue ("... social care Strengths").
+pub fn is_heading(line: &str) -> bool {
+    let line = line.trim();
+    let words = line.split_whitespace().count();
+    if words == 0 || line.starts_with(|c: char| c.is_lowercase()) {
+        return false;
+    }
+    if section_kind(line).is_some_and(|k| k != SectionKind::Neutral) && words <= 40 && !line.ends_with('.') && ends_with_cue(line) {
+        return true;
+    }
+    if line.ends_with('?') && words <= 45 && !line.contains(". ") {
+        return true;
+    }
+    let label = line.strip_suffix(":-").or_else(|| line.strip_suffix(':')).unwrap_or(line);
+    if label.len() != line.len() {
+        return words <= 6 && label.chars().any(char::is_alphabetic);
+    }
+    words <= 14 && line.len() <= 110 && !line.ends_with(['.', ',', ';', ':', '!']) && line.chars().any(char::is_alphabetic)
+        && !line.contains(". ")
+}
+
+fn ends_with_cue_strict(line: &str) -> bool {
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(strengths?|areas? for (?:consideration|development|improvement)(?: and recommendations)?|recommendations?)\W*$")
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    TAIL.is_match(line)
+}
+
+fn ends_with_cue(line: &str) -> bool {
+    static TAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(strengths?|areas? for (?:consideration|development|improvement)(?: and recommendations)?|recommendations?|key priorities|next steps|best practice(?: development)?|what (?:is|'s) working well|even better if|top tips)\W*$")
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    TAIL.is_match(line) || line.split_whitespace().count() <= 14
+}
+
+/// What a heading announces, or `None` when it says nothing about findings.
+pub fn section_kind(heading: &str) -> Option<SectionKind> {
+    use SectionKind::*;
+    let found = section_rule(heading);
+    if heading.trim_end().ends_with('?') && !ends_with_cue_strict(heading) && found != Some(NotFindings) {
+        // A question heading is a key line of enquiry: what follows answers it.
+        return Some(Neutral);
+    }
+    found
+}
+
+fn section_rule(heading: &str) -> Option<SectionKind> {
+    use SectionKind::*;
+    static RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
+        [
+            (r"(?i)what (?:did|do) .{0,40}(?:say|tell)|what (?:people|staff|partners) (?:said|told)|quotes|you said", NotFindings),
+            (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest", NotFindings),
+            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples", BestPractice),
+            (r"(?i)areas? for (?:consideration|development|improvement)s? and recommendations?", DevelopmentAndRecommendations),
+            (r"(?i)areas? (?:for|of) (?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)", Development),
+            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|key messages|ways forward|moving forward|\bsuggested\b", Recommendations),
+            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights", Strengths),
+            (r"(?i)^minutes:?$|summary|overview|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
+        ]
+        .into_iter()
+        .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
+        .collect()
+    });
+    RULES.iter().find(|(re, _)| re.is_match(heading)).map(|(_, k)| *k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_items_and_paragraphs() {
+        let t = "Strategic Leadership – Strengths\n\nThere is a clear vision for the authority going forward.\n- Consider using the framework\n1. Feedback and communication.\n1. Summary\no Adult Social Care would benefit from corporate vision\n";
+        let kinds: Vec<_> = blocks(t).iter().map(|b| b.kind).collect();
+        assert_eq!(
+            kinds,
+            [BlockKind::Heading, BlockKind::Paragraph, BlockKind::Item { marker: '-' }, BlockKind::Item { marker: '1' }, BlockKind::Heading, BlockKind::Item { marker: 'o' }]
+        );
+    }
+
+    #[test]
+    fn sections_say_what_they_hold() {
+        use SectionKind::*;
+        assert_eq!(section_kind("Strategic Leadership – Strengths"), Some(Strengths));
+        assert_eq!(section_kind("Resource Management – Areas for development"), Some(Development));
+        assert_eq!(section_kind("Areas for Consideration and Recommendations"), Some(DevelopmentAndRecommendations));
+        assert_eq!(section_kind("Recommendations for next steps"), Some(Recommendations));
+        assert_eq!(section_kind("Some Ideas for Best Practice Development"), Some(BestPractice));
+        assert_eq!(section_kind("What did the workforce say ?"), Some(NotFindings));
+        assert_eq!(section_kind("Executive summary"), Some(Neutral));
+        assert_eq!(section_kind("The Case Audit – Areas for Consideration"), Some(Development));
+    }
+
+    #[test]
+    fn a_long_question_is_a_heading() {
+        assert!(is_heading("Do we have sufficient focus on user and carer experience and the mechanisms to allow them to achieve better outcomes?"));
+        assert!(!is_heading("There is a strong political leadership which provides a clear direction."));
+        assert!(is_heading("Minutes:"));
+    }
+}

@@ -1,0 +1,58 @@
+//! Command-line arguments and dispatch.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "peerscope", version, about = "Searchable evidence from English adult social care peer challenges")]
+pub struct Cli {
+    /// The data directory (sled store + tantivy index).
+    #[arg(long, global = true, env = "PEERSCOPE_DATA", default_value = "./peerscope-data")]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Read files (text, HTML or PDF, sniffed by content) into documents with findings.
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON (the default prints a readable summary).
+        #[arg(long)]
+        json: bool,
+        /// Write DIR/<file stem>.json per file instead of printing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print the extracted text that finding offsets point into.
+        #[arg(long, conflicts_with_all = ["json", "out"])]
+        text: bool,
+    },
+    /// Extract, store and index documents (default: corpus/).
+    Ingest {
+        paths: Vec<PathBuf>,
+    },
+    /// Ask a question: "councils flagged for review performance", "praised for carers".
+    Query {
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    #[command(name = "__pdf-text", hide = true)]
+    PdfText,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::PdfText => Ok(crate::pdf_child::run()),
+        Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
+        Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Query { text, json, limit } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit),
+    }
+}

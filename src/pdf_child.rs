@@ -1,0 +1,16 @@
+//! The child side of isolated PDF parsing: cap this process's memory, then parse stdin.
+
+/// Address-space cap for the PDF child: generous for real reports, fatal for bombs.
+const MEMORY_LIMIT: u64 = 2 << 30;
+
+pub fn run() -> std::process::ExitCode {
+    // Best effort: where the limit cannot be set the timeout still bounds the child.
+    let _ = rlimit::setrlimit(rlimit::Resource::AS, MEMORY_LIMIT, MEMORY_LIMIT);
+    std::process::ExitCode::from(peerscope_extract::pdf::child_main() as u8)
+}
+
+/// An extractor that parses PDFs in a child copy of this binary.
+pub fn extractor() -> anyhow::Result<peerscope_extract::Extractor> {
+    let exe = std::env::current_exe()?;
+    Ok(peerscope_extract::Extractor::new()?.isolated_pdf(exe, vec!["__pdf-text".into()], std::time::Duration::from_secs(60)))
+}

@@ -1,1 +1,333 @@
-//! stub
+//! The durable store of peerscope: raw bytes and extracted documents, content-addressed.
+//!
+//! A document's id is the SHA-256 of its raw bytes, so the same bytes stored twice are one
+//! document (with every source they came from). Raw bytes live as files named by their hash
+//! (written to a temporary file, synced, then renamed: a crash never leaves half a blob);
+//! records live in sled. Every change takes a new sequence number, and the sequence log is
+//! what the index replays: the index records the last sequence it holds, so after a crash
+//! the next run indexes what the store has and the index lacks. sled stays behind this
+//! crate's API so it can be replaced.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use peerscope_model::Document;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The store's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store database: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("stored record {key} is unreadable: {source}")]
+    Corrupt { key: String, source: serde_json::Error },
+    #[error("encoding a record: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Record format version, written into every record.
+const RECORD_VERSION: u32 = 1;
+
+/// A document as stored: the extracted document, its text and its provenance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredDocument {
+    #[serde(default = "record_version")]
+    pub record_version: u32,
+    /// SHA-256 of the raw bytes, hex.
+    pub id: String,
+    /// The sequence number of the last change to this record.
+    pub seq: u64,
+    /// Every path or URL these bytes were read from.
+    pub sources: Vec<String>,
+    pub extractor_version: u32,
+    pub document: Document,
+    /// The normalised text finding offsets point into.
+    pub text: String,
+}
+
+fn record_version() -> u32 {
+    RECORD_VERSION
+}
+
+/// What happened to a document on [`Store::put`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    New,
+    /// Same bytes, same extractor: nothing changed.
+    Unchanged,
+    /// Same bytes seen at another source, or re-extracted: the record changed.
+    Updated,
+}
+
+/// An entry of the change log: a document to (re)index, or one to drop from the index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Upsert(Box<StoredDocument>),
+    Removed { id: String, seq: u64 },
+}
+
+pub struct Store {
+    db: sled::Db,
+    docs: sled::Tree,
+    sources: sled::Tree,
+    log: sled::Tree,
+    blobs: PathBuf,
+}
+
+/// Hex SHA-256 of `bytes`: a document's id.
+pub fn content_id(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Store {
+    /// Open (or create) the store in `dir` (`dir/store` for sled, `dir/blobs` for raw bytes).
+    pub fn open(dir: &Path) -> Result<Store> {
+        let blobs = dir.join("blobs");
+        std::fs::create_dir_all(&blobs).map_err(|source| StoreError::Io { path: blobs.clone(), source })?;
+        let db = sled::Config::new().path(dir.join("store")).cache_capacity(64 << 20).open()?;
+        Ok(Store {
+            docs: db.open_tree("docs")?,
+            sources: db.open_tree("sources")?,
+            log: db.open_tree("log")?,
+            db,
+            blobs,
+        })
+    }
+
+    fn blob_path(&self, id: &str) -> PathBuf {
+        self.blobs.join(&id[..2.min(id.len())]).join(id)
+    }
+
+    /// Keep raw bytes under their hash. Idempotent; atomic on crash.
+    pub fn put_raw(&self, id: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.blob_path(id);
+        if path.exists() {
+            return Ok(());
+        }
+        let io = |source| StoreError::Io { path: path.clone(), source };
+        let parent = path.parent().unwrap_or(&self.blobs);
+        std::fs::create_dir_all(parent).map_err(io)?;
+        let tmp = parent.join(format!(".{id}.tmp"));
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(())
+    }
+
+    pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.blob_path(id);
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Io { path, source }),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<StoredDocument>> {
+        match self.docs.get(id.as_bytes())? {
+            Some(v) => Ok(Some(decode(id, &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The document last read from `source`, if any.
+    pub fn id_for_source(&self, source: &str) -> Result<Option<String>> {
+        Ok(self.sources.get(source.as_bytes())?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Whether `id` is stored, extracted by `extractor_version`, with `source` among its sources.
+    pub fn is_current(&self, id: &str, source: &str, extractor_version: u32) -> Result<bool> {
+        Ok(self
+            .get(id)?
+            .is_some_and(|d| d.extractor_version == extractor_version && d.sources.iter().any(|s| s == source)))
+    }
+
+    /// Store a document read from `source`. If `source` held other bytes before, that
+    /// older document loses the source (and is removed when it has none left).
+    pub fn put(&self, source: &str, mut doc: StoredDocument) -> Result<PutOutcome> {
+        let existing = self.get(&doc.id)?;
+        let outcome = match &existing {
+            Some(old) if old.extractor_version == doc.extractor_version && old.sources.iter().any(|s| s == source) => {
+                return Ok(PutOutcome::Unchanged)
+            }
+            Some(old) => {
+                let mut sources = old.sources.clone();
+                if !sources.iter().any(|s| s == source) {
+                    sources.push(source.to_string());
+                }
+                doc.sources = sources;
+                if old.extractor_version == doc.extractor_version {
+                    doc.document = old.document.clone();
+                    doc.text = old.text.clone();
+                }
+                PutOutcome::Updated
+            }
+            None => {
+                doc.sources = vec![source.to_string()];
+                PutOutcome::New
+            }
+        };
+        if let Some(previous) = self.id_for_source(source)?.filter(|p| *p != doc.id) {
+            self.drop_source(&previous, source)?;
+        }
+        doc.seq = self.next_seq()?;
+        doc.record_version = RECORD_VERSION;
+        self.docs.insert(doc.id.as_bytes(), serde_json::to_vec(&doc)?)?;
+        self.log.insert(doc.seq.to_be_bytes(), doc.id.as_bytes())?;
+        self.sources.insert(source.as_bytes(), doc.id.as_bytes())?;
+        Ok(outcome)
+    }
+
+    fn drop_source(&self, id: &str, source: &str) -> Result<()> {
+        let Some(mut old) = self.get(id)? else { return Ok(()) };
+        old.sources.retain(|s| s != source);
+        let seq = self.next_seq()?;
+        if old.sources.is_empty() {
+            self.docs.remove(id.as_bytes())?;
+        } else {
+            old.seq = seq;
+            self.docs.insert(id.as_bytes(), serde_json::to_vec(&old)?)?;
+        }
+        self.log.insert(seq.to_be_bytes(), id.as_bytes())?;
+        Ok(())
+    }
+
+    fn next_seq(&self) -> Result<u64> {
+        // generate_id is monotonic across restarts; +1 keeps 0 for "nothing indexed".
+        Ok(self.db.generate_id()? + 1)
+    }
+
+    /// The highest sequence number in the log (0 when empty).
+    pub fn last_seq(&self) -> Result<u64> {
+        Ok(self.log.last()?.map_or(0, |(k, _)| seq_of(&k)))
+    }
+
+    /// Changes after `seq`, oldest first, one per document (its latest state).
+    pub fn changes_since(&self, seq: u64) -> Result<Vec<Change>> {
+        let mut latest: std::collections::BTreeMap<String, u64> = Default::default();
+        for item in self.log.range((seq + 1).to_be_bytes()..) {
+            let (k, v) = item?;
+            latest.insert(String::from_utf8_lossy(&v).into_owned(), seq_of(&k));
+        }
+        let mut out = Vec::with_capacity(latest.len());
+        for (id, s) in latest {
+            match self.get(&id)? {
+                Some(doc) => out.push(Change::Upsert(Box::new(doc))),
+                None => out.push(Change::Removed { id, seq: s }),
+            }
+        }
+        out.sort_by_key(|c| match c {
+            Change::Upsert(d) => d.seq,
+            Change::Removed { seq, .. } => *seq,
+        });
+        Ok(out)
+    }
+
+    /// Every stored document.
+    pub fn documents(&self) -> impl Iterator<Item = Result<StoredDocument>> + '_ {
+        self.docs.iter().map(|item| {
+            let (k, v) = item?;
+            decode(&String::from_utf8_lossy(&k), &v)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Make everything written so far durable. Call before committing the index.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn seq_of(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[8 - n..].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(b)
+}
+
+fn decode(key: &str, bytes: &[u8]) -> Result<StoredDocument> {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { key: key.to_string(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peerscope_model::{DocKind, ReviewType, Service};
+
+    fn doc(bytes: &[u8]) -> StoredDocument {
+        StoredDocument {
+            record_version: RECORD_VERSION,
+            id: content_id(bytes),
+            seq: 0,
+            sources: vec![],
+            extractor_version: 1,
+            document: Document {
+                source: "x".into(),
+                title: "t".into(),
+                council: None,
+                doc_kind: DocKind::PeerReport,
+                service: Service::AdultSocialCare,
+                review_type: ReviewType::Unknown,
+                review_year: None,
+                about_asc_peer_review: true,
+                format: "text".into(),
+                findings: vec![],
+            },
+            text: String::from_utf8_lossy(bytes).into_owned(),
+        }
+    }
+
+    #[test]
+    fn same_bytes_twice_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.put("a.txt", doc(b"one")).unwrap(), PutOutcome::New);
+        let seq = store.last_seq().unwrap();
+        assert_eq!(store.put("a.txt", doc(b"one")).unwrap(), PutOutcome::Unchanged);
+        assert_eq!(store.last_seq().unwrap(), seq);
+        assert_eq!(store.put("b.txt", doc(b"one")).unwrap(), PutOutcome::Updated);
+        assert_eq!(store.get(&content_id(b"one")).unwrap().unwrap().sources, ["a.txt", "b.txt"]);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn changed_bytes_replace_the_old_document_of_a_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.put("a.txt", doc(b"one")).unwrap();
+        let after_first = store.last_seq().unwrap();
+        store.put("a.txt", doc(b"two")).unwrap();
+        assert_eq!(store.len(), 1);
+        let changes = store.changes_since(after_first).unwrap();
+        assert!(changes.iter().any(|c| matches!(c, Change::Removed { id, .. } if *id == content_id(b"one"))));
+        assert!(changes.iter().any(|c| matches!(c, Change::Upsert(d) if d.id == content_id(b"two"))));
+    }
+
+    #[test]
+    fn survives_reopen_and_keeps_raw_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.put_raw(&content_id(b"raw"), b"raw").unwrap();
+            store.put("a.txt", doc(b"raw")).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.raw(&content_id(b"raw")).unwrap().unwrap(), b"raw");
+        assert_eq!(store.changes_since(0).unwrap().len(), 1);
+        assert!(store.last_seq().unwrap() > 0);
+    }
+}

@@ -1,1 +1,366 @@
-//! stub
+//! The full-text index of findings: one tantivy document per finding, with the metadata of
+//! its document, so answers come from the index alone.
+//!
+//! The index is derived data: it can always be rebuilt from the store. Each commit carries
+//! a payload with the store sequence it reflects and the analyzer version; a newer store or
+//! another analyzer means "catch up" or "rebuild", never a wrong answer.
+
+pub mod analyzer;
+
+use std::path::Path;
+
+use peerscope_model::{FindingKind, Document};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use analyzer::{ANALYZER, ANALYZER_VERSION};
+
+/// The index crate's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("index directory {0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("index commit payload: {0}")]
+    Payload(#[from] serde_json::Error),
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+/// What an index commit records about itself.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub struct Watermark {
+    /// The store sequence number this commit reflects.
+    pub seq: u64,
+    pub analyzer: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    doc_id: Field,
+    finding: Field,
+    kind: Field,
+    text: Field,
+    section: Field,
+    themes: Field,
+    council: Field,
+    gss: Field,
+    region: Field,
+    year: Field,
+    title: Field,
+    source: Field,
+    doc_kind: Field,
+    service: Field,
+    review_type: Field,
+    about: Field,
+    pointer: Field,
+    start: Field,
+    end: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_opts = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions))
+        .set_stored();
+    let f = Fields {
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        finding: b.add_u64_field("finding", STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        text: b.add_text_field("text", text_opts),
+        section: b.add_text_field("section", STORED),
+        themes: b.add_text_field("themes", STRING | STORED),
+        council: b.add_text_field("council", STRING | STORED),
+        gss: b.add_text_field("gss", STRING | STORED),
+        region: b.add_text_field("region", STRING | STORED),
+        year: b.add_u64_field("year", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", STORED),
+        source: b.add_text_field("source", STORED),
+        doc_kind: b.add_text_field("doc_kind", STRING | STORED),
+        service: b.add_text_field("service", STRING | STORED),
+        review_type: b.add_text_field("review_type", STRING | STORED),
+        about: b.add_text_field("about", STRING),
+        pointer: b.add_text_field("pointer", STRING | STORED),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+    };
+    (b.build(), f)
+}
+
+/// One finding as the index returns it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub score: f32,
+    pub doc_id: String,
+    pub finding: u64,
+    pub kind: String,
+    pub text: String,
+    pub section: String,
+    pub themes: Vec<String>,
+    /// The reviewed council (empty when unknown).
+    pub council: String,
+    pub gss_code: String,
+    pub region: String,
+    pub year: Option<u64>,
+    pub title: String,
+    pub source: String,
+    /// Councils a best-practice finding points to.
+    pub pointers: Vec<String>,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// What to look for.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Free text, analysed like the findings.
+    pub text: String,
+    /// Theme ids; a finding tagged with one scores higher.
+    pub themes: Vec<String>,
+    /// Kinds to keep; empty keeps all.
+    pub kinds: Vec<FindingKind>,
+    /// Keep documents that are not about an adult social care peer review.
+    pub all_documents: bool,
+    pub limit: usize,
+}
+
+pub struct FindingIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    f: Fields,
+}
+
+impl FindingIndex {
+    /// Open the index in `dir`, creating it when absent. An index built by another analyzer
+    /// version (or unreadable) is recreated empty: the caller re-indexes from the store.
+    pub fn open(dir: &Path) -> Result<FindingIndex> {
+        std::fs::create_dir_all(dir).map_err(|e| IndexError::Io(dir.display().to_string(), e))?;
+        let (schema, f) = schema();
+        let index = match Index::open_in_dir(dir) {
+            Ok(index) if watermark_of(&index).is_some_and(|w| w.analyzer == ANALYZER_VERSION) || is_empty(&index) => index,
+            _ => {
+                for entry in std::fs::read_dir(dir).map_err(|e| IndexError::Io(dir.display().to_string(), e))?.flatten() {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                Index::create_in_dir(dir, schema)?
+            }
+        };
+        index.tokenizers().register(ANALYZER, analyzer::analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(FindingIndex { index, reader, writer: None, f })
+    }
+
+    /// What the last commit reflects (zero for a new index).
+    pub fn watermark(&self) -> Watermark {
+        watermark_of(&self.index).unwrap_or(Watermark { seq: 0, analyzer: ANALYZER_VERSION })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            self.writer = Some(self.index.writer_with_num_threads(1, 64 << 20)?);
+        }
+        // Just set above when absent.
+        self.writer.as_mut().ok_or_else(|| IndexError::Tantivy(tantivy::TantivyError::InternalError("no writer".into())))
+    }
+
+    /// Drop every finding of a document.
+    pub fn remove(&mut self, doc_id: &str) -> Result<()> {
+        let field = self.f.doc_id;
+        self.writer()?.delete_term(Term::from_field_text(field, doc_id));
+        Ok(())
+    }
+
+    /// Replace the findings of a document with those of `doc`.
+    pub fn upsert(&mut self, doc_id: &str, sources: &[String], doc: &Document) -> Result<()> {
+        self.remove(doc_id)?;
+        let f = self.f;
+        let source = sources.first().cloned().unwrap_or_else(|| doc.source.clone());
+        let writer = self.writer()?;
+        for (i, finding) in doc.findings.iter().enumerate() {
+            let mut d = TantivyDocument::default();
+            d.add_text(f.doc_id, doc_id);
+            d.add_u64(f.finding, i as u64);
+            d.add_text(f.kind, finding.kind.as_str());
+            d.add_text(f.text, &finding.text);
+            d.add_text(f.section, finding.section.as_deref().unwrap_or(""));
+            for t in &finding.themes {
+                d.add_text(f.themes, t);
+            }
+            if let Some(c) = &doc.council {
+                d.add_text(f.council, &c.name);
+                d.add_text(f.gss, c.gss_code.as_deref().unwrap_or(""));
+                d.add_text(f.region, c.region.as_deref().unwrap_or(""));
+            }
+            if let Some(y) = doc.review_year.and_then(|y| u64::try_from(y).ok()) {
+                d.add_u64(f.year, y);
+            }
+            d.add_text(f.title, &doc.title);
+            d.add_text(f.source, &source);
+            d.add_text(f.doc_kind, doc.doc_kind.as_str());
+            d.add_text(f.service, doc.service.as_str());
+            d.add_text(f.review_type, doc.review_type.as_str());
+            d.add_text(f.about, if doc.about_asc_peer_review { "yes" } else { "no" });
+            for c in finding.council.iter().chain(&finding.also) {
+                d.add_text(f.pointer, c);
+            }
+            d.add_u64(f.start, finding.start as u64);
+            d.add_u64(f.end, finding.end as u64);
+            writer.add_document(d)?;
+        }
+        Ok(())
+    }
+
+    /// Make the changes so far durable and visible, recording the store sequence they reflect.
+    pub fn commit(&mut self, seq: u64) -> Result<()> {
+        let payload = serde_json::to_string(&Watermark { seq, analyzer: ANALYZER_VERSION })?;
+        let writer = self.writer()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many findings the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Findings matching `search`, best first.
+    pub fn search(&self, search: &Search) -> Result<Vec<Hit>> {
+        let query = self.build_query(search);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.hit(score, &d));
+        }
+        Ok(out)
+    }
+
+    fn build_query(&self, s: &Search) -> BooleanQuery {
+        let f = self.f;
+        let term = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs))
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !s.kinds.is_empty() {
+            let kinds = s.kinds.iter().map(|k| (Occur::Should, term(f.kind, k.as_str()))).collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+        }
+        if !s.all_documents {
+            must.push((Occur::Must, term(f.about, "yes")));
+        }
+        let mut topic: Vec<(Occur, Box<dyn Query>)> = analyzer::terms(&s.text)
+            .into_iter()
+            .map(|t| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.text, &t), IndexRecordOption::WithFreqs)) as Box<dyn Query>))
+            .collect();
+        for theme in &s.themes {
+            topic.push((Occur::Should, Box::new(BoostQuery::new(term(f.themes, theme), 3.0))));
+        }
+        if !topic.is_empty() {
+            must.push((Occur::Must, Box::new(BooleanQuery::new(topic))));
+        }
+        if must.is_empty() {
+            must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        }
+        BooleanQuery::new(must)
+    }
+
+    fn hit(&self, score: f32, d: &TantivyDocument) -> Hit {
+        let f = self.f;
+        let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let all = |field: Field| d.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
+        let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64());
+        Hit {
+            score,
+            doc_id: s(f.doc_id),
+            finding: n(f.finding).unwrap_or(0),
+            kind: s(f.kind),
+            text: s(f.text),
+            section: s(f.section),
+            themes: all(f.themes),
+            council: s(f.council),
+            gss_code: s(f.gss),
+            region: s(f.region),
+            year: n(f.year),
+            title: s(f.title),
+            source: s(f.source),
+            pointers: all(f.pointer),
+            start: n(f.start).unwrap_or(0),
+            end: n(f.end).unwrap_or(0),
+        }
+    }
+}
+
+fn watermark_of(index: &Index) -> Option<Watermark> {
+    index.load_metas().ok()?.payload.and_then(|p| serde_json::from_str(&p).ok())
+}
+
+fn is_empty(index: &Index) -> bool {
+    index.load_metas().map(|m| m.segments.is_empty() && m.payload.is_none()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peerscope_model::{CouncilRef, DocKind, Finding, ReviewType, Service};
+
+    fn doc(council: &str, findings: &[(FindingKind, &str, &[&str])]) -> Document {
+        Document {
+            source: format!("{council}.txt"),
+            title: format!("{council} peer challenge"),
+            council: Some(CouncilRef { name: council.into(), gss_code: Some("E0".into()), region: Some("West Midlands".into()) }),
+            doc_kind: DocKind::PeerReport,
+            service: Service::AdultSocialCare,
+            review_type: ReviewType::AdassRegionalPeerChallenge,
+            review_year: Some(2015),
+            about_asc_peer_review: true,
+            format: "text".into(),
+            findings: findings
+                .iter()
+                .map(|(k, t, th)| Finding { kind: *k, text: t.to_string(), section: None, themes: th.iter().map(|s| s.to_string()).collect(), start: 0, end: t.len(), council: None, also: vec![] })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn stemmed_search_with_kinds_and_themes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut idx = FindingIndex::open(dir.path()).unwrap();
+        idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::AreaForDevelopment, "The performance on reviews remains concerning", &["reviews"]), (FindingKind::Strength, "Reviews are done well", &["reviews"])])).unwrap();
+        idx.upsert("b", &[], &doc("Leicester", &[(FindingKind::Recommendation, "Carers need support", &["carers"])])).unwrap();
+        idx.commit(7).unwrap();
+        let hits = idx.search(&Search { text: "reviewing".into(), kinds: vec![FindingKind::AreaForDevelopment], limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].council, "Walsall");
+        let hits = idx.search(&Search { themes: vec!["carers".into()], limit: 10, ..Default::default() }).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(idx.watermark(), Watermark { seq: 7, analyzer: ANALYZER_VERSION });
+    }
+
+    #[test]
+    fn upsert_replaces_and_reopen_keeps_watermark() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut idx = FindingIndex::open(dir.path()).unwrap();
+            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "one", &[])])).unwrap();
+            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "two", &[])])).unwrap();
+            idx.commit(3).unwrap();
+            assert_eq!(idx.len(), 1);
+        }
+        let idx = FindingIndex::open(dir.path()).unwrap();
+        assert_eq!(idx.watermark().seq, 3);
+        assert_eq!(idx.len(), 1);
+    }
+}

@@ -1,1 +1,205 @@
-//! stub
+//! Questions to answers: read the intent, search the findings index, rank councils by the
+//! evidence, and add best-practice pointers (explicit pointers to other councils' practice,
+//! and councils with strengths on the same topic). No HTTP, no terminal: callers render.
+
+pub mod intent;
+
+use std::collections::HashMap;
+
+use peerscope_index::{FindingIndex, Hit, IndexError, Search};
+use peerscope_model::{CouncilRef, Councils, FindingKind, Taxonomy};
+use serde::Serialize;
+
+pub use intent::{parse, Intent};
+
+/// Findings fetched from the index before grouping by council.
+const CANDIDATES: usize = 1000;
+/// Findings shown per council.
+const PER_COUNCIL: usize = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("empty query: say what you are looking for, e.g. \"councils flagged for review performance\"")]
+    Empty,
+}
+
+/// The answer to one query (the `query --json` contract).
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub query: String,
+    pub intent: Intent,
+    pub councils: Vec<CouncilEvidence>,
+    pub best_practice: Vec<Pointer>,
+}
+
+/// A council and the findings that put it in the answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct CouncilEvidence {
+    pub council: CouncilRef,
+    pub score: f32,
+    /// How many findings matched in all (more than are listed).
+    pub matched: usize,
+    pub findings: Vec<Evidence>,
+}
+
+/// One finding with its provenance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub kind: FindingKind,
+    pub text: String,
+    /// The text with matched words marked `**like this**`.
+    pub highlighted: String,
+    pub section: String,
+    pub themes: Vec<String>,
+    pub title: String,
+    pub year: Option<u64>,
+    pub source: String,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// A council worth learning from, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pointer {
+    pub council: CouncilRef,
+    pub text: String,
+    /// "pointer": another council's review named it; "strength": its own review praised it.
+    pub basis: &'static str,
+    /// The reviewed council of the document the text is from.
+    pub from: String,
+    pub title: String,
+    pub year: Option<u64>,
+    pub source: String,
+}
+
+pub struct Engine<'a> {
+    pub index: &'a FindingIndex,
+    pub councils: &'a Councils,
+    pub taxonomy: &'a Taxonomy,
+}
+
+impl Engine<'_> {
+    pub fn answer(&self, query: &str, limit: usize) -> Result<Answer, QueryError> {
+        if query.trim().is_empty() {
+            return Err(QueryError::Empty);
+        }
+        let intent = parse(query, self.taxonomy);
+        let search = |kinds: Vec<FindingKind>| Search {
+            text: intent.topic.clone(),
+            themes: intent.themes.clone(),
+            kinds,
+            all_documents: false,
+            limit: CANDIDATES,
+        };
+        let hits = self.index.search(&search(intent.kinds.clone()))?;
+        let terms = peerscope_index::analyzer::terms(&intent.topic);
+        let councils = self.rank(&hits, &terms, limit);
+        let best_practice = self.pointers(&search, &intent, &terms, limit)?;
+        Ok(Answer { query: query.to_string(), intent, councils, best_practice })
+    }
+
+    fn council_ref(&self, name: &str) -> CouncilRef {
+        self.councils.lookup(name).map(CouncilRef::from).unwrap_or_else(|| CouncilRef { name: name.to_string(), gss_code: None, region: None })
+    }
+
+    /// Group hits by reviewed council; a council's score is its best findings' scores summed.
+    fn rank(&self, hits: &[Hit], terms: &[String], limit: usize) -> Vec<CouncilEvidence> {
+        let mut by_council: HashMap<&str, Vec<&Hit>> = HashMap::new();
+        for h in hits.iter().filter(|h| !h.council.is_empty() && h.kind != "best_practice") {
+            by_council.entry(h.council.as_str()).or_default().push(h);
+        }
+        let mut out: Vec<CouncilEvidence> = by_council
+            .into_iter()
+            .map(|(name, hs)| {
+                let score: f32 = hs.iter().take(PER_COUNCIL).map(|h| h.score).sum();
+                CouncilEvidence {
+                    council: self.council_ref(name),
+                    score: (score * 100.0).round() / 100.0,
+                    matched: hs.len(),
+                    findings: hs.iter().take(PER_COUNCIL).map(|h| evidence(h, terms)).collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.council.name.cmp(&b.council.name)));
+        out.truncate(limit);
+        out
+    }
+
+    fn pointers(&self, search: &dyn Fn(Vec<FindingKind>) -> Search, intent: &Intent, terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
+        let mut out = Vec::new();
+        for h in self.index.search(&search(vec![FindingKind::BestPractice]))? {
+            for name in &h.pointers {
+                out.push(pointer(self.council_ref(name), &h, "pointer"));
+            }
+        }
+        if intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty() {
+            let mut seen = std::collections::HashSet::new();
+            for h in self.index.search(&search(vec![FindingKind::Strength]))? {
+                if !h.council.is_empty() && seen.insert(h.council.clone()) {
+                    let mut p = pointer(self.council_ref(&h.council), &h, "strength");
+                    p.text = evidence(&h, terms).highlighted;
+                    out.push(p);
+                }
+            }
+        }
+        out.truncate(limit.max(5));
+        Ok(out)
+    }
+}
+
+fn pointer(council: CouncilRef, h: &Hit, basis: &'static str) -> Pointer {
+    Pointer { council, text: h.text.clone(), basis, from: h.council.clone(), title: h.title.clone(), year: h.year, source: h.source.clone() }
+}
+
+fn evidence(h: &Hit, terms: &[String]) -> Evidence {
+    Evidence {
+        kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::AreaForDevelopment),
+        text: h.text.clone(),
+        highlighted: highlight(&h.text, terms),
+        section: h.section.clone(),
+        themes: h.themes.clone(),
+        title: h.title.clone(),
+        year: h.year,
+        source: h.source.clone(),
+        start: h.start,
+        end: h.end,
+    }
+}
+
+/// Mark the words of `text` whose stem is one of `terms`.
+pub fn highlight(text: &str, terms: &[String]) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for (start, word) in words(text) {
+        let stem = peerscope_index::analyzer::terms(word);
+        if stem.len() == 1 && terms.contains(&stem[0]) {
+            out.push_str(&text[last..start]);
+            out.push_str("**");
+            out.push_str(word);
+            out.push_str("**");
+            last = start + word.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive(|c: char| !c.is_alphanumeric()).scan(0usize, |pos, piece| {
+        let start = *pos;
+        *pos += piece.len();
+        let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
+        Some((start, word))
+    }).filter(|(_, w)| !w.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn highlights_stemmed_matches() {
+        let terms = vec!["review".to_string()];
+        assert_eq!(super::highlight("The performance on reviews remains", &terms), "The performance on **reviews** remains");
+    }
+}

@@ -228,7 +228,7 @@ def write_pdf(seed: str, out: str, running_header: str):
     registerFontFamily("DejaVu", normal="DejaVu", bold="DejaVu-Bold", italic="DejaVu", boldItalic="DejaVu-Bold")
     body = ParagraphStyle("body", fontName="DejaVu", fontSize=10, leading=13, spaceAfter=6)
     head = ParagraphStyle("head", parent=body, fontName="DejaVu-Bold", fontSize=14, leading=17, spaceBefore=8)
-    bullet = ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=4)
+    bullet = ParagraphStyle("bullet", parent=body, leftIndent=14, bulletIndent=4, bulletFontName="DejaVu")
     sub = ParagraphStyle("sub", parent=bullet, leftIndent=28, bulletIndent=18)
 
     def furniture(canvas, doc):

@@ -5,6 +5,7 @@
 //! hostile file cannot take the run down.
 
 mod cli;
+mod data;
 mod extract_cmd;
 mod ingest;
 mod pdf_child;

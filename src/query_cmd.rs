@@ -1,3 +1,84 @@
-pub fn run(_data: &std::path::Path, _q: &str, _json: bool, _limit: usize) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("not yet")
+//! `peerscope query`: answer a question, on the terminal or as JSON. On an empty data
+//! directory the shipped corpus is ingested first, so a fresh clone answers at once.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use peerscope_model::{Councils, Taxonomy};
+use peerscope_query::{Answer, Engine};
+
+use crate::data::DataDir;
+
+pub fn run(data: &Path, text: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let mut dir = DataDir::open(data)?;
+    if dir.store.is_empty() {
+        let corpus = PathBuf::from("corpus");
+        anyhow::ensure!(corpus.is_dir(), "the data directory {} is empty: run `peerscope ingest PATH...` first", data.display());
+        eprintln!("peerscope: {} is empty; ingesting corpus/ first", data.display());
+        let extractor = crate::pdf_child::extractor()?;
+        let s = crate::ingest::ingest(&mut dir, &extractor, &[corpus])?;
+        for (file, reason) in &s.failed {
+            eprintln!("peerscope: {file}: {reason}");
+        }
+    }
+    let councils = Councils::builtin()?;
+    let taxonomy = Taxonomy::builtin()?;
+    let engine = Engine { index: &dir.index, councils: &councils, taxonomy: &taxonomy };
+    let answer = engine.answer(text, limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        print!("{}", render(&answer, std::io::stdout().is_terminal()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The answer for people: councils, their findings with sources, then who does it well.
+pub fn render(a: &Answer, color: bool) -> String {
+    use std::fmt::Write;
+    let mark = |s: &str| emphasise(s, color);
+    let kinds: Vec<&str> = a.intent.kinds.iter().map(|k| k.label()).collect();
+    let mut o = String::new();
+    let _ = writeln!(o, "Query: {}", a.query);
+    let _ = writeln!(o, "Looking for: {} · topic \"{}\"{}", kinds.join(", "), a.intent.topic, if a.intent.themes.is_empty() { String::new() } else { format!(" · themes: {}", a.intent.themes.join(", ")) });
+    if a.councils.is_empty() {
+        let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
+    }
+    for (i, c) in a.councils.iter().enumerate() {
+        let region = c.council.region.as_deref().unwrap_or("region unknown");
+        let _ = writeln!(o, "\n{}. {} ({region}) — {} matching finding{}, score {:.2}", i + 1, c.council.name, c.matched, if c.matched == 1 { "" } else { "s" }, c.score);
+        for f in &c.findings {
+            let _ = writeln!(o, "   [{}] {}", f.kind.label(), mark(&f.highlighted));
+            let year = f.year.map(|y| format!(", {y}")).unwrap_or_default();
+            let _ = writeln!(o, "      — {}{year} · {} (bytes {}–{})", f.title, f.source, f.start, f.end);
+        }
+    }
+    if !a.best_practice.is_empty() {
+        let _ = writeln!(o, "\nWho to learn from:");
+        for p in &a.best_practice {
+            let why = match p.basis {
+                "pointer" => format!("pointed to by {}'s peer team", p.from),
+                _ => "praised in its own review".to_string(),
+            };
+            let _ = writeln!(o, "  {} — {why}: {}", p.council.name, mark(&p.text));
+            let _ = writeln!(o, "      — {} · {}", p.title, p.source);
+        }
+    }
+    o
+}
+
+/// Turn `**word**` marks into bold on a terminal, or drop them in plain output.
+fn emphasise(s: &str, color: bool) -> String {
+    if !color {
+        return s.replace("**", "");
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in s.split("**").enumerate() {
+        if i > 0 {
+            out.push_str(if i % 2 == 1 { "\x1b[1m" } else { "\x1b[0m" });
+        }
+        out.push_str(part);
+    }
+    out
 }

@@ -66,7 +66,7 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
         if !visit && !review {
             continue;
         }
-        let weight = if FUTURE.is_match(sentence) { 0.3 } else { 1.0 } * (if visit && review { 3.0 } else if visit { 1.0 } else { 1.0 });
+        let weight = if FUTURE.is_match(sentence) { 0.3 } else { 1.0 } * (if visit { 2.0 } else { 0.0 } + if review { 1.0 } else { 0.0 });
         for y in YEAR.captures_iter(sentence).filter_map(|c| c[1].parse::<i32>().ok()) {
             *score.entry(y).or_default() += weight;
         }
@@ -176,7 +176,8 @@ pub fn service(text: &str, title: &str) -> Service {
 pub fn title(text: &str, hints: &Hints, fallback: &str) -> String {
     static NAMES_REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|sector[- ]led|preparation for assurance"));
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60).collect();
-    if let Some(l) = lines.iter().find(|l| NAMES_REVIEW.is_match(l) && l.split_whitespace().count() <= 16 && !l.ends_with('.')) {
+    let titled = |l: &&&str| NAMES_REVIEW.is_match(l) && crate::structure::is_heading(l) && !l.to_lowercase().contains("team");
+    if let Some(l) = lines.iter().find(titled) {
         return l.trim_end_matches(':').to_string();
     }
     if let Some(t) = &hints.title {

@@ -61,7 +61,7 @@ fn continues(prev: &str, next: &str, blank_between: bool, wrapped: bool, typical
     if prev.is_empty() || crate::structure::list_marker(next).is_some() {
         return false;
     }
-    let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', '"', '\u{201d}', ')', '|']) && !prev.ends_with(":-");
+    let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', '"', '\u{201d}', '|']) && !prev.ends_with(":-");
     let starts_lower = next.starts_with(|c: char| c.is_lowercase()) || next.starts_with(['(', '&', ','])
         && !next.starts_with("o ");
     if ends_open && starts_lower {

@@ -32,7 +32,8 @@ static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
     let mut score: HashMap<usize, f32> = HashMap::new();
     for line in text.lines() {
-        let w = if ROLE_LINE.is_match(line) { 0.2 } else { 1.0 };
+        // Long lines are prose: a role word there does not make it a team list.
+        let w = if line.len() < 200 && ROLE_LINE.is_match(line) { 0.2 } else { 1.0 };
         for m in councils.mentions(line) {
             *score.entry(m.council).or_default() += w;
         }

@@ -1,0 +1,184 @@
+//! End-to-end tests: the real `peerscope` binary over the shipped corpus, in temporary data
+//! directories. Each test is independent and runs from the repository root.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn peerscope(data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("peerscope").expect("the peerscope binary is built");
+    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
+    cmd
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "peerscope failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
+}
+
+#[test]
+fn flagged_for_review_performance_names_walsall_and_leicester_with_sources() {
+    let data = tempfile::tempdir().unwrap();
+    let out = peerscope(data.path()).args(["query", "--json", "councils flagged for review performance"]).output().unwrap();
+    let answer = json(&out);
+    assert_eq!(answer["intent"]["topic"], "review performance");
+    let councils = answer["councils"].as_array().unwrap();
+    for name in ["Walsall", "Leicester"] {
+        let c = councils.iter().find(|c| c["council"]["name"] == name).unwrap_or_else(|| panic!("{name} missing: {answer:#}"));
+        assert!(c["council"]["gss_code"].as_str().is_some_and(|g| g.starts_with('E')));
+        let findings = c["findings"].as_array().unwrap();
+        let about_reviews = findings.iter().find(|f| f["text"].as_str().unwrap().to_lowercase().contains("review")).expect("a finding about reviews");
+        assert!(["area_for_development", "recommendation"].contains(&about_reviews["kind"].as_str().unwrap()));
+        assert!(about_reviews["source"].as_str().unwrap().starts_with("corpus/"));
+        assert!(!about_reviews["title"].as_str().unwrap().is_empty());
+    }
+    // The terminal form names them too.
+    let out = peerscope(data.path()).args(["query", "councils flagged for review performance"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Walsall") && text.contains("Leicester") && text.contains("corpus/"), "{text}");
+}
+
+/// Extract one file as JSON.
+fn extract(file: &str) -> Value {
+    let data = tempfile::tempdir().unwrap();
+    json(&peerscope(data.path()).args(["extract", "--json", file]).output().unwrap())
+}
+
+fn kind_counts(doc: &Value) -> [usize; 4] {
+    let mut out = [0; 4];
+    for f in doc["findings"].as_array().unwrap() {
+        let i = ["strength", "area_for_development", "recommendation", "best_practice"].iter().position(|k| f["kind"] == *k).unwrap();
+        out[i] += 1;
+    }
+    out
+}
+
+#[test]
+fn html_and_pdf_forms_agree_with_the_text_forms() {
+    for (published, text) in [
+        ("corpus/torbay_lga-feedback-report_2024.html", "corpus/torbay_lga-feedback-report_2024.txt"),
+        ("corpus/rotherham_scrutiny-minutes_2024.html", "corpus/rotherham_scrutiny-minutes_2024.txt"),
+        ("corpus/worcestershire_scrutiny-minutes_2020.html", "corpus/worcestershire_scrutiny-minutes_2020.txt"),
+        ("corpus/leicester_scrutiny-report_2016.pdf", "corpus/leicester_scrutiny-report_2016.txt"),
+        ("corpus/walsall_scrutiny-report_2015.pdf", "corpus/walsall_scrutiny-report_2015.txt"),
+    ] {
+        let (a, b) = (extract(published), extract(text));
+        for field in ["doc_kind", "service", "review_type", "review_year"] {
+            assert_eq!(a[field], b[field], "{published} vs {text}: {field}");
+        }
+        assert_eq!(a["council"]["name"], b["council"]["name"], "{published} vs {text}: council");
+        assert!(b["council"]["name"].is_string(), "{text}: council unknown");
+        for (x, y) in kind_counts(&a).into_iter().zip(kind_counts(&b)) {
+            let tolerance = (y as f64 * 0.10).ceil() as usize;
+            assert!(x.abs_diff(y) <= tolerance.max(1), "{published} {:?} vs {text} {:?}", kind_counts(&a), kind_counts(&b));
+        }
+        assert_eq!(a["format"], if published.ends_with(".pdf") { "pdf" } else { "html" });
+    }
+}
+
+#[test]
+fn finding_offsets_point_into_the_extracted_text() {
+    let data = tempfile::tempdir().unwrap();
+    for file in ["corpus/walsall_scrutiny-report_2015.pdf", "corpus/torbay_lga-feedback-report_2024.html"] {
+        let doc = extract(file);
+        let out = peerscope(data.path()).args(["extract", "--text", file]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for f in doc["findings"].as_array().unwrap() {
+            let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+            assert_eq!(&text[s..e], f["text"].as_str().unwrap(), "{file}");
+        }
+    }
+}
+
+#[test]
+fn extract_out_writes_one_json_per_file() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = peerscope(data.path())
+        .args(["extract", "--json", "--out"])
+        .arg(out_dir.path())
+        .args(["corpus/walsall_scrutiny-report_2015.txt", "corpus/leicester_scrutiny-report_2016.pdf"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let walsall: Value = serde_json::from_slice(&std::fs::read(out_dir.path().join("walsall_scrutiny-report_2015.json")).unwrap()).unwrap();
+    assert_eq!(walsall["council"]["name"], "Walsall");
+    assert_eq!(walsall["council"]["gss_code"], "E08000030");
+    assert_eq!(walsall["review_type"], "adass-regional-peer-challenge");
+    let pointers: Vec<&str> = walsall["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "best_practice").filter_map(|f| f["council"].as_str()).collect();
+    assert!(pointers.contains(&"Herefordshire"), "{pointers:?}");
+    assert!(out_dir.path().join("leicester_scrutiny-report_2016.json").exists());
+}
+
+fn ingest(data: &Path, args: &[&str]) -> (bool, String) {
+    let out = peerscope(data).arg("ingest").args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn reingesting_the_same_bytes_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, first) = ingest(data.path(), &[]);
+    assert!(ok, "{first}");
+    assert!(first.contains("10 new"), "{first}");
+    let (ok, second) = ingest(data.path(), &[]);
+    assert!(ok, "{second}");
+    assert!(second.contains("0 new, 0 updated, 10 unchanged, 0 failed"), "{second}");
+    let indexed = |s: &str| s.lines().find(|l| l.starts_with("data:")).map(str::to_string);
+    assert_eq!(indexed(&first), indexed(&second));
+}
+
+#[test]
+fn bad_files_are_reported_by_name_and_the_rest_are_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let bad = tempfile::tempdir().unwrap();
+    let corrupt = bad.path().join("corrupt.pdf");
+    let mut pdf = std::fs::read(root().join("corpus/leicester_scrutiny-report_2016.pdf")).unwrap();
+    pdf.truncate(600); // a header and little else
+    std::fs::write(&corrupt, &pdf).unwrap();
+    let empty = bad.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let junk = bad.path().join("junk.html");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..20 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&junk, &bytes).unwrap();
+    let good = "corpus/walsall_scrutiny-report_2015.txt";
+    let (ok, out) = ingest(data.path(), &[corrupt.to_str().unwrap(), empty.to_str().unwrap(), junk.to_str().unwrap(), good]);
+    assert!(!ok, "failures must show in the exit status");
+    assert!(out.contains("1 new") && out.contains("3 failed"), "{out}");
+    assert!(out.contains("corrupt.pdf: ") && out.contains("PDF"), "{out}");
+    assert!(out.contains("empty.txt: empty file"), "{out}");
+    assert!(out.contains("junk.html: not a document"), "{out}");
+    // What was stored is still answered.
+    let answer = json(&peerscope(data.path()).args(["query", "--json", "councils flagged for review performance"]).output().unwrap());
+    assert_eq!(answer["councils"][0]["council"]["name"], "Walsall");
+}
+
+#[test]
+fn an_index_lost_in_a_crash_is_rebuilt_from_the_store() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, first) = ingest(data.path(), &["corpus/walsall_scrutiny-report_2015.txt"]);
+    assert!(ok, "{first}");
+    // A crash after the store was flushed and before the index committed leaves an index
+    // that lacks documents: the most extreme case is no index at all.
+    std::fs::remove_dir_all(data.path().join("index")).unwrap();
+    let (ok, second) = ingest(data.path(), &["corpus/walsall_scrutiny-report_2015.txt"]);
+    assert!(ok, "{second}");
+    assert!(second.contains("1 unchanged"), "{second}");
+    let indexed = |s: &str| s.lines().find(|l| l.starts_with("data:")).map(str::to_string);
+    assert_eq!(indexed(&first), indexed(&second));
+}

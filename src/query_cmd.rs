@@ -52,6 +52,9 @@ pub fn render(a: &Answer, color: bool) -> String {
             let _ = writeln!(o, "   [{}] {}", f.kind.label(), mark(&f.highlighted));
             let year = f.year.map(|y| format!(", {y}")).unwrap_or_default();
             let _ = writeln!(o, "      — {}{year} · {} (bytes {}–{})", f.title, f.source, f.start, f.end);
+            if !f.also_in.is_empty() {
+                let _ = writeln!(o, "        also in {}", f.also_in.join(", "));
+            }
         }
     }
     if !a.best_practice.is_empty() {

@@ -58,6 +58,9 @@ pub struct Evidence {
     pub source: String,
     pub start: u64,
     pub end: u64,
+    /// The same finding in other published forms of the document (HTML, PDF, text).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<String>,
 }
 
 /// A council worth learning from, and why.
@@ -113,12 +116,13 @@ impl Engine<'_> {
         let mut out: Vec<CouncilEvidence> = by_council
             .into_iter()
             .map(|(name, hs)| {
-                let score: f32 = hs.iter().take(PER_COUNCIL).map(|h| h.score).sum();
+                let findings = dedupe(hs.iter().map(|h| (*h, evidence(h, terms))));
+                let score: f32 = findings.iter().take(PER_COUNCIL).map(|(h, _)| h.score).sum();
                 CouncilEvidence {
                     council: self.council_ref(name),
                     score: (score * 100.0).round() / 100.0,
-                    matched: hs.len(),
-                    findings: hs.iter().take(PER_COUNCIL).map(|h| evidence(h, terms)).collect(),
+                    matched: findings.len(),
+                    findings: findings.into_iter().take(PER_COUNCIL).map(|(_, e)| e).collect(),
                 }
             })
             .collect();
@@ -144,6 +148,8 @@ impl Engine<'_> {
                 }
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|p| seen.insert((p.council.name.clone(), squash(&p.text))));
         out.truncate(limit.max(5));
         Ok(out)
     }
@@ -165,7 +171,33 @@ fn evidence(h: &Hit, terms: &[String]) -> Evidence {
         source: h.source.clone(),
         start: h.start,
         end: h.end,
+        also_in: Vec::new(),
     }
+}
+
+/// One entry per distinct finding text, best first; the other sources are kept in `also_in`.
+fn dedupe<'h>(items: impl Iterator<Item = (&'h Hit, Evidence)>) -> Vec<(&'h Hit, Evidence)> {
+    let mut out: Vec<(&Hit, Evidence)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (h, e) in items {
+        match index.get(&squash(&e.text)) {
+            Some(&i) => {
+                if out[i].1.source != e.source && !out[i].1.also_in.contains(&e.source) {
+                    out[i].1.also_in.push(e.source);
+                }
+            }
+            None => {
+                index.insert(squash(&e.text), out.len());
+                out.push((h, e));
+            }
+        }
+    }
+    out
+}
+
+/// Text compared without case, spacing or punctuation.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Mark the words of `text` whose stem is one of `terms`.

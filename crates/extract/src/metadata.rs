@@ -68,8 +68,10 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
             continue;
         }
         let weight = if FUTURE.is_match(sentence) { 0.3 } else { 1.0 } * (if visit { 2.0 } else { 0.0 } + if review { 1.0 } else { 0.0 });
-        for y in YEAR.captures_iter(sentence).filter_map(|c| c[1].parse::<i32>().ok()) {
-            *score.entry(y).or_default() += weight;
+        // A sentence naming several years is weaker evidence for each of them.
+        let years: Vec<i32> = YEAR.captures_iter(sentence).filter_map(|c| c[1].parse::<i32>().ok()).collect();
+        for &y in &years {
+            *score.entry(y).or_default() += weight / years.len() as f32;
         }
     }
     for y in YEAR.captures_iter(title).filter_map(|c| c[1].parse::<i32>().ok()) {
@@ -200,6 +202,8 @@ mod tests {
         assert_eq!(review_year(t, "Adult Social Care Peer Challenge"), Some(2016));
         let t = "the findings of the LGA peer review report commissioned by the service in December 2023. In readiness for a peer review by ADASS in January 2025.";
         assert_eq!(review_year(t, ""), Some(2023));
+        let t = "The Peer Review took place in February 2020. The plans as a result of the Peer Review and the Business Plan 2018-2022 (discussed in January 2019) were undertaken.";
+        assert_eq!(review_year(t, ""), Some(2020));
     }
 
     #[test]

@@ -122,9 +122,12 @@ fn push_unit(
     section_name: &Option<String>,
     ctx: &FindingContext,
 ) {
+    // "1.1 We recently ..." inside a bullet: the paragraph number is not part of the finding.
+    let start = start + paragraph_number_len(&text[start..end]);
     let unit = &text[start..end];
     let words = unit.split_whitespace().count();
-    if words < if is_item { 2 } else { 5 } || cues::is_not_finding(unit) {
+    // Questions are lines of enquiry, not findings.
+    if words < if is_item { 2 } else { 5 } || unit.trim_end().ends_with('?') || cues::is_not_finding(unit) {
         return;
     }
     let others: Vec<String> = other_councils(unit, ctx);
@@ -152,6 +155,12 @@ fn push_unit(
         council,
         also,
     });
+}
+
+/// Length of a leading paragraph number such as "3.4 " (digits and dots, then a space).
+fn paragraph_number_len(unit: &str) -> usize {
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+").unwrap_or_else(|e| panic!("{e}")));
+    NUMBER.find(unit).map_or(0, |m| m.end())
 }
 
 fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {

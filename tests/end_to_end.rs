@@ -182,3 +182,52 @@ fn an_index_lost_in_a_crash_is_rebuilt_from_the_store() {
     let indexed = |s: &str| s.lines().find(|l| l.starts_with("data:")).map(str::to_string);
     assert_eq!(indexed(&first), indexed(&second));
 }
+
+/// Many distinct documents made from the corpus texts (each copy's bytes differ).
+fn many_documents(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let texts: Vec<PathBuf> = std::fs::read_dir(root().join("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt") && !p.to_string_lossy().contains("LICENSE"))
+        .collect();
+    for i in 0..n {
+        let mut bytes = std::fs::read(&texts[i % texts.len()]).unwrap();
+        bytes.extend_from_slice(format!("\nCopy {i} of this document.\n").as_bytes());
+        std::fs::write(dir.path().join(format!("doc{i:03}.txt")), bytes).unwrap();
+    }
+    dir
+}
+
+fn data_line(out: &str) -> String {
+    out.lines().find(|l| l.starts_with("data:")).unwrap_or_default().to_string()
+}
+
+#[test]
+fn an_ingest_killed_at_any_moment_is_completed_by_the_next() {
+    let docs = many_documents(40);
+    let clean = tempfile::tempdir().unwrap();
+    let (ok, expected) = ingest(clean.path(), &[docs.path().to_str().unwrap()]);
+    assert!(ok, "{expected}");
+    for delay_ms in [30, 120, 400, 900] {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
+            .current_dir(root())
+            .env("CI", "1")
+            .arg("--data")
+            .arg(data.path())
+            .arg("ingest")
+            .arg(docs.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL: no destructor, no flush
+        let _ = child.wait();
+        let (ok, resumed) = ingest(data.path(), &[docs.path().to_str().unwrap()]);
+        assert!(ok, "after a kill at {delay_ms} ms: {resumed}");
+        assert_eq!(data_line(&resumed), data_line(&expected), "after a kill at {delay_ms} ms");
+    }
+}

@@ -111,22 +111,28 @@ impl Extractor {
     /// Extract one document. `source` is its path or URL, recorded as provenance.
     pub fn extract(&self, source: &str, bytes: &[u8]) -> Result<Extracted, ExtractError> {
         let (text, format, hints) = self.text(bytes)?;
-        let title = metadata::title(&text, &hints, source);
-        let reviewed = metadata::reviewed_council(&text, &title, &hints, &self.councils);
+        let found_title = metadata::title(&text, &hints);
+        let reviewed = metadata::reviewed_council(&text, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);
         let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed };
         let found = findings::findings(&text, &blocks, &ctx);
         let review_type = metadata::review_type(&text);
-        let service = metadata::service(&text, &title);
+        let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
+        let doc_kind = metadata::doc_kind(&text);
+        let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""));
+        let council = reviewed.map(|i| CouncilRef::from(self.councils.get(i)));
+        let title = found_title.unwrap_or_else(|| {
+            metadata::composed_title(council.as_ref().map(|c| c.name.as_str()), review_type, doc_kind, review_year)
+        });
         let about = matches!(service, Service::AdultSocialCare | Service::SafeguardingAdults)
             && matches!(review_type, peerscope_model::ReviewType::LgaPeerChallenge | peerscope_model::ReviewType::AdassRegionalPeerChallenge | peerscope_model::ReviewType::Unknown);
         let document = Document {
             source: source.to_string(),
-            council: reviewed.map(|i| CouncilRef::from(self.councils.get(i))),
-            doc_kind: metadata::doc_kind(&text),
+            council,
+            doc_kind,
             service,
             review_type,
-            review_year: metadata::review_year(&text, &title),
+            review_year,
             about_asc_peer_review: about,
             format: format.as_str().to_string(),
             title,

@@ -175,21 +175,28 @@ pub fn service(text: &str, title: &str) -> Service {
     }
 }
 
-/// A short line near the top that names the review, else the page title, else the first line.
-pub fn title(text: &str, hints: &Hints, fallback: &str) -> String {
+/// A short heading near the top that names the review, else the page's own title.
+pub fn title(text: &str, hints: &Hints) -> Option<String> {
     static NAMES_REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|sector[- ]led|preparation for assurance"));
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60).collect();
-    let titled = |l: &&&str| NAMES_REVIEW.is_match(l) && crate::structure::is_heading(l) && !l.to_lowercase().contains("team");
-    if let Some(l) = lines.iter().find(titled) {
-        return l.trim_end_matches(':').to_string();
+    let lines = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60);
+    let titled = |l: &&str| NAMES_REVIEW.is_match(l) && crate::structure::is_heading(l) && !l.to_lowercase().contains("team");
+    if let Some(l) = lines.clone().find(titled) {
+        return Some(l.trim_end_matches(':').to_string());
     }
-    if let Some(t) = &hints.title {
-        let t = t.split(" | ").next().unwrap_or(t).trim();
-        if !t.is_empty() {
-            return t.to_string();
-        }
-    }
-    lines.first().map(|l| l.chars().take(120).collect()).unwrap_or_else(|| fallback.to_string())
+    let page = hints.title.as_deref().map(|t| t.split(" | ").next().unwrap_or(t).trim()).filter(|t| !t.is_empty());
+    page.map(str::to_string)
+}
+
+/// A title made from what is known, for documents that carry none.
+pub fn composed_title(council: Option<&str>, review_type: ReviewType, doc_kind: DocKind, year: Option<i32>) -> String {
+    let review = match review_type {
+        ReviewType::LgaPeerChallenge => "LGA peer challenge",
+        ReviewType::AdassRegionalPeerChallenge => "regional ADASS peer challenge",
+        ReviewType::Inspection => "inspection",
+        ReviewType::None | ReviewType::Unknown => "document",
+    };
+    let year = year.map(|y| format!(", {y}")).unwrap_or_default();
+    format!("{} – {review} ({}{year})", council.unwrap_or("Unknown council"), doc_kind.as_str())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 fn re(p: &str) -> Regex {
-    Regex::new(p).unwrap_or_else(|e| panic!("cue pattern {p}: {e}"))
+    peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("cue pattern {p}: {e}"))
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {

@@ -95,7 +95,7 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
             (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\bmet\b|spoke with|included|^that\b|membership|purpose|as follows", NotFindings),
         ]
         .into_iter()
-        .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
+        .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
         .collect()
     });
     // A specific kind named nearest the colon wins; process words next; "findings" last.

@@ -11,7 +11,7 @@ use peerscope_model::{Councils, DocKind, ReviewType, Service};
 use regex::Regex;
 
 fn re(p: &str) -> Regex {
-    Regex::new(p).unwrap_or_else(|e| panic!("metadata pattern {p}: {e}"))
+    peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("metadata pattern {p}: {e}"))
 }
 
 /// What the page around a document said (HTML title, site name).

@@ -156,7 +156,7 @@ fn section_rule(heading: &str) -> Option<SectionKind> {
             (r"(?i)^minutes:?$|summary|overview|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
         ]
         .into_iter()
-        .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
+        .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
         .collect()
     });
     RULES.iter().find(|(re, _)| re.is_match(heading)).map(|(_, k)| *k)

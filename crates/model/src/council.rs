@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
@@ -66,7 +66,7 @@ pub struct Mention {
 #[derive(Debug, Clone)]
 pub struct Councils {
     all: Vec<Council>,
-    matcher: Regex,
+    matcher: AhoCorasick,
     /// Lower-cased variant → council index.
     by_variant: std::collections::HashMap<String, usize>,
 }
@@ -127,10 +127,14 @@ impl Councils {
                 by_variant.entry(v.to_lowercase()).or_insert(i);
             }
         }
-        let mut names: Vec<&String> = by_variant.keys().collect();
-        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        let alternation = names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|");
-        let matcher = Regex::new(&format!(r"(?i)\b(?:{alternation})\b"))?;
+        // A thousand-odd names as one automaton: a regex alternation of them thrashes the
+        // lazy DFA's cache and runs a hundred times slower.
+        let names: Vec<&String> = by_variant.keys().collect();
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .map_err(|e| ModelError::Names(e.to_string()))?;
         Ok(Councils { all, matcher, by_variant })
     }
 
@@ -146,10 +150,9 @@ impl Councils {
     pub fn lookup(&self, name: &str) -> Option<&Council> {
         let key = name.trim().to_lowercase();
         self.by_variant.get(&key).map(|&i| &self.all[i]).or_else(|| {
-            self.matcher
-                .find(name)
-                .filter(|m| m.as_str().len() * 2 >= key.len())
-                .and_then(|m| self.by_variant.get(&m.as_str().to_lowercase()))
+            self.names_in(name)
+                .find(|&(s, e)| (e - s) * 2 >= key.len())
+                .and_then(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()))
                 .map(|&i| &self.all[i])
         })
     }
@@ -158,21 +161,30 @@ impl Councils {
     /// with a capital, and names that are also common words need a council-ish neighbour.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         let mut out = Vec::new();
-        for m in self.matcher.find_iter(text) {
-            let s = m.as_str();
+        for (start, end) in self.names_in(text) {
+            let s = &text[start..end];
             if !s.chars().next().is_some_and(|c| c.is_uppercase()) {
                 continue;
             }
             let key = s.to_lowercase();
-            if AMBIGUOUS.contains(&key.as_str()) && !council_context(&text[m.end()..]) {
+            if AMBIGUOUS.contains(&key.as_str()) && !council_context(&text[end..]) {
                 continue;
             }
             // "Stoke" inside "Stoke Mandeville" and similar are rare enough to accept.
             if let Some(&i) = self.by_variant.get(&key) {
-                out.push(Mention { council: i, start: m.start(), end: m.end() });
+                out.push(Mention { council: i, start, end });
             }
         }
         out
+    }
+
+    /// Spans of table names in `text` that stand as whole words.
+    fn names_in<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        self.matcher
+            .find_iter(text)
+            .map(|m| (m.start(), m.end()))
+            .filter(move |&(s, e)| !word(text[..s].chars().next_back()) && !word(text[e..].chars().next()))
     }
 }
 

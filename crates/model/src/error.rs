@@ -11,4 +11,6 @@ pub enum ModelError {
     Pattern { theme: String, pattern: String, source: regex::Error },
     #[error("councils table: {0}")]
     Regex(#[from] regex::Error),
+    #[error("council name matcher: {0}")]
+    Names(String),
 }

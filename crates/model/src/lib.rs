@@ -7,6 +7,7 @@
 pub mod council;
 pub mod document;
 pub mod error;
+pub mod pattern;
 pub mod theme;
 
 pub use council::{Council, CouncilRef, Councils, Mention};

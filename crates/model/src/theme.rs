@@ -117,7 +117,7 @@ fn alternation(theme: &str, parts: &[String]) -> Result<Regex, ModelError> {
         })?;
     }
     let joined = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    Ok(Regex::new(&format!(r"(?i)(?:^|[^\w])(?:{joined})(?:[^\w]|$)"))?)
+    Ok(crate::pattern::compile(&format!(r"(?i)(?:^|[^A-Za-z0-9_])(?:{joined})(?:[^A-Za-z0-9_]|$)"))?)
 }
 
 #[cfg(test)]

@@ -1,0 +1,60 @@
+//! Benchmarks of the pipeline's hot parts on the shipped corpus:
+//! extraction throughput per format (bytes/s), and query latency on an index of the corpus.
+//!
+//! Run: `cargo bench --bench pipeline`. Whole-process timings: `scripts/bench_ingest.sh`.
+
+use std::path::PathBuf;
+
+use divan::counter::BytesCount;
+use divan::Bencher;
+use peerscope_extract::Extractor;
+use peerscope_index::FindingIndex;
+use peerscope_model::{Councils, Taxonomy};
+use peerscope_query::Engine;
+
+fn main() {
+    divan::main();
+}
+
+fn corpus(ext: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .expect("corpus/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext) && !p.to_string_lossy().contains("LICENSE"))
+        .map(|p| (p.display().to_string(), std::fs::read(&p).expect("readable corpus file")))
+        .collect();
+    out.sort();
+    out
+}
+
+#[divan::bench(args = ["txt", "html", "pdf"])]
+fn extract(bencher: Bencher, ext: &str) {
+    let extractor = Extractor::new().expect("shipped reference data");
+    let files = corpus(ext);
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for (name, bytes) in &files {
+            divan::black_box(extractor.extract(name, bytes).expect("corpus extracts"));
+        }
+    });
+}
+
+#[divan::bench(args = ["councils flagged for review performance", "praised for carers", "best practice for co-production", "direct payments"])]
+fn query(bencher: Bencher, q: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let extractor = Extractor::new().expect("shipped reference data");
+    let mut index = FindingIndex::open(dir.path()).expect("index");
+    for ext in ["txt", "html", "pdf"] {
+        for (name, bytes) in corpus(ext) {
+            let doc = extractor.extract(&name, &bytes).expect("corpus extracts").document;
+            index.upsert(&name, &[name.clone()], &doc).expect("indexed");
+        }
+    }
+    index.commit(1).expect("committed");
+    let councils = Councils::builtin().expect("councils");
+    let taxonomy = Taxonomy::builtin().expect("themes");
+    let engine = Engine { index: &index, councils: &councils, taxonomy: &taxonomy };
+    bencher.bench(|| divan::black_box(engine.answer(q, 10).expect("answer")));
+}

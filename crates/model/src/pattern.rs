@@ -1,0 +1,26 @@
+//! Regular expressions for peerscope's lexicons, compiled so they stay fast.
+//!
+//! A Unicode word boundary (`\b`) makes the regex crate's lazy DFA give up on the first
+//! non-ASCII byte (a curly quote, an en dash: every council document has them) and fall back
+//! to a far slower engine, and a Unicode `\w*` blows up its states. The lexicons only need
+//! ASCII words, so `\b` is compiled as `(?-u:\b)` and `\w` as `[[:word:]]` (ASCII).
+
+use regex::Regex;
+
+/// Compile `pattern` with ASCII word boundaries.
+pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    let ascii = pattern.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[[:word:]]").replace(r"\W", "[^[:word:]]");
+    Regex::new(&ascii)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn boundaries_still_bound_words() {
+        let re = super::compile(r"(?i)\breview\b").unwrap();
+        assert!(re.is_match("the \u{201c}review\u{201d} plan"));
+        assert!(!re.is_match("reviewing"));
+        let re = super::compile(r"(?i)\bintegrat\w*|[^\w]x").unwrap();
+        assert!(re.is_match("Integration") && re.is_match("a-x"));
+    }
+}

@@ -29,11 +29,11 @@ impl DataDir {
     pub fn catch_up(&mut self) -> anyhow::Result<usize> {
         let mark = self.index.watermark().seq;
         let last = self.store.last_seq()?;
-        if last <= mark && !(self.index.is_empty() && !self.store.is_empty()) {
+        // A lost or rebuilt index has watermark 0 and so replays the whole log.
+        if last <= mark {
             return Ok(0);
         }
-        let since = if self.index.is_empty() { 0 } else { mark };
-        let changes = self.store.changes_since(since)?;
+        let changes = self.store.changes_since(mark)?;
         for change in &changes {
             match change {
                 Change::Upsert(doc) => self.index.upsert(&doc.id, &doc.sources, &doc.document)?,

@@ -162,11 +162,7 @@ impl Renderer {
                 self.line.push_str(&indent);
                 self.line.push_str(&marker);
             }
-            "td" | "th" => {
-                if !self.line.trim().is_empty() {
-                    self.line.push_str(" | ");
-                }
-            }
+            "td" | "th" if !self.line.trim().is_empty() => self.line.push_str(" | "),
             t if BLOCK_TAGS.contains(&t) => {
                 if t == "p" {
                     self.paragraph_break()

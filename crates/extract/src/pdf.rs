@@ -188,9 +188,45 @@ mod tests {
         assert!(t.contains("First page text") && t.contains("Third"));
     }
 
+    fn child(script: &str, timeout_ms: u64) -> PdfBackend {
+        PdfBackend::Isolated {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            timeout: Duration::from_millis(timeout_ms),
+        }
+    }
+
+    #[test]
+    fn a_hung_child_is_killed_at_the_timeout() {
+        let started = std::time::Instant::now();
+        let err = pdf_text(b"%PDF-1.4", &child("sleep 30", 300)).unwrap_err();
+        assert!(matches!(err, ExtractError::PdfTimeout(_)), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_crashed_child_is_an_error_with_its_message() {
+        let err = pdf_text(b"%PDF-1.4", &child("cat >/dev/null; echo 'stack overflow' >&2; kill -SEGV $$", 10_000)).unwrap_err();
+        assert!(matches!(err, ExtractError::PdfChild(ref m) if m.contains("stack overflow")), "{err}");
+    }
+
+    #[test]
+    fn a_child_that_reads_nothing_does_not_block_the_parent() {
+        // The parent writes a large body while the child exits at once: no deadlock, no panic.
+        let body = vec![b'x'; 8 << 20];
+        let err = pdf_text(&body, &child("exit 3", 10_000)).unwrap_err();
+        assert!(matches!(err, ExtractError::PdfChild(_)), "{err}");
+    }
+
+    #[test]
+    fn child_text_has_its_furniture_removed() {
+        let text = pdf_text(b"%PDF", &child("cat >/dev/null; printf 'Report\\nBody one\\nPage 1\\fReport\\nBody two\\nPage 2\\fReport\\nBody three\\nPage 3'", 10_000)).unwrap();
+        assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["Body", "one", "Body", "two", "Body", "three"]);
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(parse_pages(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage").is_err()
-            || parse_pages(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage").is_ok_and(|t| t.trim().is_empty()));
+        let err = pdf_text(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage", &PdfBackend::InProcess).unwrap_err();
+        assert!(matches!(err, ExtractError::Pdf(_) | ExtractError::PdfNoText), "{err}");
     }
 }

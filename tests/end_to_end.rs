@@ -156,10 +156,14 @@ fn bad_files_are_reported_by_name_and_the_rest_are_kept() {
         })
         .collect();
     std::fs::write(&junk, &bytes).unwrap();
+    let deep = bad.path().join("deep.html");
+    std::fs::write(&deep, format!("<html><body>{}x{}</body></html>", "<div>".repeat(1_000_000), "</div>".repeat(1_000_000))).unwrap();
     let good = "corpus/walsall_scrutiny-report_2015.txt";
-    let (ok, out) = ingest(data.path(), &[corrupt.to_str().unwrap(), empty.to_str().unwrap(), junk.to_str().unwrap(), good]);
+    let files = [corrupt.to_str().unwrap(), empty.to_str().unwrap(), junk.to_str().unwrap(), deep.to_str().unwrap(), good];
+    let (ok, out) = ingest(data.path(), &files);
     assert!(!ok, "failures must show in the exit status");
-    assert!(out.contains("1 new") && out.contains("3 failed"), "{out}");
+    assert!(out.contains("1 new") && out.contains("4 failed"), "{out}");
+    assert!(out.contains("deep.html: HTML elements nested"), "{out}");
     assert!(out.contains("corrupt.pdf: ") && out.contains("PDF"), "{out}");
     assert!(out.contains("empty.txt: empty file"), "{out}");
     assert!(out.contains("junk.html: not a document"), "{out}");

@@ -96,7 +96,12 @@ impl Extractor {
         let (raw, hints, wrapped) = match format {
             Format::Pdf => (pdf::pdf_text(bytes, &self.pdf)?, metadata::Hints::default(), true),
             Format::Html => {
-                let h = html::html_to_text(&sniff::decode_text(bytes));
+                let source = sniff::decode_text(bytes);
+                let depth = html::nesting_depth(&source);
+                if depth > html::MAX_DEPTH {
+                    return Err(ExtractError::HtmlTooDeep { depth, limit: html::MAX_DEPTH });
+                }
+                let h = html::html_to_text(&source);
                 (h.text, metadata::Hints { title: h.title, site: h.site }, false)
             }
             Format::Text => (sniff::decode_text(bytes), metadata::Hints::default(), false),
@@ -139,5 +144,24 @@ impl Extractor {
             findings: found,
         };
         Ok(Extracted { document, text })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_html_is_refused_quickly() {
+        let x = Extractor::new().unwrap();
+        let page = format!("<html><body>{}x{}</body></html>", "<div>".repeat(1_000_000), "</div>".repeat(1_000_000));
+        let err = x.extract("deep.html", page.as_bytes()).unwrap_err();
+        assert!(matches!(err, ExtractError::HtmlTooDeep { depth: 1_000_000, .. }), "{err}");
+    }
+
+    #[test]
+    fn oversized_input_is_refused() {
+        let x = Extractor::new().unwrap().max_bytes(10);
+        assert!(matches!(x.extract("big.txt", b"more than ten bytes"), Err(ExtractError::TooLarge { size: 19, limit: 10 })));
     }
 }

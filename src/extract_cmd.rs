@@ -14,7 +14,7 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
     let mut failed = 0;
     for file in files {
         let name = file.display().to_string();
-        let result = std::fs::read(file).map_err(anyhow::Error::from).and_then(|bytes| {
+        let result = crate::ingest::read_capped(file).and_then(|bytes| {
             if text {
                 let (t, _, _) = extractor.text(&bytes)?;
                 print!("{t}");

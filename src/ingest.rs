@@ -65,11 +65,7 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
 }
 
 fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str) -> anyhow::Result<(PutOutcome, usize)> {
-    let size = std::fs::metadata(file)?.len();
-    if size > peerscope_extract::DEFAULT_MAX_BYTES as u64 {
-        anyhow::bail!("too large: {size} bytes (limit {})", peerscope_extract::DEFAULT_MAX_BYTES);
-    }
-    let bytes = std::fs::read(file)?;
+    let bytes = read_capped(file)?;
     let id = content_id(&bytes);
     if dir.store.is_current(&id, name, EXTRACTOR_VERSION)? {
         return Ok((PutOutcome::Unchanged, 0));
@@ -87,6 +83,15 @@ fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str) -> 
         text: extracted.text,
     };
     Ok((dir.store.put(name, doc)?, n))
+}
+
+/// Read a file, refusing before reading one larger than the extractor would take.
+pub fn read_capped(file: &Path) -> anyhow::Result<Vec<u8>> {
+    let size = std::fs::metadata(file)?.len();
+    if size > peerscope_extract::DEFAULT_MAX_BYTES as u64 {
+        anyhow::bail!("too large: {size} bytes (limit {})", peerscope_extract::DEFAULT_MAX_BYTES);
+    }
+    Ok(std::fs::read(file)?)
 }
 
 /// The files to ingest, sorted; unreadable paths are recorded as failures.

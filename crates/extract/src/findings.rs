@@ -223,13 +223,18 @@ mod tests {
     use crate::normalize::normalize;
     use crate::structure::blocks;
 
-    fn run(raw: &str) -> Vec<(FindingKind, String)> {
+    /// Findings of `raw` (normalised) as if Walsall were the reviewed council, and the text.
+    fn extract(raw: &str) -> (Vec<Finding>, String) {
         let councils = Councils::builtin().unwrap();
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
         let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed };
-        findings(&text, &blocks(&text), &ctx).into_iter().map(|f| (f.kind, f.text)).collect()
+        (findings(&text, &blocks(&text), &ctx), text)
+    }
+
+    fn run(raw: &str) -> Vec<(FindingKind, String)> {
+        extract(raw).0.into_iter().map(|f| (f.kind, f.text)).collect()
     }
 
     #[test]
@@ -248,12 +253,7 @@ mod tests {
 
     #[test]
     fn pointers_name_other_councils() {
-        let councils = Councils::builtin().unwrap();
-        let taxonomy = Taxonomy::builtin().unwrap();
-        let text = normalize("Some Ideas for Best Practice Development\n\n- Consider exploring the Shropshire or Stoke for community led social work\n", false);
-        let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed };
-        let f = findings(&text, &blocks(&text), &ctx);
+        let (f, text) = extract("Some Ideas for Best Practice Development\n\n- Consider exploring the Shropshire or Stoke for community led social work\n");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].kind, FindingKind::BestPractice);
         assert_eq!(f[0].council.as_deref(), Some("Shropshire"));

@@ -235,3 +235,34 @@ fn an_ingest_killed_at_any_moment_is_completed_by_the_next() {
         assert_eq!(data_line(&resumed), data_line(&expected), "after a kill at {delay_ms} ms");
     }
 }
+
+/// One example of queries/: a query and what its answer must hold.
+#[derive(serde::Deserialize)]
+struct Example {
+    query: String,
+    kinds: Vec<String>,
+    must_list: Vec<String>,
+    evidence: String,
+}
+
+#[test]
+fn example_queries_get_the_answers_they_expect() {
+    let data = tempfile::tempdir().unwrap();
+    let mut ran = 0;
+    for entry in std::fs::read_dir(root().join("queries")).unwrap().flatten() {
+        if entry.path().extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let example: Example = toml::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+        let answer = json(&peerscope(data.path()).args(["query", "--json", &example.query]).output().unwrap());
+        assert_eq!(answer["intent"]["kinds"], serde_json::json!(example.kinds), "{}", example.query);
+        for name in &example.must_list {
+            let council = answer["councils"].as_array().unwrap().iter().find(|c| c["council"]["name"] == name.as_str());
+            let council = council.unwrap_or_else(|| panic!("{}: {name} missing", example.query));
+            let has_evidence = council["findings"].as_array().unwrap().iter().any(|f| f["text"].as_str().unwrap().to_lowercase().contains(&example.evidence));
+            assert!(has_evidence, "{}: no finding of {name} mentions {:?}", example.query, example.evidence);
+        }
+        ran += 1;
+    }
+    assert!(ran >= 2, "queries/ should hold the examples");
+}

@@ -85,3 +85,14 @@ fn emphasise(s: &str, color: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::emphasise;
+
+    #[test]
+    fn marks_become_bold_on_a_terminal_and_vanish_elsewhere() {
+        assert_eq!(emphasise("the **reviews** and **reviewing**", false), "the reviews and reviewing");
+        assert_eq!(emphasise("the **reviews** end", true), "the \x1b[1mreviews\x1b[0m end");
+    }
+}

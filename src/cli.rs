@@ -44,6 +44,20 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
+    /// Score extraction against hand annotations: GOLD_DIR/NAME.json annotates DOCS_DIR/NAME.*
+    /// (format and rules: ../shared/gold/GUIDELINES.md and SCORING.md).
+    Eval {
+        gold: PathBuf,
+        docs: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Only the tables, without the lists of missed and spurious findings.
+        #[arg(long)]
+        brief: bool,
+        /// Also write each document's predictions as DIR/NAME.json.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     #[command(name = "__pdf-text", hide = true)]
     PdfText,
 }
@@ -53,6 +67,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PdfText => Ok(crate::pdf_child::run()),
         Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
         Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Eval { gold, docs, json, brief, out } => {
+            crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref() })
+        }
         Command::Query { text, json, limit } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit),
     }
 }

@@ -1,11 +1,12 @@
 //! The `peerscope` command line: a thin layer over the engine crates.
 //!
 //! `extract` reads files into documents; `ingest` stores and indexes them; `query` answers
-//! questions. PDFs are parsed in a child process (the hidden `__pdf-text` command) so a
+//! questions; `eval` scores extraction against hand annotations. PDFs are parsed in a child process (the hidden `__pdf-text` command) so a
 //! hostile file cannot take the run down.
 
 mod cli;
 mod data;
+mod eval_cmd;
 mod extract_cmd;
 mod ingest;
 mod pdf_child;

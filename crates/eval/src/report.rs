@@ -1,0 +1,189 @@
+//! Summing scores over documents and rendering them: the per-kind, segmentation, coarse
+//! and strict tables, metadata agreement, and each missed or spurious finding by document.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::{prf, score_doc, Counts, Mode, Side, KINDS, META};
+
+/// One document's scores and what went wrong in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocScore {
+    pub name: String,
+    pub tp: usize,
+    pub fp: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+    pub f1: f64,
+    /// Metadata fields that disagree: (field, gold, predicted).
+    pub meta_wrong: Vec<(String, Option<String>, Option<String>)>,
+    /// Gold findings nobody found: (kind, text).
+    pub missed: Vec<(String, String)>,
+    /// Predictions that match nothing: (kind, text).
+    pub spurious: Vec<(String, String)>,
+}
+
+/// Precision, recall and F1 of one line of a table.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Summary {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub tp: usize,
+    pub fp: usize,
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+}
+
+impl Summary {
+    fn of(c: [usize; 3]) -> Summary {
+        let (precision, recall, f1) = prf(c);
+        Summary { precision, recall, f1, tp: c[0], fp: c[1], fn_: c[2] }
+    }
+}
+
+/// Scores summed over documents (micro averages).
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    strict: [[usize; 3]; 4],
+    segmentation: [usize; 3],
+    coarse: [usize; 3],
+    meta_ok: [usize; 5],
+    pub docs: Vec<DocScore>,
+}
+
+fn add(into: &mut [usize; 3], c: &Counts) {
+    for k in &c.per_kind {
+        for x in 0..3 {
+            into[x] += k[x];
+        }
+    }
+}
+
+impl Report {
+    pub fn new() -> Report {
+        Report::default()
+    }
+
+    /// Scores one document and adds it to the totals.
+    pub fn add(&mut self, name: &str, gold: &Side, pred: &Side) {
+        let strict = score_doc(gold, pred, Mode::Strict);
+        add(&mut self.segmentation, &score_doc(gold, pred, Mode::Segmentation));
+        add(&mut self.coarse, &score_doc(gold, pred, Mode::Coarse));
+        for (k, counts) in strict.per_kind.iter().enumerate() {
+            for x in 0..3 {
+                self.strict[k][x] += counts[x];
+            }
+        }
+        let mut meta_wrong = Vec::new();
+        for (m, field) in META.iter().enumerate() {
+            let (g, p) = (gold.meta(field), pred.meta(field));
+            if g == p {
+                self.meta_ok[m] += 1;
+            } else {
+                meta_wrong.push((field.to_string(), g.map(str::to_string), p.map(str::to_string)));
+            }
+        }
+        let mut total = [0; 3];
+        add(&mut total, &strict);
+        let item = |i: &crate::Item| (i.kind.clone(), i.text.clone());
+        self.docs.push(DocScore {
+            name: name.to_string(),
+            tp: total[0],
+            fp: total[1],
+            fn_: total[2],
+            f1: prf(total).2,
+            meta_wrong,
+            missed: strict.missed.iter().map(|&j| item(&gold.items[j])).collect(),
+            spurious: strict.spurious.iter().map(|&i| item(&pred.items[i])).collect(),
+        });
+    }
+
+    pub fn kind(&self, kind: &str) -> Option<Summary> {
+        KINDS.iter().position(|k| *k == kind).map(|k| Summary::of(self.strict[k]))
+    }
+
+    /// All kinds, kinds must agree.
+    pub fn strict(&self) -> Summary {
+        let mut all = [0; 3];
+        for k in &self.strict {
+            for x in 0..3 {
+                all[x] += k[x];
+            }
+        }
+        Summary::of(all)
+    }
+
+    pub fn coarse(&self) -> Summary {
+        Summary::of(self.coarse)
+    }
+
+    pub fn segmentation(&self) -> Summary {
+        Summary::of(self.segmentation)
+    }
+
+    /// How many documents have `field` right.
+    pub fn meta_ok(&self, field: &str) -> usize {
+        META.iter().position(|m| *m == field).map_or(0, |m| self.meta_ok[m])
+    }
+
+    /// The tables, laid out as `score.py` prints them, then per-document lines.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let line = |out: &mut String, name: &str, s: Summary| {
+            let _ = writeln!(out, "{name:<22}{:7.3}{:7.3}{:7.3}   {}/{}/{}", s.precision, s.recall, s.f1, s.tp, s.fp, s.fn_);
+        };
+        let _ = writeln!(out, "{:<22}{:>7}{:>7}{:>7}   tp/fp/fn", "kind", "P", "R", "F1");
+        for k in KINDS {
+            line(&mut out, k, self.kind(k).unwrap_or(Summary::of([0; 3])));
+        }
+        line(&mut out, "segmentation", self.segmentation());
+        line(&mut out, "coarse (afd=rec)", self.coarse());
+        let n = self.docs.len();
+        for m in META {
+            let _ = writeln!(out, "metadata {m:<13}{}/{n}", self.meta_ok(m));
+        }
+        for d in &self.docs {
+            let _ = writeln!(out, "  {:<45} F1 {:.3}  tp {} fp {} fn {}", d.name, d.f1, d.tp, d.fp, d.fn_);
+        }
+        let s = self.strict();
+        let _ = writeln!(out, "all kinds F1 {:.3} (P {:.3} R {:.3}) over {n} documents", s.f1, s.precision, s.recall);
+        out
+    }
+
+    /// Each document's wrong metadata, missed findings and spurious findings.
+    pub fn errors(&self) -> String {
+        let mut out = String::new();
+        for d in &self.docs {
+            if d.meta_wrong.is_empty() && d.missed.is_empty() && d.spurious.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n== {} ({} missed, {} spurious)", d.name, d.missed.len(), d.spurious.len());
+            for (field, g, p) in &d.meta_wrong {
+                let _ = writeln!(out, "  metadata {field}: gold {}, predicted {}", g.as_deref().unwrap_or("-"), p.as_deref().unwrap_or("-"));
+            }
+            for (kind, text) in &d.missed {
+                let _ = writeln!(out, "  missed   [{kind}] {text}");
+            }
+            for (kind, text) in &d.spurious {
+                let _ = writeln!(out, "  spurious [{kind}] {text}");
+            }
+        }
+        out
+    }
+
+    /// The figures as JSON (the shape of `score.py --json`, plus the error lists).
+    pub fn to_json(&self) -> serde_json::Value {
+        let n = self.docs.len().max(1) as f64;
+        serde_json::json!({
+            "docs": self.docs.len(),
+            "kinds": KINDS.iter().map(|k| (k.to_string(), serde_json::to_value(self.kind(k)).unwrap_or_default())).collect::<serde_json::Map<_, _>>(),
+            "all": self.strict(),
+            "segmentation": self.segmentation(),
+            "coarse": self.coarse(),
+            "metadata": META.iter().map(|m| (m.to_string(), serde_json::json!(self.meta_ok(m) as f64 / n))).collect::<serde_json::Map<_, _>>(),
+            "per_doc": self.docs,
+        })
+    }
+}

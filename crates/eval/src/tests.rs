@@ -1,0 +1,66 @@
+use super::*;
+
+fn side(items: &[(&str, &str)]) -> Side {
+    Side { items: items.iter().map(|(k, t)| Item::new(k, t)).collect(), meta: HashMap::new() }
+}
+
+#[test]
+fn tokens_drop_stop_words_single_letters_and_punctuation() {
+    let t = tokens("The Council's DoLS back-log is a concern (2019)");
+    let mut v: Vec<_> = t.into_iter().collect();
+    v.sort();
+    assert_eq!(v, ["2019", "back", "concern", "council", "dols", "log"]);
+}
+
+#[test]
+fn a_match_needs_coverage_of_gold_and_some_precision() {
+    let gold = side(&[("strength", "Staff are proud to work for the council")]);
+    let whole = side(&[("strength", "Staff are proud to work for the council and morale is good across teams")]);
+    let fragment = side(&[("strength", "Staff are proud")]);
+    assert_eq!(score_doc(&gold, &whole, Mode::Strict).per_kind[0], [1, 0, 0]);
+    assert_eq!(score_doc(&gold, &fragment, Mode::Strict).per_kind[0], [0, 1, 1]);
+}
+
+#[test]
+fn repeats_count_neither_way_and_kinds_fold_in_coarse() {
+    let gold = side(&[("area_for_development", "Waiting lists for assessments are too long")]);
+    let pred = side(&[
+        ("recommendation", "Waiting lists for assessments are too long"),
+        ("recommendation", "Waiting lists for assessments are too long."),
+    ]);
+    let strict = score_doc(&gold, &pred, Mode::Strict);
+    assert_eq!(strict.per_kind[1], [0, 0, 1]);
+    assert_eq!(strict.per_kind[2], [0, 2, 0]);
+    let coarse = score_doc(&gold, &pred, Mode::Coarse);
+    assert_eq!(coarse.per_kind[2], [1, 0, 0], "second copy is a repeat");
+    let seg = score_doc(&gold, &pred, Mode::Segmentation);
+    assert_eq!(seg.per_kind[1], [1, 0, 0], "segmentation counts under the gold kind");
+}
+
+#[test]
+fn best_pair_wins_one_to_one() {
+    let gold = side(&[("strength", "carers support is strong"), ("strength", "carers support is strong and valued by families")]);
+    let pred = side(&[("strength", "carers support is strong and valued by families")]);
+    let c = score_doc(&gold, &pred, Mode::Strict);
+    assert_eq!(c.matched, [(0, 1)]);
+    assert_eq!(c.missed, [0]);
+}
+
+#[test]
+fn metadata_reads_council_objects_and_numbers() {
+    let gold = Side::parse("g", r#"{"council":"Leicester","review_year":2016,"doc_kind":"peer-report","findings":[]}"#).unwrap();
+    let pred = Side::parse("p", r#"{"council":{"name":"leicester","gss":"E06000016"},"review_year":2016,"doc_kind":"scrutiny-report","findings":[]}"#).unwrap();
+    let mut r = Report::new();
+    r.add("doc", &gold, &pred);
+    assert_eq!(r.meta_ok("council"), 1);
+    assert_eq!(r.meta_ok("review_year"), 1);
+    assert_eq!(r.meta_ok("doc_kind"), 0);
+    assert!(r.errors().contains("metadata doc_kind: gold peer-report, predicted scrutiny-report"));
+}
+
+#[test]
+fn malformed_input_is_an_error_naming_the_file() {
+    let e = Side::parse("notes.json", "{not json").unwrap_err();
+    assert!(e.to_string().starts_with("notes.json"));
+    assert!(Side::parse("list.json", "[1,2]").is_err());
+}

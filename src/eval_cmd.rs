@@ -1,0 +1,92 @@
+//! `peerscope eval GOLD_DIR DOCS_DIR`: extract each annotated document and score the result
+//! against its annotation (rules in `peerscope-eval`), printing the tables and every missed
+//! and spurious finding by document.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use peerscope_eval::{Report, Side};
+
+pub struct Options<'a> {
+    pub gold: &'a Path,
+    pub docs: &'a Path,
+    pub json: bool,
+    pub brief: bool,
+    pub out: Option<&'a Path>,
+}
+
+pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
+    let extractor = crate::pdf_child::extractor()?;
+    let golds = gold_files(opts.gold)?;
+    if let Some(dir) = opts.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut report = Report::new();
+    let mut failed = 0;
+    for gold_path in &golds {
+        let name = stem(gold_path);
+        let scored = score_one(&extractor, gold_path, opts).map(|(gold, pred)| report.add(&name, &gold, &pred));
+        if let Err(e) = scored {
+            failed += 1;
+            eprintln!("peerscope: {}: {e:#}", gold_path.display());
+        }
+    }
+    if opts.json {
+        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+    } else {
+        print!("{}", report.table());
+        if !opts.brief {
+            print!("{}", report.errors());
+        }
+    }
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn gold_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("reading gold directory {}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no annotations (*.json) in {}", dir.display());
+    }
+    Ok(files)
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Reads one annotation, finds and extracts the document it annotates.
+fn score_one(extractor: &peerscope_extract::Extractor, gold_path: &Path, opts: &Options) -> anyhow::Result<(Side, Side)> {
+    let text = std::fs::read_to_string(gold_path).context("reading annotation")?;
+    let value: serde_json::Value = serde_json::from_str(&text).context("annotation is not JSON")?;
+    let gold = Side::from_json(&gold_path.display().to_string(), &value)?;
+    let doc_path = document_for(opts.docs, &value, &stem(gold_path))?;
+    let bytes = crate::ingest::read_capped(&doc_path)?;
+    let doc = extractor.extract(&doc_path.display().to_string(), &bytes).with_context(|| format!("extracting {}", doc_path.display()))?.document;
+    let pred_json = serde_json::to_value(&doc)?;
+    if let Some(dir) = opts.out {
+        let path = dir.join(format!("{}.json", stem(gold_path)));
+        std::fs::write(&path, serde_json::to_vec_pretty(&pred_json)?).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok((gold, Side::from_json(&doc_path.display().to_string(), &pred_json)?))
+}
+
+/// The annotated document: the file the annotation's `doc` names, else any file in
+/// `docs` with the annotation's stem (so `x.json` can annotate `x.pdf` or `x.html`).
+fn document_for(docs: &Path, gold: &serde_json::Value, stem_: &str) -> anyhow::Result<PathBuf> {
+    if let Some(name) = gold.get("doc").and_then(|d| d.as_str()) {
+        let named = docs.join(name);
+        if Path::new(name).file_name().is_some_and(|f| f == name) && named.is_file() {
+            return Ok(named);
+        }
+    }
+    let entries = std::fs::read_dir(docs).with_context(|| format!("reading {}", docs.display()))?;
+    let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && stem(p) == stem_).collect();
+    found.sort();
+    found.into_iter().next().with_context(|| format!("no document named {stem_}.* in {}", docs.display()))
+}

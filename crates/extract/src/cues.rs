@@ -10,17 +10,22 @@ fn re(p: &str) -> Regex {
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strength|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ](?:established|embedded|resourced|received|provided|managed|led|placed|regarded|developed|recognised|run|supported)|(?:working|works|work|worked) well|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcomed|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleased|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high quality|good quality|thorough|knowledgeable|dedicated|national recognition|unique|loyalty|appreciated|great|praised|thriv\w*|embedded)\b")
+    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
 });
 static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:concern\w*|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see|hear)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting lists?|failure|failing|weak\w*|poor\w*|limited|risks?|at risk|challeng\w*|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|sickness|tick box|immature|danger|without)\b")
+    re(r"(?i)\b(?:concern\w*|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challeng\w*|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared)|variable|impacted)\b")
 });
+/// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend\w*|suggest\w*|advise[sd]?|urge[sd]?|encourage[sd]?|consider\w*|need(?:s|ed)? to|need for|there is a need|must|would benefit|could benefit|will benefit|would help|(?:is|are|be|was) (?:essential|important|vital|critical|key|needed|required)|it is (?:important|essential|vital|critical)|priorit\w*|urgent\w*|opportunit\w*|could (?:be|look|consider|explore|help|usefully)|might (?:help|be|consider|usefully)|may (?:wish|want|benefit)|ensure|build on|further (?:work|analysis|consideration|development)|would need)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may|can) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on)\b")
+});
+/// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
+static NEED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:need(?:s|ed)? (?:to|for|further|more|greater|better|clearer|prioriti\w+)|there (?:is|was) a need|(?:is|are|was|were) (?:needed|required)|requires?|further work|would need|will need|more can be done|could do (?:a )?better|needs? (?:\w+ ){0,3}clarity)\b")
 });
 /// An advice sentence may open with a verb: "Ensure the voice of the resident is prominent".
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar)\w*\b")
+    re(r"^(?:To )?(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:not|no|lack of|little|limited|without|never|nor|less|loss of)\s+(?:\w+\s+){0,2}$")
@@ -37,25 +42,27 @@ static POINTER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)could be looked at|worth (?:discussing|exploring|looking|contacting|visiting|talking)|learn(?:ing|t)? from|willing to share|happy to share|consider (?:exploring|visiting|contacting|talking|reviewing)|(?:best|good|notable|leading|innovative) practice (?:in|from|at|of)|as (?:used|done|developed) (?:in|by)|(?:have|has) (?:an?|the) (?:\w+ ){0,3}(?:model|plan|approach|offer|tool|framework|scheme)|(?:have|has) (?:led|done|developed|implemented|introduced|pioneered)")
 });
 
-/// How strongly a sentence reads as praise, concern and advice.
+/// How strongly a sentence reads as praise, concern, advice and a stated need.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct Cues {
     pub praise: f32,
     pub concern: f32,
     pub advice: f32,
+    pub need: f32,
 }
 
 impl Cues {
     pub fn none(&self) -> bool {
-        self.praise == 0.0 && self.concern == 0.0 && self.advice == 0.0
+        self.praise == 0.0 && self.concern == 0.0 && self.advice == 0.0 && self.need == 0.0
     }
 }
 
-/// Weigh the cues in a sentence. Cues in an opening concessive clause ("Whilst the vision
-/// is clear, ...") count half: the main clause carries the finding.
+/// Weigh the cues in a sentence. Cues outside its main clause count half: an opening
+/// concession ("Whilst the vision is clear, ..."), what comes before a "however", and a
+/// trailing concession (", though data quality is an ongoing issue").
 pub fn weigh(sentence: &str) -> Cues {
-    let concessive_end = concessive_clause_end(sentence);
-    let w = |pos: usize| if pos < concessive_end { 0.5 } else { 1.0 };
+    let main = main_clause(sentence);
+    let w = |pos: usize| if main.contains(&pos) { 1.0 } else { 0.5 };
     let mut c = Cues::default();
     for m in STRENGTH.find_iter(sentence) {
         if NEGATION.is_match(&sentence[..m.start()]) {
@@ -70,20 +77,30 @@ pub fn weigh(sentence: &str) -> Cues {
     for m in ADVICE.find_iter(sentence) {
         c.advice += w(m.start());
     }
+    for m in NEED.find_iter(sentence) {
+        c.need += w(m.start());
+    }
     if IMPERATIVE.is_match(sentence.trim_start_matches(['-', ' '])) {
         c.advice += 1.5;
     }
     c
 }
 
-fn concessive_clause_end(s: &str) -> usize {
+/// The byte range of a sentence's main clause.
+fn main_clause(s: &str) -> std::ops::Range<usize> {
+    static HOWEVER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)[,;]\s*(?:however|but)\b,?"));
+    static TRAILING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i),?\s+(?:though|although|albeit|even if)\b"));
     let lower = s.trim_start().to_lowercase();
     let concessive = ["whilst", "while", "although", "though", "despite", "notwithstanding", "even though"];
+    let mut start = 0;
     if concessive.iter().any(|w| lower.starts_with(w)) {
-        s.find(',').unwrap_or(0)
-    } else {
-        0
+        start = s.find(',').unwrap_or(0);
     }
+    if let Some(m) = HOWEVER.find_iter(s).filter(|m| m.start() > start).last() {
+        start = m.start();
+    }
+    let end = TRAILING.find_iter(s).find(|m| m.start() > start + 20).map_or(s.len(), |m| m.start());
+    start..end
 }
 
 /// Not a finding whatever its section: process, thanks, meeting business, resolutions.

@@ -181,36 +181,40 @@ fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {
 fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
     use FindingKind::*;
     use SectionKind as S;
+    let only_praise = c.praise > 0.0 && c.concern == 0.0 && c.need == 0.0 && c.advice == 0.0;
     match section {
         S::NotFindings | S::BestPractice => None,
-        S::Strengths => Some(if c.praise == 0.0 && c.concern > 0.0 { AreaForDevelopment } else { Strength }),
-        S::Development | S::DevelopmentAndRecommendations => {
-            let advises = c.advice > 0.0 && (section == S::DevelopmentAndRecommendations || c.concern == 0.0);
-            Some(if c.praise > 0.0 && c.concern == 0.0 && c.advice == 0.0 {
-                Strength
-            } else if advises {
-                Recommendation
-            } else {
-                AreaForDevelopment
-            })
-        }
-        S::Recommendations => Some(if !is_item && c.praise > 0.0 && c.concern == 0.0 && c.advice == 0.0 {
+        S::Strengths => Some(if c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0) { AreaForDevelopment } else { Strength }),
+        S::Development => Some(if only_praise {
             Strength
-        } else {
+        } else if c.advice > 0.0 && c.concern == 0.0 && c.need == 0.0 {
             Recommendation
+        } else {
+            AreaForDevelopment
         }),
+        S::DevelopmentAndRecommendations => Some(if only_praise {
+            Strength
+        } else if c.advice > 0.0 || c.need > 0.0 {
+            Recommendation
+        } else {
+            AreaForDevelopment
+        }),
+        S::Recommendations => Some(if !is_item && only_praise { Strength } else { Recommendation }),
         S::Neutral => neutral(c),
     }
 }
 
-/// Outside a findings section a unit must carry its own cue.
+/// Outside a findings section a unit must carry its own cue. Explicit advice makes a
+/// recommendation unless praise outweighs it ("should be celebrated"); a stated need is an
+/// area for development (GUIDELINES: a weakness with its remedy, outside a recommendations
+/// section); otherwise praise against concern.
 fn neutral(c: Cues) -> Option<FindingKind> {
     if c.none() {
         return None;
     }
-    if c.advice >= c.concern && c.advice >= c.praise {
+    if c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0) {
         Some(FindingKind::Recommendation)
-    } else if c.concern >= c.praise {
+    } else if c.need > 0.0 || c.concern >= c.praise {
         Some(FindingKind::AreaForDevelopment)
     } else {
         Some(FindingKind::Strength)

@@ -13,7 +13,7 @@ static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
 });
 static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:concern\w*|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challeng\w*|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared)|variable|impacted)\b")
+    re(r"(?i)\b(?:concern\w*|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challenges|challenging|(?:significant|major|key|real|considerable|national|financial|particular|biggest|greatest) challenge|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared)|variable|impacted)\b")
 });
 /// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -21,7 +21,7 @@ static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:need(?:s|ed)? (?:to|for|further|more|greater|better|clearer|prioriti\w+)|there (?:is|was) a need|(?:is|are|was|were) (?:needed|required)|requires?|further work|would need|will need|more can be done|could do (?:a )?better|needs? (?:\w+ ){0,3}clarity)\b")
+    re(r"(?i)\b(?:need(?:s|ed)? (?:to|for|further|more|greater|better|clearer|prioriti\w+)|there (?:is|was) a need|(?:is|are|was|were) (?:needed|required)|requires?|would need|will need|more can be done|could do (?:a )?better|needs? (?:\w+ ){0,3}clarity)\b")
 });
 /// An advice sentence may open with a verb: "Ensure the voice of the resident is prominent".
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -49,6 +49,8 @@ pub struct Cues {
     pub concern: f32,
     pub advice: f32,
     pub need: f32,
+    /// Which of praise and concern comes first in the main clause, when both occur.
+    pub praise_first: bool,
 }
 
 impl Cues {
@@ -71,19 +73,45 @@ pub fn weigh(sentence: &str) -> Cues {
             c.praise += w(m.start());
         }
     }
+    let mut first_praise = usize::MAX;
+    for m in STRENGTH.find_iter(sentence).filter(|m| main.contains(&m.start()) && !NEGATION.is_match(&sentence[..m.start()])) {
+        first_praise = first_praise.min(m.start());
+    }
+    let mut first_concern = usize::MAX;
     for m in CONCERN.find_iter(sentence) {
         c.concern += w(m.start());
+        if main.contains(&m.start()) {
+            first_concern = first_concern.min(m.start());
+        }
     }
+    c.praise_first = first_praise < first_concern;
     for m in ADVICE.find_iter(sentence) {
         c.advice += w(m.start());
     }
     for m in NEED.find_iter(sentence) {
         c.need += w(m.start());
     }
-    if IMPERATIVE.is_match(sentence.trim_start_matches(['-', ' '])) {
+    if opens_with_imperative(sentence) {
         c.advice += 1.5;
     }
     c
+}
+
+/// "Ensure ...", "Appointing ...", "To replicate ...": but not "Introduction of ...".
+fn opens_with_imperative(sentence: &str) -> bool {
+    let s = sentence.trim_start_matches(['-', ' ']);
+    let Some(m) = IMPERATIVE.find(s) else { return false };
+    let word = m.as_str().rsplit(' ').next().unwrap_or("");
+    !["tion", "ment", "ance", "ence", "ity", "ness", "ed", "s", "al", "ly"].iter().any(|suffix| word.ends_with(suffix))
+}
+
+/// Every cue word in a sentence with its lexicon, for explaining a decision.
+pub fn matches(sentence: &str) -> Vec<(&'static str, String)> {
+    let lexicons: [(&'static str, &Regex); 4] = [("praise", &STRENGTH), ("concern", &CONCERN), ("advice", &ADVICE), ("need", &NEED)];
+    lexicons
+        .iter()
+        .flat_map(|(name, re)| re.find_iter(sentence).map(move |m| (*name, m.as_str().to_string())))
+        .collect()
 }
 
 /// The byte range of a sentence's main clause.

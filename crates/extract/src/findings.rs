@@ -214,7 +214,7 @@ fn neutral(c: Cues) -> Option<FindingKind> {
     }
     if c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0) {
         Some(FindingKind::Recommendation)
-    } else if c.need > 0.0 || c.concern >= c.praise {
+    } else if c.need > 0.0 || c.concern > c.praise || (c.concern == c.praise && !c.praise_first) {
         Some(FindingKind::AreaForDevelopment)
     } else {
         Some(FindingKind::Strength)

@@ -33,7 +33,11 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 /// Sentences that are about the review's process, thanks, resolutions, questions in a
 /// meeting or the council's own response: never findings.
 static NOT_FINDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^meeting:|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bin response\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\b(?:asked|queried|enquired|requested|sought clarity|sought assurance)\b|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
+    re(r"(?i)^meeting:|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
+});
+/// Councillors' questions and the council's replies in a meeting.
+static QUESTION_OR_REPLY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)in response|(?:asked|queried|enquired|requested|sought clarity|sought assurance)")
 });
 static RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^(?:that\b:?\s*)?(?:(?:the )?(?:scrutiny|members?|committee|panel|commission|cabinet|board|council)\b.{0,60}\b(?:note[sd]?|agree[sd]?|resolve[sd]?|receive[sd]?|endorse[sd]?)\b|resolved\b|note the (?:feedback|findings|report|action plan))")
@@ -79,6 +83,9 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     let mut first_concern = usize::MAX;
     for m in CONCERN.find_iter(sentence) {
+        if m.as_str().eq_ignore_ascii_case("challenges") && sentence[..m.start()].to_ascii_lowercase().ends_with("peer ") {
+            continue; // "peer challenges" are reviews
+        }
         c.concern += w(m.start());
         if main.contains(&m.start()) {
             first_concern = first_concern.min(m.start());
@@ -133,6 +140,13 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
 
 /// Not a finding whatever its section: process, thanks, meeting business, resolutions.
 pub fn is_not_finding(sentence: &str) -> bool {
+    is_process(sentence) || QUESTION_OR_REPLY.is_match(sentence)
+}
+
+/// Process, thanks, meeting business and resolutions, but not questions and replies
+/// (which in minutes can still retell a finding: "A Member asked why the review had
+/// reported an absence of clear vision").
+pub fn is_process(sentence: &str) -> bool {
     NOT_FINDING.is_match(sentence) || RESOLUTION.is_match(sentence.trim())
 }
 

@@ -18,6 +18,33 @@ pub struct FindingContext<'a> {
     pub taxonomy: &'a Taxonomy,
     /// Index of the reviewed council: never the target of a best-practice pointer.
     pub reviewed: Option<usize>,
+    /// The document is the minutes of a meeting: prose counts only where it retells the
+    /// review's findings (see [`crate::minutes`]).
+    pub minutes: bool,
+}
+
+/// The walk's memory of a meeting's minutes.
+#[derive(Default)]
+struct Meeting {
+    /// Inside the stretch where an officer goes through the findings.
+    retelling: bool,
+    /// Items of the lists seen so far (the "five key improvement areas") with their kinds,
+    /// so "In respect of carers assessments, ..." takes the kind of the item it returns to.
+    listed: Vec<(Vec<String>, FindingKind)>,
+}
+
+fn topic_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 3).map(str::to_lowercase).collect()
+}
+
+impl Meeting {
+    fn kind_of_topic(&self, topic: &str) -> Option<FindingKind> {
+        let words = topic_words(topic);
+        self.listed
+            .iter()
+            .find(|(item, _)| !item.is_empty() && item.iter().filter(|w| words.contains(w)).count() * 2 >= item.len())
+            .map(|(_, k)| *k)
+    }
 }
 
 /// A list announced by "...the following key priorities:" and the marker of its intro.
@@ -31,6 +58,7 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
     let mut section = SectionKind::Neutral;
     let mut section_name: Option<String> = None;
     let mut list: Option<ListContext> = None;
+    let mut meeting = Meeting::default();
     for b in blocks {
         let content = &text[b.start..b.end];
         match b.kind {
@@ -57,13 +85,26 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     }
                     continue;
                 }
+                if ctx.minutes && list.is_none() {
+                    // A bullet of discussion: its sentences are judged like prose.
+                    minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
+                    continue;
+                }
+                let before = out.len();
                 push_unit(&mut out, text, (b.start, b.end), effective, true, &section_name, ctx);
+                if let Some(f) = out.get(before) {
+                    meeting.listed.push((topic_words(&f.text), f.kind));
+                }
             }
             BlockKind::Paragraph => {
                 list = None;
                 if is_intro(content) {
                     list = list_kind_from_intro(content).map(|k| ListContext { kind: k, intro_marker: None });
                     // The sentences before the colon can still be findings.
+                }
+                if ctx.minutes {
+                    minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
+                    continue;
                 }
                 for span in sentences(text, b.start, b.end) {
                     if is_intro(&text[span.0..span.1]) {
@@ -75,6 +116,44 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
         }
     }
     out
+}
+
+/// The sentences of a paragraph (or a discussion bullet) of minutes that retell findings.
+fn minutes_prose(
+    out: &mut Vec<Finding>,
+    text: &str,
+    (start, end): (usize, usize),
+    section: SectionKind,
+    section_name: &Option<String>,
+    ctx: &FindingContext,
+    meeting: &mut Meeting,
+) {
+    let mut carried = None;
+    for (i, span) in sentences(text, start, end).into_iter().enumerate() {
+        let sentence = &text[span.0..span.1];
+        if crate::minutes::ends_retelling(sentence) {
+            meeting.retelling = false;
+        }
+        if crate::minutes::starts_retelling(sentence) {
+            meeting.retelling = true;
+            continue;
+        }
+        if i == 0 && meeting.retelling {
+            carried = crate::minutes::topic(sentence).and_then(|t| meeting.kind_of_topic(t));
+        }
+        if is_intro(sentence) || !crate::minutes::retells_finding(sentence, meeting.retelling || carried.is_some()) && carried.is_none() {
+            continue;
+        }
+        if carried.is_some() && crate::minutes::is_council_action(sentence) {
+            continue;
+        }
+        let section = if section == SectionKind::NotFindings { SectionKind::Neutral } else { section };
+        let before = out.len();
+        push_unit_as(out, text, span, section, false, section_name, ctx, true);
+        if let (Some(kind), Some(f)) = (carried, out.get_mut(before)) {
+            f.kind = kind;
+        }
+    }
 }
 
 fn is_intro(s: &str) -> bool {
@@ -91,8 +170,8 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
             (r"(?i)improvement areas?|areas? for (?:development|improvement|consideration)|concerns?|weakness\w*|challenges|risks|gaps", Development),
             (r"(?i)recommend\w*|top tips|priorities|next steps|suggest\w*|actions?\b", Recommendations),
             (r"(?i)best practice|ideas for|learn from", BestPractice),
-            (r"(?i)findings|feedback|summarised|highlighted|identified|noted|following points|main points", Neutral),
-            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\bmet\b|spoke with|included|^that\b|membership|purpose|as follows", NotFindings),
+            (r"(?i)findings|feedback|summarised|highlighted|identified|noted|following points|main points|as follows", Neutral),
+            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\bmet\b|spoke with|included|^that\b|membership|purpose", NotFindings),
         ]
         .into_iter()
         .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
@@ -116,18 +195,37 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
 fn push_unit(
     out: &mut Vec<Finding>,
     text: &str,
+    span: (usize, usize),
+    section: SectionKind,
+    is_item: bool,
+    section_name: &Option<String>,
+    ctx: &FindingContext,
+) {
+    push_unit_as(out, text, span, section, is_item, section_name, ctx, false)
+}
+
+/// `retold`: a sentence of minutes already known to retell the review, where a question
+/// or a reply can carry a finding.
+#[allow(clippy::too_many_arguments)]
+fn push_unit_as(
+    out: &mut Vec<Finding>,
+    text: &str,
     (start, end): (usize, usize),
     section: SectionKind,
     is_item: bool,
     section_name: &Option<String>,
     ctx: &FindingContext,
+    retold: bool,
 ) {
     // "1.1 We recently ..." inside a bullet: the paragraph number is not part of the finding.
     let start = start + paragraph_number_len(&text[start..end]);
     let unit = &text[start..end];
     let words = unit.split_whitespace().count();
     // Questions are lines of enquiry, not findings.
-    if words < if is_item { 2 } else { 5 } || unit.trim_end().ends_with('?') || cues::is_not_finding(unit) {
+    if words < if is_item { 2 } else { 5 } || unit.trim_end().ends_with('?') {
+        return;
+    }
+    if if retold { cues::is_process(unit) } else { cues::is_not_finding(unit) } {
         return;
     }
     let others: Vec<String> = other_councils(unit, ctx);
@@ -233,7 +331,7 @@ mod tests {
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false };
         (findings(&text, &blocks(&text), &ctx), text)
     }
 

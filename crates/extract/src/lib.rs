@@ -11,6 +11,7 @@ pub mod error;
 pub mod findings;
 pub mod html;
 pub mod metadata;
+pub mod minutes;
 pub mod normalize;
 pub mod pdf;
 pub mod sentences;
@@ -119,11 +120,12 @@ impl Extractor {
         let found_title = metadata::title(&text, &hints);
         let reviewed = metadata::reviewed_council(&text, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);
-        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed };
+        let doc_kind = metadata::doc_kind(&text);
+        let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes };
         let found = findings::findings(&text, &blocks, &ctx);
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
-        let doc_kind = metadata::doc_kind(&text);
         let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""));
         let council = reviewed.map(|i| CouncilRef::from(self.councils.get(i)));
         let title = found_title.unwrap_or_else(|| {

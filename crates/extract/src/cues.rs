@@ -37,7 +37,7 @@ static NOT_FINDING: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Councillors' questions and the council's replies in a meeting.
 static QUESTION_OR_REPLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)in response|(?:asked|queried|enquired|requested|sought clarity|sought assurance)")
+    re(r"(?i)\bin response\b|\b(?:asked|queried|enquired|requested|sought clarity|sought assurance)\b")
 });
 static RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^(?:that\b:?\s*)?(?:(?:the )?(?:scrutiny|members?|committee|panel|commission|cabinet|board|council)\b.{0,60}\b(?:note[sd]?|agree[sd]?|resolve[sd]?|receive[sd]?|endorse[sd]?)\b|resolved\b|note the (?:feedback|findings|report|action plan))")

@@ -51,6 +51,19 @@ impl Meeting {
 struct ListContext {
     kind: SectionKind,
     intro_marker: Option<char>,
+    /// The intro says the list holds findings (not "the main points made in discussion").
+    carries_findings: bool,
+}
+
+impl ListContext {
+    fn new(kind: SectionKind, intro: &str, intro_marker: Option<char>) -> ListContext {
+        static FINDINGS: LazyLock<Regex> = LazyLock::new(|| {
+            peerscope_model::pattern::compile(r"(?i)findings|feedback|identified|highlighted|recogni[sz]ed|top tips|areas?\b|strengths?|recommend|suggest|priorities").unwrap_or_else(|e| panic!("{e}"))
+        });
+        let carries_findings = matches!(kind, SectionKind::Strengths | SectionKind::Development | SectionKind::Recommendations | SectionKind::BestPractice | SectionKind::DevelopmentAndRecommendations)
+            || (kind == SectionKind::Neutral && FINDINGS.is_match(intro));
+        ListContext { kind, intro_marker, carries_findings }
+    }
 }
 
 pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Finding> {
@@ -71,7 +84,7 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                 };
                 section_name = Some(content.trim_end_matches([':', '-', ' ']).to_string());
                 if let Some(k) = list_kind_from_intro(content).filter(|_| is_intro(content)) {
-                    list = Some(ListContext { kind: k, intro_marker: None });
+                    list = Some(ListContext::new(k, content, None));
                 }
             }
             BlockKind::Item { marker } => {
@@ -81,11 +94,11 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                 let effective = list.as_ref().map_or(section, |l| l.kind);
                 if is_intro(content) {
                     if let Some(k) = list_kind_from_intro(content) {
-                        list = Some(ListContext { kind: k, intro_marker: Some(marker) });
+                        list = Some(ListContext::new(k, content, Some(marker)));
                     }
                     continue;
                 }
-                if ctx.minutes && list.is_none() {
+                if ctx.minutes && !list.as_ref().is_some_and(|l| l.carries_findings) {
                     // A bullet of discussion: its sentences are judged like prose.
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
@@ -99,7 +112,7 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
             BlockKind::Paragraph => {
                 list = None;
                 if is_intro(content) {
-                    list = list_kind_from_intro(content).map(|k| ListContext { kind: k, intro_marker: None });
+                    list = list_kind_from_intro(content).map(|k| ListContext::new(k, content, None));
                     // The sentences before the colon can still be findings.
                 }
                 if ctx.minutes {

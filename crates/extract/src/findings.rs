@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::cues::{self, Cues};
 use crate::sentences::sentences;
-use crate::structure::{section_kind, Block, BlockKind, SectionKind};
+use crate::structure::{section_kind, table_cells, Block, BlockKind, SectionKind};
 
 /// What the finding walk needs to know about the document.
 pub struct FindingContext<'a> {
@@ -72,9 +72,30 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
     let mut section_name: Option<String> = None;
     let mut list: Option<ListContext> = None;
     let mut meeting = Meeting::default();
+    let mut table: Option<Vec<Option<SectionKind>>> = None;
     for b in blocks {
         let content = &text[b.start..b.end];
+        if b.kind != BlockKind::TableRow {
+            table = None;
+        }
         match b.kind {
+            BlockKind::TableRow => {
+                let cells = table_cells(text, b.start, b.end);
+                if cells.is_empty() {
+                    continue;
+                }
+                match &table {
+                    None => table = Some(column_kinds(text, &cells, section)),
+                    Some(columns) => {
+                        for (i, cell) in cells.into_iter().enumerate() {
+                            let Some(kind) = columns.get(i).copied().flatten() else { continue };
+                            for span in sentences(text, cell.0, cell.1) {
+                                push_unit(&mut out, text, span, kind, true, &section_name, ctx);
+                            }
+                        }
+                    }
+                }
+            }
             BlockKind::Heading => {
                 list = None;
                 section = match section_kind(content) {
@@ -167,6 +188,32 @@ fn minutes_prose(
             f.kind = kind;
         }
     }
+}
+
+/// What each column of a table holds, from its header row: "Strengths | Areas for
+/// development" name kinds, "Findings" a column of findings of any kind. A table whose header
+/// names none (the CQC framework's themes, a list of team members) holds no findings, unless
+/// it sits in a findings section and its header row is itself content.
+fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> Vec<Option<SectionKind>> {
+    static FINDINGS: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)^(?:key )?(?:findings?|feedback|comments?|observations?|evidence)$").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let kinds: Vec<Option<SectionKind>> = header
+        .iter()
+        .map(|&(s, e)| {
+            let cell = &text[s..e];
+            match section_kind(cell) {
+                Some(k) if k != SectionKind::Neutral && k != SectionKind::NotFindings && cell.split_whitespace().count() <= 8 => Some(k),
+                _ if FINDINGS.is_match(cell) => Some(SectionKind::Neutral),
+                _ => None,
+            }
+        })
+        .collect();
+    if kinds.iter().any(Option::is_some) {
+        return kinds;
+    }
+    let findings_section = !matches!(section, SectionKind::Neutral | SectionKind::NotFindings);
+    header.iter().map(|&(s, e)| (findings_section && text[s..e].split_whitespace().count() >= 4).then_some(section)).collect()
 }
 
 fn is_intro(s: &str) -> bool {

@@ -23,7 +23,7 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
         .collect();
     let lines: Vec<String> = cleaned
         .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|l| strip_tag_fragment(&l.split_whitespace().collect::<Vec<_>>().join(" ")).to_string())
         .collect();
     let typical = typical_width(&lines);
     let mut out: Vec<String> = Vec::new();
@@ -54,6 +54,18 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// A line that opens with the tail of a broken tag ("strong>Quality statements ...", left by
+/// a careless HTML-to-text export) loses the fragment.
+fn strip_tag_fragment(line: &str) -> &str {
+    const TAGS: [&str; 8] = ["strong>", "b>", "em>", "i>", "span>", "p>", "u>", "/strong>"];
+    for tag in TAGS {
+        if let Some(rest) = line.strip_prefix(tag) {
+            return rest;
+        }
+    }
+    line
 }
 
 /// Whether `next` continues the paragraph or item on `prev`.

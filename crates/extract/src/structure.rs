@@ -11,6 +11,9 @@ pub enum BlockKind {
     /// A bulleted or numbered item; `marker` is the bullet or the numbering style.
     Item { marker: char },
     Paragraph,
+    /// A row of a table: cells separated by " | " (how HTML tables and text exports of
+    /// them are written), or a "---|---" rule.
+    TableRow,
 }
 
 /// One line of the normalised text. `start..end` is the content without its list marker.
@@ -79,6 +82,10 @@ pub fn blocks(text: &str) -> Vec<Block> {
             continue;
         }
         let end = start + content.len();
+        if is_table_row(content) {
+            out.push(Block { kind: BlockKind::TableRow, start, end });
+            continue;
+        }
         let block = match list_marker(content) {
             // "1. Summary", "3.4 Report": a numbered heading.
             Some(('1', skip)) if is_heading(&content[skip..]) && !content.trim_end().ends_with(['.', ':', '-']) => {
@@ -91,6 +98,34 @@ pub fn blocks(text: &str) -> Vec<Block> {
         out.push(block);
     }
     out
+}
+
+fn is_table_row(line: &str) -> bool {
+    let t = line.trim();
+    t.contains(" | ") || t.ends_with(" |") || t == "|" || (t.contains('|') && t.chars().all(|c| matches!(c, '-' | '|' | ':' | ' ')))
+}
+
+/// The cells of a table row with their byte ranges in `text` (an empty cell is an empty
+/// range, so columns line up); a "---|---" rule has none.
+pub fn table_cells(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let row = text[start..end].trim();
+    if row.chars().all(|c| matches!(c, '-' | '|' | ':' | ' ')) {
+        return Vec::new();
+    }
+    let mut cells = Vec::new();
+    let mut cell_start = start;
+    for (i, c) in text[start..end].char_indices().chain(std::iter::once((end - start, '|'))) {
+        if c != '|' {
+            continue;
+        }
+        let raw = &text[cell_start..start + i];
+        let lead = raw.len() - raw.trim_start().len();
+        let trimmed = raw.trim();
+        let s = cell_start + lead;
+        cells.push((s, s + trimmed.len()));
+        cell_start = start + i + 1;
+    }
+    cells
 }
 
 /// Headings are short title-like lines, questions (key lines of enquiry) or lines that end
@@ -174,6 +209,16 @@ mod tests {
             kinds,
             [BlockKind::Heading, BlockKind::Paragraph, BlockKind::Item { marker: '-' }, BlockKind::Item { marker: '1' }, BlockKind::Heading, BlockKind::Item { marker: 'o' }]
         );
+    }
+
+    #[test]
+    fn table_rows_and_their_cells() {
+        let t = "Theme | Strengths | Areas for development |\n---|---|---|\nCarers | A strong offer | Long waits |\n";
+        let b = blocks(t);
+        assert!(b.iter().all(|b| b.kind == BlockKind::TableRow), "{b:?}");
+        let cells: Vec<&str> = table_cells(t, b[2].start, b[2].end).into_iter().map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(cells, ["Carers", "A strong offer", "Long waits", ""]);
+        assert!(table_cells(t, b[1].start, b[1].end).is_empty());
     }
 
     #[test]

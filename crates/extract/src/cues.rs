@@ -147,7 +147,21 @@ pub fn is_not_finding(sentence: &str) -> bool {
 /// (which in minutes can still retell a finding: "A Member asked why the review had
 /// reported an absence of clear vision").
 pub fn is_process(sentence: &str) -> bool {
-    NOT_FINDING.is_match(sentence) || RESOLUTION.is_match(sentence.trim())
+    NOT_FINDING.is_match(sentence) || RESOLUTION.is_match(sentence.trim()) || is_framework_statement(sentence)
+}
+
+/// The CQC assessment framework's "we statements" and "I statements", quoted in reports as
+/// the standard a theme is judged against ("Learning, improvement and innovation: We focus on
+/// continuous learning ..."): a present-tense "We"/"I" sentence, not the peers' "We saw",
+/// "We would recommend" or "We have seen".
+pub fn is_framework_statement(sentence: &str) -> bool {
+    static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"^(?:[A-Z][\w ,&'-]{2,80}: )?(?:We|I) (?:\w+ly )?(have|focus|encourage|act|work|support|understand|make|plan|maximise|take|share|ensure|listen|involve|assess|enable|help|provide|am|are|do|know|learn|commission|can|contribute|value|keep|promote|monitor|collaborate|lead|use|seek|protect|identify|get|receive|feel|choose|live|tell|create|design|deliver|co-produce|embed|respond)\b(?: (\w+))?")
+    });
+    let Some(c) = STATEMENT.captures(sentence.trim_start()) else { return false };
+    // "We have seen / found / heard": the peers reporting, not a statement.
+    let next = c.get(2).map_or("", |m| m.as_str());
+    !(c.get(1).is_some_and(|v| v.as_str() == "have") && (next.ends_with("ed") || ["seen", "heard", "found", "been", "met", "spoken", "taken", "made", "given"].contains(&next)))
 }
 
 /// A sentence that points to another council's practice.
@@ -177,5 +191,9 @@ mod tests {
         assert!(is_not_finding("The review team was led by Joy Hollister, Strategic Director."));
         assert!(is_not_finding("Councillor Havard queried whether there are any updates."));
         assert!(!is_not_finding("The performance on reviews remains concerning."));
+        assert!(is_not_finding("Learning, improvement and innovation: We focus on continuous learning, innovation and improvement."));
+        assert!(is_not_finding("We act on the best information about risk, performance and outcomes."));
+        assert!(!is_not_finding("We saw some good evidence of innovation in projects."));
+        assert!(!is_not_finding("We have seen a strong commitment to co-production."));
     }
 }

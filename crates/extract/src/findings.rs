@@ -140,11 +140,13 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
                 }
-                for span in sentences(text, b.start, b.end) {
-                    if is_intro(&text[span.0..span.1]) {
+                for sentence in sentences(text, b.start, b.end) {
+                    if is_intro(&text[sentence.0..sentence.1]) {
                         continue;
                     }
-                    push_unit(&mut out, text, span, section, false, &section_name, ctx);
+                    for span in split_contrast(text, sentence) {
+                        push_unit(&mut out, text, span, section, false, &section_name, ctx);
+                    }
                 }
             }
         }
@@ -214,6 +216,29 @@ fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> 
     }
     let findings_section = !matches!(section, SectionKind::Neutral | SectionKind::NotFindings);
     header.iter().map(|&(s, e)| (findings_section && text[s..e].split_whitespace().count() >= 4).then_some(section)).collect()
+}
+
+/// A sentence that praises and then turns ("...; however, improvement is needed around
+/// direct payments") holds two findings of opposite kinds: split it at the turn when each
+/// side carries its own cue of one polarity.
+fn split_contrast(text: &str, (start, end): (usize, usize)) -> Vec<(usize, usize)> {
+    static TURN: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)(?:;\s*|,\s+)(?:however,?|but(?: also)?)\s+").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let sentence = &text[start..end];
+    let Some(m) = TURN.find(sentence) else { return vec![(start, end)] };
+    let (left, right) = (&sentence[..m.start()], &sentence[m.end()..]);
+    if left.split_whitespace().count() < 5 || right.split_whitespace().count() < 5 {
+        return vec![(start, end)];
+    }
+    let (l, r) = (cues::weigh(left), cues::weigh(right));
+    let praising = |c: &Cues| c.praise > 0.0 && c.concern == 0.0 && c.need == 0.0 && c.advice == 0.0;
+    let critical = |c: &Cues| c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0);
+    if (praising(&l) && critical(&r)) || (critical(&l) && praising(&r)) {
+        vec![(start, start + m.start()), (start + m.end(), end)]
+    } else {
+        vec![(start, end)]
+    }
 }
 
 fn is_intro(s: &str) -> bool {

@@ -10,14 +10,17 @@ fn re(p: &str) -> Regex {
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
+    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|stab(?:le|ility)|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
 });
 static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:concern\w*|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challenges|challenging|(?:significant|major|key|real|considerable|national|financial|particular|biggest|greatest) challenge|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared)|variable|impacted)\b")
 });
 /// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may|can) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on)\b")
+});
+static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|urge[sd]?|consider|consideration)\b")
 });
 /// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
@@ -25,7 +28,7 @@ static NEED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An advice sentence may open with a verb: "Ensure the voice of the resident is prominent".
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:To )?(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
+    re(r"^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:not|no|lack of|little|limited|without|never|nor|less|loss of)\s+(?:\w+\s+){0,2}$")
@@ -53,6 +56,8 @@ pub struct Cues {
     pub concern: f32,
     pub advice: f32,
     pub need: f32,
+    /// Explicit advice words ("should", "recommend", "suggest", "consider"), a part of `advice`.
+    pub explicit: f32,
     /// Which of praise and concern comes first in the main clause, when both occur.
     pub praise_first: bool,
 }
@@ -95,6 +100,9 @@ pub fn weigh(sentence: &str) -> Cues {
     for m in ADVICE.find_iter(sentence) {
         c.advice += w(m.start());
     }
+    for m in EXPLICIT.find_iter(sentence) {
+        c.explicit += w(m.start());
+    }
     for m in NEED.find_iter(sentence) {
         c.need += w(m.start());
     }
@@ -104,13 +112,26 @@ pub fn weigh(sentence: &str) -> Cues {
     c
 }
 
-/// "Ensure ...", "Appointing ...", "To replicate ...": but not "Introduction of ...".
+/// "Ensure ...", "Appointing ...", "To replicate ...": a verb's base or -ing form, but not
+/// "Introduction of ..." or "User Led Organisations ...".
 fn opens_with_imperative(sentence: &str) -> bool {
     let s = sentence.trim_start_matches(['-', ' ']);
+    let s = s.strip_prefix("To ").unwrap_or(s);
     let Some(m) = IMPERATIVE.find(s) else { return false };
     let word = m.as_str().rsplit(' ').next().unwrap_or("");
-    !["tion", "ment", "ance", "ence", "ity", "ness", "ed", "s", "al", "ly"].iter().any(|suffix| word.ends_with(suffix))
+    let stem_len = IMPERATIVE_STEMS.iter().filter(|stem| word.starts_with(**stem)).map(|stem| stem.len()).max().unwrap_or(word.len());
+    matches!(&word[stem_len..], "" | "e" | "ing" | "ise" | "ize" | "ising" | "izing")
 }
+
+/// The verb stems IMPERATIVE opens with (kept in step with it).
+const IMPERATIVE_STEMS: &[&str] = &[
+    "Ensur", "Develop", "Consider", "Review", "Build", "Continu", "Improv", "Strengthen", "Establish", "Work", "Use", "Learn", "Explor",
+    "Appoint", "Creat", "Free", "Understand", "Undertak", "Increas", "Embed", "Maintain", "Promot", "Agree", "Set", "Introduc",
+    "Prioriti", "Focus", "Map", "Clarif", "Communicat", "Invest", "Refresh", "Revisit", "Identify", "Engag", "Captur", "Align",
+    "Seek", "Share", "Look", "Make", "Put", "Reduc", "Squar", "Replicat", "Implement", "Involv", "Provid", "Support", "Adopt",
+    "Extend", "Expand", "Streamlin", "Simplif", "Co-produc", "Coproduc", "Reinforc", "Recogni", "Celebrat", "Target", "Test",
+    "Monitor", "Evaluat", "Plan", "Define", "Articulat", "Recruit", "Retain", "Train",
+];
 
 /// Every cue word in a sentence with its lexicon, for explaining a decision.
 pub fn matches(sentence: &str) -> Vec<(&'static str, String)> {

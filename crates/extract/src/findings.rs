@@ -140,12 +140,23 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
                 }
+                let mut previous: Option<usize> = None;
                 for sentence in sentences(text, b.start, b.end) {
                     if is_intro(&text[sentence.0..sentence.1]) {
+                        previous = None;
                         continue;
                     }
+                    if let Some(f) = previous.and_then(|i| out.get_mut(i)).filter(|_| continues_advice(&text[sentence.0..sentence.1])) {
+                        f.end = sentence.1;
+                        f.text = text[f.start..f.end].to_string();
+                        f.themes = ctx.taxonomy.themes_of(&f.text);
+                        continue;
+                    }
+                    previous = None;
                     for span in split_contrast(text, sentence) {
+                        let before = out.len();
                         push_unit(&mut out, text, span, section, false, &section_name, ctx);
+                        previous = (out.len() > before).then_some(before);
                     }
                 }
             }
@@ -216,6 +227,16 @@ fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> 
     }
     let findings_section = !matches!(section, SectionKind::Neutral | SectionKind::NotFindings);
     header.iter().map(|&(s, e)| (findings_section && text[s..e].split_whitespace().count() >= 4).then_some(section)).collect()
+}
+
+/// A sentence that only carries the one before it further ("This should include ...", "As
+/// part of this work, it might help to ...", "They should engage ..."): GUIDELINES count it
+/// in the same finding.
+fn continues_advice(sentence: &str) -> bool {
+    static CONTINUES: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)^(?:(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|will|might|may|must|needs?|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
+    });
+    CONTINUES.is_match(sentence.trim_start())
 }
 
 /// A sentence that praises and then turns ("...; however, improvement is needed around
@@ -370,7 +391,7 @@ fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
         S::Strengths => Some(if c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0) { AreaForDevelopment } else { Strength }),
         S::Development => Some(if only_praise {
             Strength
-        } else if c.advice > 0.0 && c.concern == 0.0 && c.need == 0.0 {
+        } else if (c.explicit > 0.0 || c.advice > 0.0 && c.concern == 0.0) && c.need == 0.0 {
             Recommendation
         } else {
             AreaForDevelopment

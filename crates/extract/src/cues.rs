@@ -17,10 +17,10 @@ static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on)\b")
 });
 static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:s|ed|ion|ions)?|urge[sd]?|consider|consideration)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|urge[sd]?|consider|consideration)\b")
 });
 /// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
@@ -73,23 +73,35 @@ impl Cues {
 /// trailing concession (", though data quality is an ongoing issue").
 pub fn weigh(sentence: &str) -> Cues {
     let main = main_clause(sentence);
-    let w = |pos: usize| if main.contains(&pos) { 1.0 } else { 0.5 };
+    let asides = parentheticals(sentence);
+    let w = |pos: usize| {
+        let aside = asides.iter().any(|r| r.contains(&pos));
+        if main.contains(&pos) && !aside { 1.0 } else { 0.5 }
+    };
     let mut c = Cues::default();
+    let (mut first_praise, mut first_concern) = (usize::MAX, usize::MAX);
     for m in STRENGTH.find_iter(sentence) {
         if NEGATION.is_match(&sentence[..m.start()]) {
             c.concern += w(m.start());
         } else {
             c.praise += w(m.start());
+            if main.contains(&m.start()) {
+                first_praise = first_praise.min(m.start());
+            }
         }
     }
-    let mut first_praise = usize::MAX;
-    for m in STRENGTH.find_iter(sentence).filter(|m| main.contains(&m.start()) && !NEGATION.is_match(&sentence[..m.start()])) {
-        first_praise = first_praise.min(m.start());
-    }
-    let mut first_concern = usize::MAX;
     for m in CONCERN.find_iter(sentence) {
-        if m.as_str().eq_ignore_ascii_case("challenges") && sentence[..m.start()].to_ascii_lowercase().ends_with("peer ") {
+        let before = sentence[..m.start()].to_ascii_lowercase();
+        if m.as_str().eq_ignore_ascii_case("challenges") && before.ends_with("peer ") {
             continue; // "peer challenges" are reviews
+        }
+        if m.as_str().eq_ignore_ascii_case("low") && LOW_IS_GOOD.is_match(&sentence[m.end()..]) {
+            continue; // "low sickness": the noun after it is read as relieved below
+        }
+        if RELIEVED.is_match(&sentence[..m.start()]) {
+            // "low sickness and turnover", "used to resolve the tensions": a problem kept down.
+            c.praise += w(m.start());
+            continue;
         }
         c.concern += w(m.start());
         if main.contains(&m.start()) {
@@ -112,6 +124,31 @@ pub fn weigh(sentence: &str) -> Cues {
     c
 }
 
+/// A concern word kept down by what comes just before it: "low sickness, vacancies, and
+/// turnover", "reduced waiting lists", "used to resolve some of the tensions".
+static RELIEVED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
+});
+static LOW_IS_GOOD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s+(?:sickness|vacanc\w*|turnover|staff turnover|waiting|numbers? of complaints|complaints|delays?|agency)"));
+
+/// Byte ranges of parenthetical asides: what they say counts half.
+fn parentheticals(s: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' if open.is_none() => open = Some(i),
+            ')' => {
+                if let Some(o) = open.take() {
+                    out.push(o..i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// "Ensure ...", "Appointing ...", "To replicate ...": a verb's base or -ing form, but not
 /// "Introduction of ..." or "User Led Organisations ...".
 fn opens_with_imperative(sentence: &str) -> bool {
@@ -120,8 +157,23 @@ fn opens_with_imperative(sentence: &str) -> bool {
     let Some(m) = IMPERATIVE.find(s) else { return false };
     let word = m.as_str().rsplit(' ').next().unwrap_or("");
     let stem_len = IMPERATIVE_STEMS.iter().filter(|stem| word.starts_with(**stem)).map(|stem| stem.len()).max().unwrap_or(word.len());
-    matches!(&word[stem_len..], "" | "e" | "ing" | "ise" | "ize" | "ising" | "izing")
+    match &word[stem_len..] {
+        "" | "e" | "ise" | "ize" => true,
+        // "Learning from CYPS", "Ensuring the voice": but "Learning processes are in place"
+        // opens with a noun.
+        "ing" | "ising" | "izing" => {
+            let next = s[m.end()..].split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+            ING_OBJECT.contains(&next.as_str())
+        }
+        _ => false,
+    }
 }
+
+/// Words that follow a verb's -ing form used as an instruction.
+const ING_OBJECT: &[&str] = &[
+    "the", "a", "an", "from", "with", "on", "more", "better", "all", "our", "their", "your", "its", "that", "how", "what", "clear",
+    "greater", "stronger", "further", "and", "to", "in", "across", "up", "out", "together", "key", "this", "these", "those", "each",
+];
 
 /// The verb stems IMPERATIVE opens with (kept in step with it).
 const IMPERATIVE_STEMS: &[&str] = &[

@@ -36,7 +36,7 @@ static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
 /// Sentences that are about the review's process, thanks, resolutions, questions in a
 /// meeting or the council's own response: never findings.
 static NOT_FINDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^meeting:|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
+    re(r"(?i)^meeting:|\bareas? of focus\b|\bthe central aim\b|(?:in|are|is) the following (?:summary|pages|sections?|slides?)|\bthe following (?:additional )?(?:recommendations|areas|points|strengths)\b|would like to outline|(?:set|outlined) (?:out )?below|\breflect on (?:these|the|our) findings\b|\bwill be pleased to\b|\b(?:disseminat\w*|circulat\w*) (?:the|these) findings\b|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
 });
 /// Councillors' questions and the council's replies in a meeting.
 static QUESTION_OR_REPLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -84,7 +84,8 @@ pub fn weigh(sentence: &str) -> Cues {
         if NEGATION.is_match(&sentence[..m.start()]) {
             c.concern += w(m.start());
         } else {
-            c.praise += w(m.start());
+            let weak = WEAK_PRAISE.iter().any(|p| m.as_str().eq_ignore_ascii_case(p));
+            c.praise += w(m.start()) * if weak { 0.5 } else { 1.0 };
             if main.contains(&m.start()) {
                 first_praise = first_praise.min(m.start());
             }
@@ -123,6 +124,9 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     c
 }
+
+/// Praise words that only describe ("in place", "aware of"): half weight.
+const WEAK_PRAISE: &[&str] = &["in place", "aware of", "understanding of", "engaged", "maintained", "progress", "embedded", "commitment", "committed"];
 
 /// A concern word kept down by what comes just before it: "low sickness, vacancies, and
 /// turnover", "reduced waiting lists", "used to resolve some of the tensions".
@@ -211,9 +215,26 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
     start..end
 }
 
+/// A quotation of what people told the team: evidence, not a finding (GUIDELINES). A
+/// sentence most of whose letters sit inside quotation marks.
+pub fn is_quotation(sentence: &str) -> bool {
+    let (mut inside, mut quoted, mut total) = (false, 0usize, 0usize);
+    for c in sentence.chars() {
+        match c {
+            '“' | '”' | '"' => inside = if c == '“' { true } else if c == '”' { false } else { !inside },
+            c if c.is_alphanumeric() => {
+                total += 1;
+                quoted += usize::from(inside);
+            }
+            _ => {}
+        }
+    }
+    total > 0 && quoted * 10 >= total * 6
+}
+
 /// Not a finding whatever its section: process, thanks, meeting business, resolutions.
 pub fn is_not_finding(sentence: &str) -> bool {
-    is_process(sentence) || QUESTION_OR_REPLY.is_match(sentence)
+    is_process(sentence) || QUESTION_OR_REPLY.is_match(sentence) || is_quotation(sentence)
 }
 
 /// Process, thanks, meeting business and resolutions, but not questions and replies
@@ -268,5 +289,8 @@ mod tests {
         assert!(is_not_finding("We act on the best information about risk, performance and outcomes."));
         assert!(!is_not_finding("We saw some good evidence of innovation in projects."));
         assert!(!is_not_finding("We have seen a strong commitment to co-production."));
+        assert!(is_not_finding("“We organise meetings at their request, and they cant be bothered to ring us”"));
+        assert!(is_not_finding("The hope was expressed that \"we know ourselves good or bad, and that we are on the right track\"."));
+        assert!(!is_not_finding("There was a strong culture of “grow your own” in the local workforce."));
     }
 }

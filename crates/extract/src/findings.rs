@@ -234,7 +234,7 @@ fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> 
 /// in the same finding.
 fn continues_advice(sentence: &str) -> bool {
     static CONTINUES: LazyLock<Regex> = LazyLock::new(|| {
-        peerscope_model::pattern::compile(r"(?i)^(?:(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|will|might|may|must|needs?|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
+        peerscope_model::pattern::compile(r"(?i)^(?:examples? (?:here |of this )?include|for example,|for instance,|(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|will|might|may|must|needs?|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
     });
     CONTINUES.is_match(sentence.trim_start())
 }
@@ -253,7 +253,7 @@ fn split_contrast(text: &str, (start, end): (usize, usize)) -> Vec<(usize, usize
         return vec![(start, end)];
     }
     let (l, r) = (cues::weigh(left), cues::weigh(right));
-    let praising = |c: &Cues| c.praise > 0.0 && c.concern == 0.0 && c.need == 0.0 && c.advice == 0.0;
+    let praising = |c: &Cues| c.praise >= 1.0 && c.concern == 0.0 && c.need == 0.0 && c.advice == 0.0;
     let critical = |c: &Cues| c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0);
     if (praising(&l) && critical(&r)) || (critical(&l) && praising(&r)) {
         vec![(start, start + m.start()), (start + m.end(), end)]

@@ -24,11 +24,11 @@ static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:need(?:s|ed)? (?:to|for|further|more|greater|better|clearer|prioriti\w+)|there (?:is|was) a need|(?:is|are|was|were) (?:needed|required)|requires?|would need|will need|more can be done|could do (?:a )?better|needs? (?:\w+ ){0,3}clarity)\b")
+    re(r"(?i)\b(?:need(?:s|ed)? (?:to|for|further|more|greater|better|clearer|prioriti\w+)|there (?:is|was) a need|(?:is|are|was|were|will be|would be) (?:needed|required)|could (?:be )?(?:more|better)\b|requires?|would need|will need|more can be done|could do (?:a )?better|needs? (?:\w+ ){0,3}clarity)\b")
 });
 /// An advice sentence may open with a verb: "Ensure the voice of the resident is prominent".
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
+    re(r"(?i)^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:not|no|lack of|little|limited|without|never|nor|less|loss of)\s+(?:\w+\s+){0,2}$")
@@ -110,10 +110,10 @@ pub fn weigh(sentence: &str) -> Cues {
         }
     }
     c.praise_first = first_praise < first_concern;
-    for m in ADVICE.find_iter(sentence) {
+    for m in ADVICE.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..])) {
         c.advice += w(m.start());
     }
-    for m in EXPLICIT.find_iter(sentence) {
+    for m in EXPLICIT.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..])) {
         c.explicit += w(m.start());
     }
     for m in NEED.find_iter(sentence) {
@@ -124,6 +124,11 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     c
 }
+
+/// "should be celebrated": praise in the form of advice.
+static PRAISE_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^should (?:also )?be (?:celebrated|commended|recogni[sz]ed|congratulated|proud|shared (?:with|across|more widely|from))")
+});
 
 /// Praise words that only describe ("in place", "aware of"): half weight.
 const WEAK_PRAISE: &[&str] = &["in place", "aware of", "understanding of", "engaged", "maintained", "progress", "embedded", "commitment", "committed"];
@@ -160,7 +165,7 @@ fn opens_with_imperative(sentence: &str) -> bool {
     let s = s.strip_prefix("To ").unwrap_or(s);
     let Some(m) = IMPERATIVE.find(s) else { return false };
     let word = m.as_str().rsplit(' ').next().unwrap_or("");
-    let stem_len = IMPERATIVE_STEMS.iter().filter(|stem| word.starts_with(**stem)).map(|stem| stem.len()).max().unwrap_or(word.len());
+    let stem_len = IMPERATIVE_STEMS.iter().filter(|stem| word.to_ascii_lowercase().starts_with(&stem.to_ascii_lowercase())).map(|stem| stem.len()).max().unwrap_or(word.len());
     match &word[stem_len..] {
         "" | "e" | "ise" | "ize" => true,
         // "Learning from CYPS", "Ensuring the voice": but "Learning processes are in place"

@@ -234,7 +234,7 @@ fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> 
 /// in the same finding.
 fn continues_advice(sentence: &str) -> bool {
     static CONTINUES: LazyLock<Regex> = LazyLock::new(|| {
-        peerscope_model::pattern::compile(r"(?i)^(?:examples? (?:here |of this )?include|for example,|for instance,|(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|will|might|may|must|needs?|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
+        peerscope_model::pattern::compile(r"(?i)^(?:examples? (?:here |of this )?include|for example,|for instance,|(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|might|may|must|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
     });
     CONTINUES.is_match(sentence.trim_start())
 }
@@ -416,7 +416,7 @@ fn neutral(c: Cues) -> Option<FindingKind> {
     if c.none() {
         return None;
     }
-    if c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0) {
+    if c.explicit > 0.0 || (c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0)) {
         Some(FindingKind::Recommendation)
     } else if c.need > 0.0 || c.concern > c.praise || (c.concern == c.praise && !c.praise_first) {
         Some(FindingKind::AreaForDevelopment)

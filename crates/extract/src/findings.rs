@@ -131,6 +131,15 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                 }
             }
             BlockKind::Paragraph => {
+                // A list whose bullets were lost (a PDF's glyphs without text, a careless
+                // export): short one-sentence lines after an intro are its items.
+                if let Some(l) = list.as_ref().filter(|l| l.intro_marker.is_none() && !is_intro(content) && is_bare_item(text, b.start, b.end)) {
+                    let kind = l.kind;
+                    if !(ctx.minutes && !l.carries_findings) {
+                        push_unit(&mut out, text, (b.start, b.end), kind, true, &section_name, ctx);
+                        continue;
+                    }
+                }
                 list = None;
                 if is_intro(content) {
                     list = list_kind_from_intro(content).map(|k| ListContext::new(k, content, None));
@@ -262,10 +271,23 @@ fn split_contrast(text: &str, (start, end): (usize, usize)) -> Vec<(usize, usize
     }
 }
 
+/// One short sentence on its own line, the shape of a list item without its bullet.
+fn is_bare_item(text: &str, start: usize, end: usize) -> bool {
+    let line = text[start..end].trim();
+    let words = line.split_whitespace().count();
+    sentences(text, start, end).len() == 1 && (words <= 20 || !line.ends_with(['.', '!', '?']) && words <= 40)
+}
+
 fn is_intro(s: &str) -> bool {
     let s = s.trim_end();
     s.ends_with(':') || s.ends_with(":-") || s.ends_with(": -")
 }
+
+/// "We asked the team to assess our strengths and weaknesses regarding:": what the council
+/// asked the peers to look at, not what they found.
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    peerscope_model::pattern::compile(r"(?i)\b(?:wanted|asked|invited|requested|commissioned) (?:them|the (?:peer |review )?team|the peers|peers|the lga|adass)\b|\bto (?:assess|examine|look at|explore|test|consider) (?:our|the council's|how|whether)\b").unwrap_or_else(|e| panic!("{e}"))
+});
 
 /// What the list after an introducing sentence holds, from the cue nearest its colon.
 fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
@@ -277,7 +299,7 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
             (r"(?i)recommend\w*|top tips|priorities|next steps|suggest\w*|actions?\b", Recommendations),
             (r"(?i)best practice|ideas for|learn from", BestPractice),
             (r"(?i)findings|feedback|summarised|highlighted|identified|noted|following points|main points|as follows", Neutral),
-            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\bmet\b|spoke with|included|^that\b|membership|purpose", NotFindings),
+            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\b(?:wanted|asked|invited|requested) (?:them|the (?:peer |review )?team|the peers|peers|us)\b|\bmet\b|spoke with|included|^that\b|membership|purpose", NotFindings),
         ]
         .into_iter()
         .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
@@ -288,6 +310,9 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
         CUES.iter().filter(|(_, k)| *k == kind).filter_map(|(re, _)| re.find_iter(intro).last()).map(|m| m.end()).max()
     };
     use SectionKind::*;
+    if REQUEST.is_match(intro) {
+        return Some(NotFindings);
+    }
     let specific = [Strengths, Development, Recommendations, BestPractice]
         .into_iter()
         .filter_map(|k| last_end(k).map(|e| (e, k)))

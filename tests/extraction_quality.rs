@@ -1,0 +1,94 @@
+//! Extraction measured against hand annotations, through the real binary: the seeds hold
+//! their measured level (so a regression fails loudly), `peerscope eval` agrees with the
+//! reference scorer `score.py`, and the genre documents written for this project (letters,
+//! slide decks, minutes, and negatives from other services) are read as a person reads them.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn eval(gold: &Path, docs: &Path, out: Option<&Path>) -> Value {
+    let mut cmd = Command::cargo_bin("peerscope").expect("the peerscope binary is built");
+    cmd.current_dir(root()).env("CI", "1").arg("eval").arg(gold).arg(docs).arg("--json");
+    if let Some(dir) = out {
+        cmd.arg("--out").arg(dir);
+    }
+    let out = cmd.output().expect("peerscope runs");
+    assert!(out.status.success(), "eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("eval --json prints JSON")
+}
+
+fn f1(report: &Value, line: &str) -> f64 {
+    report[line]["f1"].as_f64().unwrap_or_else(|| panic!("no {line} in {report:#}"))
+}
+
+fn assert_metadata_all_right(report: &Value) {
+    for field in ["council", "doc_kind", "service", "review_type", "review_year"] {
+        let wrong: Vec<_> = report["per_doc"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["meta_wrong"].as_array().unwrap().iter().filter(|m| m[0] == field).map(move |m| (d["name"].clone(), m.clone())))
+            .collect();
+        assert!(wrong.is_empty(), "metadata {field} wrong: {wrong:?}");
+    }
+}
+
+#[test]
+fn the_seeds_hold_their_measured_level() {
+    let report = eval(&root().join("tests/gold"), &root().join("corpus"), None);
+    let coarse = f1(&report, "coarse");
+    assert!(coarse >= 0.85, "coarse F1 fell to {coarse:.3}");
+    assert!(f1(&report, "all") >= 0.78, "strict F1 fell to {:.3}", f1(&report, "all"));
+    assert_eq!(report["kinds"]["best_practice"]["recall"], 1.0, "a best-practice pointer was missed");
+    assert_metadata_all_right(&report);
+}
+
+#[test]
+fn html_and_pdf_forms_of_the_seeds_score_as_the_text_does() {
+    let docs = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "pdf" || x == "html") {
+            std::fs::copy(&path, docs.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let report = eval(&root().join("tests/gold"), docs.path(), None);
+    assert_eq!(report["docs"], 5);
+    assert!(f1(&report, "coarse") >= 0.85, "coarse F1 {:.3} on HTML/PDF", f1(&report, "coarse"));
+    assert_metadata_all_right(&report);
+}
+
+#[test]
+fn eval_prints_the_figures_score_py_prints() {
+    let preds = tempfile::tempdir().unwrap();
+    let ours = eval(&root().join("tests/gold"), &root().join("corpus"), Some(preds.path()));
+    let out = std::process::Command::new("python3")
+        .arg(root().join("tests/gold/score.py"))
+        .arg(root().join("tests/gold"))
+        .arg(preds.path())
+        .arg("--json")
+        .output()
+        .expect("python3 runs score.py");
+    assert!(out.status.success(), "score.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let round = |v: &Value| (v.as_f64().unwrap() * 1000.0).round() as i64;
+    for line in ["all", "segmentation", "coarse"] {
+        for m in ["precision", "recall", "f1"] {
+            assert_eq!(round(&ours[line][m]), round(&theirs[line][m]), "{line} {m}");
+        }
+    }
+    for kind in ["strength", "area_for_development", "recommendation", "best_practice"] {
+        for m in ["precision", "recall", "f1"] {
+            assert_eq!(round(&ours["kinds"][kind][m]), round(&theirs["kinds"][kind][m]), "{kind} {m}");
+        }
+    }
+    for field in ["council", "doc_kind", "service", "review_type", "review_year"] {
+        assert_eq!(ours["metadata"][field], theirs["metadata"][field], "{field}");
+    }
+}

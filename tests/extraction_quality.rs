@@ -92,3 +92,30 @@ fn eval_prints_the_figures_score_py_prints() {
         assert_eq!(ours["metadata"][field], theirs["metadata"][field], "{field}");
     }
 }
+
+#[test]
+fn genre_documents_are_read_as_a_person_reads_them() {
+    let genre = root().join("tests/genre");
+    let report = eval(&genre.join("gold"), &genre.join("docs"), None);
+    assert_eq!(report["docs"], 6);
+    assert!(f1(&report, "coarse") >= 0.9, "coarse F1 {:.3} on the genre documents: {report:#}", f1(&report, "coarse"));
+    assert!(f1(&report, "all") >= 0.85, "strict F1 {:.3} on the genre documents", f1(&report, "all"));
+    assert_metadata_all_right(&report);
+}
+
+#[test]
+fn reviews_of_other_services_are_kept_but_marked_as_not_about_adult_social_care() {
+    let docs = root().join("tests/genre/docs");
+    for (file, about) in [
+        ("bury_childrens-peer-review_2018.txt", false),
+        ("dorset_corporate-peer-challenge_2021.txt", false),
+        ("wiltshire_lga-report_2024.txt", true),
+        ("hertfordshire_scrutiny-minutes_2023.txt", true),
+    ] {
+        let out = Command::cargo_bin("peerscope").unwrap().current_dir(root()).arg("extract").arg("--json").arg(docs.join(file)).output().unwrap();
+        assert!(out.status.success());
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["about_asc_peer_review"], about, "{file}");
+        assert!(!doc["findings"].as_array().unwrap().is_empty(), "{file}: findings are kept either way");
+    }
+}

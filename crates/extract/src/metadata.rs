@@ -32,10 +32,13 @@ static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
     let mut score: HashMap<usize, f32> = HashMap::new();
     for line in text.lines() {
-        // Long lines are prose: a role word there does not make it a team list.
-        let w = if line.len() < 200 && ROLE_LINE.is_match(line) { 0.2 } else { 1.0 };
-        for m in councils.mentions(line) {
-            *score.entry(m.council).or_default() += w;
+        // A short line naming a role is a team list, a signature or an address; in prose
+        // the role sentence alone is (the team was led by X, Director, Gateshead Council).
+        let units: Vec<&str> = if line.len() < 200 { vec![line] } else { line.split(". ").collect() };
+        for unit in units {
+            for m in councils.mentions(unit) {
+                *score.entry(m.council).or_default() += mention_weight(unit);
+            }
         }
     }
     for (extra, weight) in [(Some(title), 3.0), (hints.site.as_deref(), 5.0), (hints.title.as_deref(), 3.0)] {
@@ -43,6 +46,7 @@ pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Counc
             *score.entry(m.council).or_default() += weight;
         }
     }
+    add_implied_mentions(text, councils, &mut score);
     let mut ranked: Vec<(usize, f32)> = score.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     match ranked.as_slice() {
@@ -51,6 +55,60 @@ pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Counc
         [(c, s), (_, s2), ..] => (*s >= 1.0 && *s > s2 * 1.5).then_some(*c),
     }
 }
+
+/// How much a mention in `unit` says "this council was reviewed".
+fn mention_weight(unit: &str) -> f32 {
+    static INVITED: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\binvit\w* (?:us|the (?:peer )?team|the lga|peers)\b|\bpeer (?:challenge|review) (?:of|in|at|for)\b|\b(?:challenge|review) of (?:its |their )?(?:adult|children)|\bwelcome (?:we received|to)\b")
+    });
+    if INVITED.is_match(unit) {
+        3.0
+    } else if ROLE_LINE.is_match(unit) || crate::cues::is_pointer(unit) {
+        // Where the peers came from, or another council's practice worth learning from.
+        0.2
+    } else {
+        1.0
+    }
+}
+
+/// Councils already mentioned gain what the text says of them without their name: their
+/// initials ("HCC" for Hertfordshire County Council, "RMBC"), and "the City Council" /
+/// "the County Council" when that is the kind of council they are. Shared initials are
+/// split between the councils that share them.
+fn add_implied_mentions(text: &str, councils: &Councils, score: &mut HashMap<usize, f32>) {
+    let candidates: Vec<usize> = score.keys().copied().collect();
+    let initials = |i: usize| -> String {
+        councils.get(i).official_name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect()
+    };
+    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+    for &c in &candidates {
+        let abbr = initials(c);
+        if abbr.len() >= 3 {
+            by_initials.entry(abbr).or_default().push(c);
+        }
+    }
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_uppercase())).collect();
+    for (abbr, owners) in &by_initials {
+        let n = words.iter().filter(|w| *w == abbr).count().min(10) as f32;
+        for &c in owners {
+            *score.entry(c).or_default() += n / owners.len() as f32;
+        }
+    }
+    let lower = text.to_lowercase();
+    for (phrase, kind) in [("the city council", "City Council"), ("the county council", "County Council")] {
+        let n = lower.matches(phrase).count().min(10) as f32;
+        let owners: Vec<usize> = candidates.iter().copied().filter(|&c| councils.get(c).official_name.contains(kind)).collect();
+        for &c in &owners {
+            *score.entry(c).or_default() += 0.5 * n / owners.len() as f32;
+        }
+    }
+}
+
+static DAY_SPAN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s*(?:[-–—]|to|and|until)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december),?\s+(20[0-3]\d)\b")
+});
+/// "2023/24", "2023-24": a financial year, not a date.
+static FINANCIAL_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[/–-]\s*(?:20)?\d\d\b"));
 
 /// The year the peer team was on site: years in sentences about the visit weigh most.
 pub fn review_year(text: &str, title: &str) -> Option<i32> {
@@ -61,6 +119,13 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
     static REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|the (?:challenge|review)\b"));
     static FUTURE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:in readiness for|next|future|will|upcoming|planned|due to)\b"));
     let mut score: HashMap<i32, f32> = HashMap::new();
+    // A span of days ("12–15 October 2021", "26th - 28th November 2018") is the visit: a
+    // letter or a meeting is dated by a single day.
+    for c in DAY_SPAN.captures_iter(text) {
+        if let Some(y) = c.get(1).and_then(|m| m.as_str().parse::<i32>().ok()) {
+            *score.entry(y).or_default() += 3.0;
+        }
+    }
     for sentence in text.split(['.', '\n']) {
         let visit = VISIT.is_match(sentence);
         let review = REVIEW.is_match(sentence);
@@ -69,7 +134,11 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
         }
         let weight = if FUTURE.is_match(sentence) { 0.3 } else { 1.0 } * (if visit { 2.0 } else { 0.0 } + if review { 1.0 } else { 0.0 });
         // A sentence naming several years is weaker evidence for each of them.
-        let years: Vec<i32> = YEAR.captures_iter(sentence).filter_map(|c| c[1].parse::<i32>().ok()).collect();
+        let years: Vec<i32> = YEAR
+            .captures_iter(sentence)
+            .filter(|c| c.get(0).is_some_and(|m| !FINANCIAL_YEAR.is_match(&sentence[m.end()..])))
+            .filter_map(|c| c[1].parse::<i32>().ok())
+            .collect();
         for &y in &years {
             *score.entry(y).or_default() += weight / years.len() as f32;
         }

@@ -24,6 +24,10 @@ static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
 static PASSIVE_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:was|were|is|are|had been|has been|have been) (?:also )?(?:considered|deemed|described|seen|judged|felt|found|cited|noted|highlighted|identified|recogni[sz]ed|praised|commended|viewed|regarded)\b")
 });
+/// "They had also noted that ...": in the retelling, what "they" had found is the review's.
+static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:had|have) (?:also )?(?:noted|found|identified|highlighted|praised|recommended|observed|commented|reported|recogni[sz]ed)\b")
+});
 /// An officer opening the retelling: "summarised the findings of the peer review".
 static RETELL_START: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:summari[sz]ed|outlined|presented|went through|took [\w ]{0,30} through|set out|detailed|reported on|gave an overview of|introduced) (?:[\w ]{0,30})?(?:findings|feedback|outcomes?|key messages|recommendations|the (?:peer )?review|the report)\b")
@@ -46,7 +50,8 @@ pub fn retells_finding(sentence: &str, in_retelling: bool) -> bool {
     if COUNCIL_ACTION.is_match(sentence) || starts_retelling(sentence) {
         return false;
     }
-    ATTRIBUTED.is_match(sentence) || (in_retelling && (PASSIVE_EVALUATION.is_match(sentence) || TOPIC_OPENER.is_match(sentence)))
+    ATTRIBUTED.is_match(sentence)
+        || (in_retelling && (PASSIVE_EVALUATION.is_match(sentence) || TOPIC_OPENER.is_match(sentence) || REPORTED.is_match(sentence)))
 }
 
 pub fn is_council_action(sentence: &str) -> bool {

@@ -93,10 +93,12 @@ impl Councils {
             let row = row?;
             let mut variants = vec![row.nice_name.clone(), row.official_name.clone()];
             variants.extend(row.alt_names.split(',').map(|s| s.trim().to_string()));
+            // The short name people use: mySociety's nice name is "Dorset Council" for Dorset.
+            let name = row.nice_name.strip_suffix(" Council").unwrap_or(&row.nice_name).to_string();
             all.push(Council {
                 gss_code: row.gss_code,
                 official_name: row.official_name,
-                name: row.nice_name,
+                name,
                 la_type: row.la_type_name,
                 region: row.region,
                 variants,

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Build the genre test documents and their annotations from tests/genre/src.
+
+Each source file is a document written for this project in the style of the genre, with
+its findings marked inline as [[S:...]] (strength), [[A:...]] (area for development),
+[[R:...]] (recommendation) or [[B(Council|Other):...]] (best-practice pointer), and a first
+line "@meta field=value ..." giving the metadata a careful reader would record. The script
+writes the plain document to tests/genre/docs/NAME.txt and the annotation, in the format of
+tests/gold (see tests/gold/GUIDELINES.md), to tests/genre/gold/NAME.json.
+
+usage: python3 scripts/build_genre.py
+"""
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "tests" / "genre"
+KINDS = {"S": "strength", "A": "area_for_development", "R": "recommendation", "B": "best_practice"}
+MARK = re.compile(r"\[\[([SARB])(?:\(([^)]*)\))?:(.*?)\]\]", re.S)
+
+
+def build(src: Path):
+    lines = src.read_text(encoding="utf-8").split("\n")
+    meta = dict(kv.split("=", 1) for kv in lines[0].removeprefix("@meta ").split())
+    body = "\n".join(lines[1:])
+    findings = []
+    for m in MARK.finditer(body):
+        f = {"kind": KINDS[m.group(1)], "text": m.group(3)}
+        if m.group(2):
+            f["council"] = m.group(2).split("|")[0]
+        findings.append(f)
+    text = MARK.sub(lambda m: m.group(3), body)
+    meta["council"] = meta["council"].replace("_", " ")
+    gold = {"doc": src.name, **meta, "review_year": int(meta["review_year"]), "findings": findings}
+    (ROOT / "docs" / src.name).write_text(text, encoding="utf-8")
+    (ROOT / "gold" / (src.stem + ".json")).write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(findings)
+
+
+def main():
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "gold").mkdir(exist_ok=True)
+    for src in sorted((ROOT / "src").glob("*.txt")):
+        print(f"{src.name}: {build(src)} findings")
+
+
+if __name__ == "__main__":
+    main()

@@ -42,8 +42,10 @@ static NOT_FINDING: LazyLock<Regex> = LazyLock::new(|| {
 static QUESTION_OR_REPLY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\bin response\b|\b(?:asked|queried|enquired|requested|sought clarity|sought assurance)\b")
 });
+/// A committee's decision: "That the Panel note the feedback", "Members noted the report",
+/// "Resolved". Not "The council should agree outcome measures" (advice).
 static RESOLUTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(?:that\b:?\s*)?(?:(?:the )?(?:scrutiny|members?|committee|panel|commission|cabinet|board|council)\b.{0,60}\b(?:note[sd]?|agree[sd]?|resolve[sd]?|receive[sd]?|endorse[sd]?)\b|resolved\b|note the (?:feedback|findings|report|action plan))")
+    re(r"(?i)^(?:that\b:?\s*(?:the )?(?:scrutiny|members?|committee|panel|commission|cabinet|board|council)\b.{0,60}\b(?:note|agree|resolve|receive|endorse|approve)s?\b|(?:the )?(?:scrutiny|members?|committee|panel|commission|cabinet|board)\b.{0,60}\b(?:noted|agreed|resolved|received|endorsed|approved)\b|(?:scrutiny|members?|committee|panel|commission|cabinet|board) (?:note|agree|endorse)s?\b|resolved\b|note the (?:feedback|findings|report|action plan))")
 });
 static POINTER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)could be looked at|worth (?:discussing|exploring|looking|contacting|visiting|talking)|learn(?:ing|t)? from|willing to share|happy to share|consider (?:exploring|visiting|contacting|talking|reviewing)|(?:best|good|notable|leading|innovative) practice (?:in|from|at|of)|as (?:used|done|developed) (?:in|by)|(?:have|has) (?:an?|the) (?:\w+ ){0,3}(?:model|plan|approach|offer|tool|framework|scheme)|(?:have|has) (?:led|done|developed|implemented|introduced|pioneered)")
@@ -237,9 +239,16 @@ pub fn is_quotation(sentence: &str) -> bool {
     total > 0 && quoted * 10 >= total * 6
 }
 
+/// A councillor's question or the council's reply: "Cllr. Patel asked whether ...", but not
+/// the passive "people are rarely asked about their experience" (a finding).
+fn is_question_or_reply(sentence: &str) -> bool {
+    static PASSIVE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:am|is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?$"));
+    QUESTION_OR_REPLY.find_iter(sentence).any(|m| m.as_str().eq_ignore_ascii_case("in response") || !PASSIVE.is_match(&sentence[..m.start()]))
+}
+
 /// Not a finding whatever its section: process, thanks, meeting business, resolutions.
 pub fn is_not_finding(sentence: &str) -> bool {
-    is_process(sentence) || QUESTION_OR_REPLY.is_match(sentence) || is_quotation(sentence)
+    is_process(sentence) || is_question_or_reply(sentence) || is_quotation(sentence)
 }
 
 /// Process, thanks, meeting business and resolutions, but not questions and replies
@@ -289,6 +298,10 @@ mod tests {
         assert!(is_not_finding("Scrutiny note the findings of the Peer Challenge"));
         assert!(is_not_finding("The review team was led by Joy Hollister, Strategic Director."));
         assert!(is_not_finding("Councillor Havard queried whether there are any updates."));
+        assert!(!is_not_finding("People who have been through an enquiry are rarely asked about their experience."));
+        assert!(!is_not_finding("The council should agree a small number of outcome measures with partners."));
+        assert!(is_not_finding("That the Panel note the feedback from the LGA peer challenge."));
+        assert!(is_not_finding("Members noted the report and the action plan."));
         assert!(!is_not_finding("The performance on reviews remains concerning."));
         assert!(is_not_finding("Learning, improvement and innovation: We focus on continuous learning, innovation and improvement."));
         assert!(is_not_finding("We act on the best information about risk, performance and outcomes."));

@@ -62,6 +62,7 @@ impl ListContext {
         });
         let carries_findings = matches!(kind, SectionKind::Strengths | SectionKind::Development | SectionKind::Recommendations | SectionKind::BestPractice | SectionKind::DevelopmentAndRecommendations)
             || (kind == SectionKind::Neutral && FINDINGS.is_match(intro));
+        let kind = if kind == SectionKind::Neutral && carries_findings { SectionKind::Findings } else { kind };
         ListContext { kind, intro_marker, carries_findings }
     }
 }
@@ -226,7 +227,7 @@ fn column_kinds(text: &str, header: &[(usize, usize)], section: SectionKind) -> 
             let cell = &text[s..e];
             match section_kind(cell) {
                 Some(k) if k != SectionKind::Neutral && k != SectionKind::NotFindings && cell.split_whitespace().count() <= 8 => Some(k),
-                _ if FINDINGS.is_match(cell) => Some(SectionKind::Neutral),
+                _ if FINDINGS.is_match(cell) => Some(SectionKind::Findings),
                 _ => None,
             }
         })
@@ -430,6 +431,7 @@ fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
         }),
         S::Recommendations => Some(if !is_item && only_praise { Strength } else { Recommendation }),
         S::Neutral => neutral(c),
+        S::Findings => neutral(c).or(Some(AreaForDevelopment)),
     }
 }
 

@@ -35,6 +35,9 @@ pub enum SectionKind {
     BestPractice,
     /// Summary, context, themes: each sentence decides by its own cues.
     Neutral,
+    /// A list announced as findings of no stated kind ("The key findings were:"): every unit
+    /// is a finding; its cues decide the kind, and a plain statement is an area for development.
+    Findings,
     /// Process, team, thanks, key lines of enquiry, quotations, implications: no findings.
     NotFindings,
 }
@@ -186,9 +189,9 @@ fn section_rule(heading: &str) -> Option<SectionKind> {
             (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples", BestPractice),
             (r"(?i)areas? for (?:consideration|development|improvement)s? and recommendations?", DevelopmentAndRecommendations),
             (r"(?i)areas? (?:for|of) (?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)", Development),
-            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|key messages|ways forward|moving forward|\bsuggested\b", Recommendations),
+            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b", Recommendations),
             (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights", Strengths),
-            (r"(?i)^minutes:?$|summary|overview|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
+            (r"(?i)^minutes:?$|summary|overview|key messages|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
         ]
         .into_iter()
         .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))

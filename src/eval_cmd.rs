@@ -33,11 +33,11 @@ pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
         }
     }
     if opts.json {
-        println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report.to_json())?);
     } else {
-        print!("{}", report.table());
+        crate::out!("{}", report.table());
         if !opts.brief {
-            print!("{}", report.errors());
+            crate::out!("{}", report.errors());
         }
     }
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

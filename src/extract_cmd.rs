@@ -17,7 +17,7 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
         let result = crate::ingest::read_capped(file).and_then(|bytes| {
             if text {
                 let (t, _, _) = extractor.text(&bytes)?;
-                print!("{t}");
+                crate::out!("{t}");
                 return Ok(());
             }
             let doc = extractor.extract(&name, &bytes)?.document;
@@ -27,12 +27,15 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
                     let path = dir.join(format!("{stem}.json"));
                     std::fs::write(&path, serde_json::to_vec_pretty(&doc)?).with_context(|| format!("writing {}", path.display()))?;
                 }
-                None if json => println!("{}", serde_json::to_string_pretty(&doc)?),
-                None => print_summary(&doc),
+                None if json => crate::outln!("{}", serde_json::to_string_pretty(&doc)?),
+                None => print_summary(&doc)?,
             }
             Ok(())
         });
         if let Err(e) = result {
+            if crate::is_broken_pipe(&e) {
+                return Err(e); // the reader has gone: stop quietly
+            }
             failed += 1;
             eprintln!("peerscope: {name}: {e:#}");
         }
@@ -44,15 +47,16 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(doc: &peerscope_model::Document) {
+fn print_summary(doc: &peerscope_model::Document) -> anyhow::Result<()> {
     let council = doc.council.as_ref().map_or("(unknown council)", |c| c.name.as_str());
     let year = doc.review_year.map_or("?".to_string(), |y| y.to_string());
-    println!("{} — {council}, {year}", doc.title);
-    println!("  {} · {} · {} · read as {}", doc.doc_kind.as_str(), doc.service.as_str(), doc.review_type.as_str(), doc.format);
+    crate::outln!("{} — {council}, {year}", doc.title);
+    crate::outln!("  {} · {} · {} · read as {}", doc.doc_kind.as_str(), doc.service.as_str(), doc.review_type.as_str(), doc.format);
     let [s, a, r, b] = doc.kind_counts();
-    println!("  {s} strengths, {a} areas for development, {r} recommendations, {b} best-practice pointers");
+    crate::outln!("  {s} strengths, {a} areas for development, {r} recommendations, {b} best-practice pointers");
     for f in &doc.findings {
         let who = f.council.as_deref().map(|c| format!(" → {c}")).unwrap_or_default();
-        println!("  [{}{who}] {}", f.kind.label(), f.text);
+        crate::outln!("  [{}{who}] {}", f.kind.label(), f.text);
     }
+    Ok(())
 }

@@ -31,7 +31,7 @@ pub fn run(data: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut dir = DataDir::open(data)?;
     let extractor = crate::pdf_child::extractor()?;
     let summary = ingest(&mut dir, &extractor, &paths)?;
-    print_summary(&summary, &dir, started.elapsed().as_secs_f64());
+    print_summary(&summary, &dir, started.elapsed().as_secs_f64())?;
     Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -139,8 +139,8 @@ fn progress(len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn print_summary(s: &Summary, dir: &DataDir, seconds: f64) {
-    println!(
+fn print_summary(s: &Summary, dir: &DataDir, seconds: f64) -> anyhow::Result<()> {
+    crate::outln!(
         "ingested {} files in {seconds:.2} s: {} new, {} updated, {} unchanged, {} failed; {} findings extracted",
         s.files,
         s.new,
@@ -149,8 +149,9 @@ fn print_summary(s: &Summary, dir: &DataDir, seconds: f64) {
         s.failed.len(),
         s.findings
     );
-    println!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
+    crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
     for (file, reason) in &s.failed {
-        println!("  failed: {file}: {reason}");
+        crate::outln!("  failed: {file}: {reason}");
     }
+    Ok(())
 }

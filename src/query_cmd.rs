@@ -27,9 +27,9 @@ pub fn run(data: &Path, text: &str, json: bool, limit: usize) -> anyhow::Result<
     let engine = Engine { index: &dir.index, councils: &councils, taxonomy: &taxonomy };
     let answer = engine.answer(text, limit)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&answer)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&answer)?);
     } else {
-        print!("{}", render(&answer, std::io::stdout().is_terminal()));
+        crate::out!("{}", render(&answer, std::io::stdout().is_terminal()));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -266,3 +266,32 @@ fn example_queries_get_the_answers_they_expect() {
     }
     assert!(ran >= 2, "queries/ should hold the examples");
 }
+
+const CORPUS_TEXTS: [&str; 5] = [
+    "corpus/leicester_scrutiny-report_2016.txt",
+    "corpus/rotherham_scrutiny-minutes_2024.txt",
+    "corpus/torbay_lga-feedback-report_2024.txt",
+    "corpus/walsall_scrutiny-report_2015.txt",
+    "corpus/worcestershire_scrutiny-minutes_2020.txt",
+];
+
+/// Regression: `peerscope extract ... | head -1` panicked with "failed printing to stdout".
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"))
+        .current_dir(root())
+        // 135 kB of text: more than a pipe buffers, so the writer meets the closed pipe.
+        .args(["extract", "--text"])
+        .args(CORPUS_TEXTS)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("failed"), "{stderr}");
+    assert!(out.status.success(), "{stderr}");
+}

@@ -246,14 +246,27 @@ pub fn service(text: &str, title: &str) -> Service {
 
 /// A short heading near the top that names the review, else the page's own title.
 pub fn title(text: &str, hints: &Hints) -> Option<String> {
-    static NAMES_REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|sector[- ]led|preparation for assurance"));
-    let lines = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60);
-    let titled = |l: &&str| NAMES_REVIEW.is_match(l) && crate::structure::is_heading(l) && !l.to_lowercase().contains("team");
-    if let Some(l) = lines.clone().find(titled) {
+    static NAMES_REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|preparation for assurance"));
+    static NAMES_PROGRAMME: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)sector[- ]led"));
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).take(60).collect();
+    // A letter's subject line ("RE: SUFFOLK ADULT SOCIAL CARE PEER CHALLENGE, 6th - 8th
+    // November 2017") or a heading naming the review, before one naming only the programme.
+    let titled = |re: &Regex, l: &str| re.is_match(l) && crate::structure::is_heading(l) && !l.to_lowercase().contains("team");
+    let found = lines
+        .iter()
+        .find_map(|l| subject(l).filter(|s| NAMES_REVIEW.is_match(s)))
+        .or_else(|| lines.iter().copied().find(|l| titled(&NAMES_REVIEW, l)))
+        .or_else(|| lines.iter().copied().find(|l| titled(&NAMES_PROGRAMME, l)));
+    if let Some(l) = found {
         return Some(l.trim_end_matches(':').to_string());
     }
     let page = hints.title.as_deref().map(|t| t.split(" | ").next().unwrap_or(t).trim()).filter(|t| !t.is_empty());
     page.map(str::to_string)
+}
+
+/// The subject of a letter's "RE: ..." line.
+fn subject(line: &str) -> Option<&str> {
+    ["RE: ", "Re: ", "Subject: "].iter().find_map(|p| line.strip_prefix(p))
 }
 
 /// A title made from what is known, for documents that carry none.

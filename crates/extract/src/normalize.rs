@@ -68,6 +68,13 @@ fn strip_tag_fragment(line: &str) -> &str {
     line
 }
 
+fn starts_with_month_and_year(line: &str) -> bool {
+    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let mut words = line.split_whitespace();
+    let (Some(month), Some(year)) = (words.next(), words.next()) else { return false };
+    MONTHS.contains(&month) && year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()) && line.split_whitespace().count() <= 4
+}
+
 /// Whether `next` continues the paragraph or item on `prev`.
 fn continues(prev: &str, next: &str, blank_between: bool, wrapped: bool, typical: usize) -> bool {
     if prev.is_empty() || crate::structure::list_marker(next).is_some() {
@@ -77,6 +84,10 @@ fn continues(prev: &str, next: &str, blank_between: bool, wrapped: bool, typical
     let starts_lower = next.starts_with(|c: char| c.is_lowercase()) || next.starts_with(['(', '&', ','])
         && !next.starts_with("o ");
     if ends_open && starts_lower {
+        return true;
+    }
+    // A date broken by the layout: "Peer Challenge 2 - 4" / "November 2015".
+    if wrapped && !blank_between && prev.ends_with(|c: char| c.is_ascii_digit()) && starts_with_month_and_year(next) {
         return true;
     }
     // A full-width line of a PDF paragraph continues on the next line.

@@ -62,6 +62,9 @@ pub struct Cues {
     pub explicit: f32,
     /// Which of praise and concern comes first in the main clause, when both occur.
     pub praise_first: bool,
+    /// A weakness stated, then what to do about it in a clause of its own ("The performance
+    /// on reviews remains concerning, the directorate should consider setting a target").
+    pub concern_then_advice: bool,
 }
 
 impl Cues {
@@ -124,7 +127,27 @@ pub fn weigh(sentence: &str) -> Cues {
     if opens_with_imperative(sentence) {
         c.advice += 1.5;
     }
+    c.concern_then_advice = concern_then_advice(sentence);
     c
+}
+
+/// Whether a clause stating a concern is followed by a clause, with a subject of its own,
+/// that gives the advice.
+fn concern_then_advice(sentence: &str) -> bool {
+    static ADVICE_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)^\s*(?:and |so |therefore |and so )?(?:the|this|these|it|we|they|there|council|services?|officers|leaders|managers|staff|a|an)\b[^,;]{0,80}?\b(?:should|must|needs? to|ought to|would benefit|is recommended)\b")
+    });
+    let mut seen_concern = false;
+    for clause in sentence.split([',', ';']) {
+        if seen_concern && ADVICE_CLAUSE.is_match(clause) {
+            return !clause.trim_start().to_lowercase().starts_with("and ");
+        }
+        if EXPLICIT.is_match(clause) {
+            return false;
+        }
+        seen_concern |= CONCERN.find_iter(clause).next().is_some() && !STRENGTH.is_match(clause);
+    }
+    false
 }
 
 /// "should be celebrated": praise in the form of advice.
@@ -291,6 +314,27 @@ mod tests {
         assert!(c.advice >= 1.0, "{c:?}");
         let c = weigh("There was not good evidence of planning");
         assert!(c.concern >= 1.0 && c.praise == 0.0, "{c:?}");
+    }
+
+    #[test]
+    fn a_weakness_then_its_remedy_is_one_area_for_development() {
+        assert!(weigh("The performance on reviews remains concerning, the directorate should consider setting a clear target.").concern_then_advice);
+        assert!(!weigh("Pressures in nursing care, and domiciliary care should be considered in line with other councils.").concern_then_advice);
+        assert!(!weigh("The council should agree outcome measures, as waiting lists are long.").concern_then_advice);
+    }
+
+    #[test]
+    fn problems_kept_down_asides_and_gerund_subjects() {
+        let c = weigh("There was a strong culture of grow your own, and low sickness, vacancies, and turnover rates.");
+        assert!(c.praise > c.concern, "{c:?}");
+        let c = weigh("Learning processes are in place to support improvements in practice.");
+        assert_eq!(c.advice, 0.0, "{c:?}");
+        let c = weigh("Learning from CYPS (Children and Young Peoples Services).");
+        assert!(c.advice > 0.0, "{c:?}");
+        let c = weigh("User Led Organisations reported that they would like to be involved.");
+        assert_eq!(c.advice, 0.0, "{c:?}");
+        let c = weigh("The council should be celebrated for its integrated model.");
+        assert_eq!(c.explicit, 0.0, "{c:?}");
     }
 
     #[test]

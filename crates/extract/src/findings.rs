@@ -417,7 +417,7 @@ fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
         S::Strengths => Some(if c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0) { AreaForDevelopment } else { Strength }),
         S::Development => Some(if only_praise {
             Strength
-        } else if (c.explicit > 0.0 || c.advice > 0.0 && c.concern == 0.0) && c.need == 0.0 {
+        } else if (c.explicit > 0.0 || c.advice > 0.0 && c.concern == 0.0) && c.need == 0.0 && !c.concern_then_advice {
             Recommendation
         } else {
             AreaForDevelopment
@@ -443,7 +443,9 @@ fn neutral(c: Cues) -> Option<FindingKind> {
     if c.none() {
         return None;
     }
-    if c.explicit > 0.0 || (c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0)) {
+    if c.concern_then_advice {
+        Some(FindingKind::AreaForDevelopment)
+    } else if c.explicit > 0.0 || (c.advice > 0.0 && !(c.praise > c.advice && c.concern == 0.0)) {
         Some(FindingKind::Recommendation)
     } else if c.need > 0.0 || c.concern > c.praise || (c.concern == c.praise && !c.praise_first) {
         Some(FindingKind::AreaForDevelopment)

@@ -76,7 +76,24 @@ pub struct Store {
     docs: sled::Tree,
     sources: sled::Tree,
     log: sled::Tree,
+    crawl: sled::Tree,
     blobs: PathBuf,
+}
+
+/// What the crawler last learned about a URL: the crawl log. It lets the next run ask
+/// "changed since?" (ETag, Last-Modified) or compare content hashes, and skip what it has.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CrawlEntry {
+    pub url: String,
+    /// The HTTP status of the last answer (0 when the request failed before one came).
+    pub status: u16,
+    /// SHA-256 of the body kept for this URL (its blob), if any.
+    pub content_id: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub fetched_at: u64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
 }
 
 /// Hex SHA-256 of `bytes`: a document's id.
@@ -94,6 +111,7 @@ impl Store {
             docs: db.open_tree("docs")?,
             sources: db.open_tree("sources")?,
             log: db.open_tree("log")?,
+            crawl: db.open_tree("crawl")?,
             db,
             blobs,
         })
@@ -117,6 +135,25 @@ impl Store {
         f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(())
+    }
+
+    /// The crawl log's entry for `url`.
+    pub fn crawl_entry(&self, url: &str) -> Result<Option<CrawlEntry>> {
+        match self.crawl.get(url.as_bytes())? {
+            Some(v) => serde_json::from_slice(&v).map(Some).map_err(|source| StoreError::Corrupt { key: url.to_string(), source }),
+            None => Ok(None),
+        }
+    }
+
+    /// Record what a fetch of `entry.url` learned. Flushed: a killed run keeps it.
+    pub fn record_crawl(&self, entry: &CrawlEntry) -> Result<()> {
+        self.crawl.insert(entry.url.as_bytes(), serde_json::to_vec(entry)?)?;
+        self.crawl.flush()?;
+        Ok(())
+    }
+
+    pub fn has_raw(&self, id: &str) -> bool {
+        self.blob_path(id).exists()
     }
 
     pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {

@@ -1,0 +1,64 @@
+//! The fetch crate's one error type. Every variant names the URL (or host, or file) it is
+//! about, so a report line says what failed and why.
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: asked to wait {wait:?}")]
+    RetryAfter { url: String, wait: Duration },
+    #[error("{host} refused automated requests (HTTP {status}); left alone for this run")]
+    HostRefused { host: String, status: u16 },
+    #[error("{0}: disallowed by robots.txt")]
+    RobotsDisallowed(String),
+    #[error("{url}: body larger than {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: body cut short")]
+    Truncated { url: String },
+    #[error("{url}: timed out")]
+    Timeout { url: String },
+    #[error("{url}: too many redirects")]
+    Redirects { url: String },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+    #[error("{url}: not the expected XML: {message}")]
+    Xml { url: String, message: String },
+    #[error("{0}: not a usable URL")]
+    BadUrl(String),
+    #[error(transparent)]
+    Store(#[from] peerscope_store::StoreError),
+}
+
+impl FetchError {
+    /// Worth trying again after a pause: server errors, rate limits, resets, timeouts and
+    /// bodies cut short.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => (500..=599).contains(status) && *status != 501,
+            FetchError::RetryAfter { .. } | FetchError::Truncated { .. } | FetchError::Timeout { .. } | FetchError::Network { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn from_reqwest(url: &url::Url, e: reqwest::Error) -> FetchError {
+        let url = url.to_string();
+        if e.is_timeout() {
+            FetchError::Timeout { url }
+        } else if e.is_redirect() {
+            FetchError::Redirects { url }
+        } else {
+            // Resets, refused connections, bodies ended early: the source chain says which.
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                message = format!("{message}: {s}");
+                source = s.source();
+            }
+            FetchError::Network { url, message }
+        }
+    }
+}

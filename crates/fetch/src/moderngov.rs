@@ -1,0 +1,335 @@
+//! ModernGov democracy sites: find the agenda items that concern a peer challenge and fetch
+//! their minutes and linked documents, skipping everything else unread.
+//!
+//! Through the web service (`GetCommittees` → `GetMeetings` → `GetMeeting`), or, when the
+//! service answers 403 or 404, through the HTML pages (`mgListCommittees.aspx` →
+//! `ieListMeetings.aspx` → `ieListDocuments.aspx` → `mgAi.aspx`). Dates go to the service
+//! as dd/mm/yyyy and are filtered again here, because some sites ignore them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use crate::config::ModernGovSource;
+use crate::{FetchError, Fetcher, SourceReport};
+
+/// A calendar date, enough to compare meeting dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        ((1..=12).contains(&month) && (1..=31).contains(&day) && year >= 1900).then_some(Date { year, month, day })
+    }
+
+    /// "2015-01-01".
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let mut it = s.trim().splitn(3, '-');
+        Date::new(it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?)
+    }
+
+    /// "13/01/2026", as ModernGov writes dates.
+    pub fn parse_dmy(s: &str) -> Option<Date> {
+        let mut it = s.trim().splitn(3, '/');
+        let (d, m, y) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.trim().get(..4)?.parse().ok()?);
+        Date::new(y, m, d)
+    }
+
+    pub fn dmy(&self) -> String {
+        format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
+    }
+
+    pub fn today() -> Date {
+        let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+        civil_from_days(days)
+    }
+}
+
+/// Days since 1970-01-01 to a date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> Date {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    Date { year, month, day }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committee {
+    pub id: String,
+    pub title: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meeting {
+    pub id: String,
+    pub date: Option<Date>,
+    pub cancelled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgendaItem {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub minutes: String,
+    pub restricted: bool,
+    pub documents: Vec<LinkedDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedDoc {
+    pub title: String,
+    pub url: String,
+    pub restricted: bool,
+}
+
+fn text_of(node: roxmltree::Node, tag: &str) -> String {
+    node.children().find(|c| c.has_tag_name(tag)).and_then(|c| c.text()).unwrap_or("").trim().to_string()
+}
+
+/// Escaped HTML comes out of the XML parser once unescaped; some sites escape twice.
+fn unescape_twice_escaped(s: String) -> String {
+    if s.contains("&lt;") && !s.contains('<') {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    } else {
+        s
+    }
+}
+
+/// Parse `xml` and read owned values out of it with `read`.
+fn with_xml<T>(url: &str, xml: &[u8], read: impl FnOnce(&roxmltree::Document) -> T) -> Result<T, FetchError> {
+    let text = String::from_utf8_lossy(xml);
+    let doc = roxmltree::Document::parse(&text).map_err(|e| FetchError::Xml { url: url.to_string(), message: e.to_string() })?;
+    Ok(read(&doc))
+}
+
+pub fn parse_committees(url: &str, xml: &[u8]) -> Result<Vec<Committee>, FetchError> {
+    with_xml(url, xml, |doc| {
+        doc.descendants()
+        .filter(|n| n.has_tag_name("committee"))
+        .map(|n| Committee { id: text_of(n, "committeeid"), title: text_of(n, "committeetitle"), deleted: text_of(n, "committeedeleted").eq_ignore_ascii_case("true") })
+        .filter(|c| !c.id.is_empty())
+        .collect()
+    })
+}
+
+pub fn parse_meetings(url: &str, xml: &[u8]) -> Result<Vec<Meeting>, FetchError> {
+    with_xml(url, xml, |doc| {
+        doc.descendants()
+        .filter(|n| n.has_tag_name("meeting"))
+        .map(|n| Meeting {
+            id: text_of(n, "meetingid"),
+            date: Date::parse_dmy(&text_of(n, "meetingdate")),
+            cancelled: text_of(n, "meetingstatus").eq_ignore_ascii_case("cancelled"),
+        })
+        .filter(|m| !m.id.is_empty())
+        .collect()
+    })
+}
+
+pub fn parse_meeting(url: &str, xml: &[u8]) -> Result<Vec<AgendaItem>, FetchError> {
+    with_xml(url, xml, |doc| {
+        doc.descendants()
+        .filter(|n| n.has_tag_name("agendaitem"))
+        .map(|n| AgendaItem {
+            id: text_of(n, "agendaitemid"),
+            title: text_of(n, "agendaitemtitle"),
+            text: unescape_twice_escaped(text_of(n, "agendatext")),
+            minutes: unescape_twice_escaped(text_of(n, "minutesnonemptyhtmlbody")),
+            restricted: text_of(n, "isrestricted").eq_ignore_ascii_case("true"),
+            documents: n
+                .descendants()
+                .filter(|d| d.has_tag_name("linkeddoc"))
+                .map(|d| LinkedDoc { title: text_of(d, "title"), url: text_of(d, "url"), restricted: text_of(d, "isrestricted").eq_ignore_ascii_case("true") })
+                .filter(|d| !d.url.is_empty())
+                .collect(),
+        })
+        .filter(|i| !i.id.is_empty())
+        .collect()
+    })
+}
+
+/// The HTML document peerscope keeps for an agenda item's minutes, addressed by its
+/// `mgAi.aspx?ID=` page.
+pub fn minutes_page(item: &AgendaItem, committee: &str, date: Option<Date>) -> String {
+    let when = date.map(|d| d.dmy()).unwrap_or_default();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(
+        "<!doctype html><html><head><title>{t} - {c} - {when}</title></head><body><main class=\"mgContent\"><h1>Agenda item</h1><h2>{t}</h2><p>{c}, meeting of {when}</p><h3>Minutes:</h3>{m}</main></body></html>",
+        t = esc(&item.title),
+        c = esc(committee),
+        m = item.minutes,
+    )
+}
+
+/// Attachment URLs may come back as http:// for an https:// site.
+fn document_url(base: &Url, raw: &str) -> Option<Url> {
+    let mut u = base.join(raw.trim()).ok()?;
+    if base.scheme() == "https" && u.scheme() == "http" && u.host_str() == base.host_str() {
+        u.set_scheme("https").ok()?;
+    }
+    Some(u)
+}
+
+/// The folder that holds `mgWebService.asmx`, with a trailing slash.
+fn base_url(source: &ModernGovSource) -> Result<Url, FetchError> {
+    let mut s = source.base.trim_end_matches('/').to_string();
+    s.push('/');
+    Url::parse(&s).map_err(|_| FetchError::BadUrl(source.base.clone()))
+}
+
+struct Window {
+    since: Date,
+    until: Date,
+}
+
+impl Window {
+    fn of(source: &ModernGovSource) -> Window {
+        Window {
+            since: source.since.as_deref().and_then(Date::parse_iso).unwrap_or(Date { year: 2010, month: 1, day: 1 }),
+            until: source.until.as_deref().and_then(Date::parse_iso).unwrap_or_else(Date::today),
+        }
+    }
+
+    fn contains(&self, d: Option<Date>) -> bool {
+        d.is_some_and(|d| d >= self.since && d <= self.until)
+    }
+}
+
+/// Walk one ModernGov site.
+pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceReport) -> Result<(), FetchError> {
+    let base = base_url(source)?;
+    let committees_url = base.join("mgWebService.asmx/GetCommittees?lDummy=0").map_err(|_| FetchError::BadUrl(source.base.clone()))?;
+    let xml = match f.listing(&committees_url).await {
+        Ok(xml) => xml,
+        Err(FetchError::Status { status: 403 | 404, .. }) => {
+            report.note(format!("{}: web service unavailable, reading the HTML pages", committees_url));
+            return crate::moderngov_html::run(f, source, &base, report).await;
+        }
+        Err(e) => return Err(e),
+    };
+    let wanted = source.committees.as_deref().map(Regex::new).transpose().map_err(|e| FetchError::Config(e.to_string()))?;
+    let window = Window::of(source);
+    for c in parse_committees(committees_url.as_str(), &xml)? {
+        if c.deleted || wanted.as_ref().is_some_and(|re| !re.is_match(&c.title)) {
+            continue;
+        }
+        if let Err(e) = committee(f, &base, &c, &window, report).await {
+            report.fail(format!("committee {}", c.title), &e);
+        }
+    }
+    Ok(())
+}
+
+async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, report: &mut SourceReport) -> Result<(), FetchError> {
+    let url = base
+        .join(&format!("mgWebService.asmx/GetMeetings?lCommitteeId={}&sFromDate={}&sToDate={}", c.id, window.since.dmy(), window.until.dmy()))
+        .map_err(|_| FetchError::BadUrl(c.id.clone()))?;
+    let xml = f.listing(&url).await?;
+    for m in parse_meetings(url.as_str(), &xml)? {
+        if m.cancelled || !window.contains(m.date) {
+            continue;
+        }
+        let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", m.id)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
+        let items = match f.listing(&url).await.and_then(|xml| parse_meeting(url.as_str(), &xml)) {
+            Ok(items) => items,
+            Err(e) => {
+                report.fail(url.to_string(), &e);
+                continue;
+            }
+        };
+        for item in items {
+            agenda_item(f, base, &c.title, m.date, &item, report).await;
+        }
+    }
+    Ok(())
+}
+
+async fn agenda_item(f: &Fetcher, base: &Url, committee: &str, date: Option<Date>, item: &AgendaItem, report: &mut SourceReport) {
+    let relevant = f.is_relevant(&item.title) || f.is_relevant(&item.text) || f.is_relevant(&item.minutes);
+    if item.restricted || !relevant {
+        report.skipped += 1;
+        return;
+    }
+    if !item.minutes.trim().is_empty() {
+        if let Ok(page) = base.join(&format!("mgAi.aspx?ID={}", item.id)) {
+            let html = minutes_page(item, committee, date);
+            match f.keep_derived(&page, html.as_bytes()) {
+                Ok(doc) => report.add(doc),
+                Err(e) => report.fail(page.to_string(), &e),
+            }
+        }
+    }
+    for d in item.documents.iter().filter(|d| !d.restricted) {
+        let Some(url) = document_url(base, &d.url) else {
+            report.fail(d.url.clone(), &FetchError::BadUrl(d.url.clone()));
+            continue;
+        };
+        match f.document(&url, crate::Reuse::IfStored).await {
+            Ok(doc) => report.add(doc),
+            Err(e) => report.fail(url.to_string(), &e),
+        }
+    }
+}
+
+/// Link targets in a page with their text, resolved against the page's URL.
+pub(crate) fn links(page: &Url, html: &[u8]) -> Vec<(Url, String)> {
+    static A: LazyLock<scraper::Selector> = LazyLock::new(|| scraper::Selector::parse("a[href]").unwrap_or_else(|e| panic!("{e}")));
+    let doc = scraper::Html::parse_document(&String::from_utf8_lossy(html));
+    doc.select(&A)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?.trim().replace(' ', "%20");
+            let url = page.join(&href).ok()?;
+            Some((url, a.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moderngov");
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+    }
+
+    #[test]
+    fn reads_the_real_service_responses() {
+        let c = parse_committees("c", &fixture("committees.xml")).unwrap();
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[0], Committee { id: "312".into(), title: "Appointment Sub Committee for Director of Adult Social Services".into(), deleted: false });
+        let m = parse_meetings("m", &fixture("meetings.xml")).unwrap();
+        assert_eq!(m.len(), 2);
+        assert!(m[0].cancelled && !m[1].cancelled);
+        assert_eq!(m[1].date, Some(Date { year: 2026, month: 2, day: 10 }));
+        let items = parse_meeting("x", &fixture("meeting_with_minutes.xml")).unwrap();
+        assert_eq!(items[0].title, "Minutes");
+        assert!(items[0].minutes.contains("<p class=\"MsoNormal\">"));
+        assert!(items[0].documents[0].url.ends_with("mgConvert2PDF.aspx?ID=60860"));
+    }
+
+    #[test]
+    fn dates_and_urls() {
+        assert!(Date::parse_dmy(" 13/01/2026 ").unwrap() > Date::parse_iso("2025-12-31").unwrap());
+        assert_eq!(Date::parse_iso("2015-01-01").unwrap().dmy(), "01/01/2015");
+        assert_eq!(civil_from_days(0), Date { year: 1970, month: 1, day: 1 });
+        assert_eq!(civil_from_days(20_000), Date { year: 2024, month: 10, day: 4 });
+        let base = Url::parse("https://democracy.example.gov.uk/").unwrap();
+        assert_eq!(document_url(&base, "http://democracy.example.gov.uk/mgConvert2PDF.aspx?ID=1").unwrap().scheme(), "https");
+        assert!(parse_committees("bad.xml", b"<committees><committee>").is_err());
+    }
+}

@@ -44,6 +44,12 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
+    /// Fetch new and changed documents from the sources in FILE (ModernGov sites, the LGA,
+    /// single pages), politely, then extract and index them.
+    Fetch {
+        #[arg(long, value_name = "FILE")]
+        sources: PathBuf,
+    },
     /// Score extraction against hand annotations: GOLD_DIR/NAME.json annotates DOCS_DIR/NAME.*
     /// (format and rules: ../shared/gold/GUIDELINES.md and SCORING.md).
     Eval {
@@ -67,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PdfText => Ok(crate::pdf_child::run()),
         Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
         Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
         Command::Eval { gold, docs, json, brief, out } => {
             crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref() })
         }

@@ -5,13 +5,15 @@
 //! data directory replays the store's changes the index has not seen.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use peerscope_index::FindingIndex;
 use peerscope_store::{Change, Store};
 
 pub struct DataDir {
-    pub store: Store,
+    /// Shared with the fetcher, which keeps raw bytes and the crawl log in it.
+    pub store: Arc<Store>,
     pub index: FindingIndex,
 }
 
@@ -20,7 +22,7 @@ impl DataDir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
         let store = Store::open(dir).with_context(|| format!("opening the store in {}", dir.display()))?;
         let index = FindingIndex::open(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
-        let mut data = DataDir { store, index };
+        let mut data = DataDir { store: Arc::new(store), index };
         data.catch_up()?;
         Ok(data)
     }

@@ -65,14 +65,20 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
 }
 
 fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str) -> anyhow::Result<(PutOutcome, usize)> {
-    let bytes = read_capped(file)?;
-    let id = content_id(&bytes);
+    ingest_bytes(dir, extractor, name, &read_capped(file)?)
+}
+
+/// Extract and store `bytes` read from `name` (a path or URL), unless the store already
+/// holds them from there with the current extractor. Returns the outcome and the number of
+/// findings extracted. The caller flushes the store and catches the index up.
+pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+    let id = content_id(bytes);
     if dir.store.is_current(&id, name, EXTRACTOR_VERSION)? {
         return Ok((PutOutcome::Unchanged, 0));
     }
-    let extracted = extractor.extract(name, &bytes)?;
+    let extracted = extractor.extract(name, bytes)?;
     let n = extracted.document.findings.len();
-    dir.store.put_raw(&id, &bytes)?;
+    dir.store.put_raw(&id, bytes)?;
     let doc = StoredDocument {
         record_version: 1,
         id,
@@ -130,7 +136,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>) 
     }
 }
 
-fn progress(len: u64) -> indicatif::ProgressBar {
+pub fn progress(len: u64) -> indicatif::ProgressBar {
     let quiet = std::env::var_os("CI").is_some();
     let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr()) };
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {

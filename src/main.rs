@@ -8,6 +8,7 @@ mod cli;
 mod data;
 mod eval_cmd;
 mod extract_cmd;
+mod fetch_cmd;
 mod ingest;
 mod pdf_child;
 mod query_cmd;

@@ -1,0 +1,129 @@
+//! `peerscope fetch --sources FILE`: fetch every source politely, then extract and index
+//! whatever is new or changed, in one run. Per source: a spinner on a terminal (quiet under
+//! CI), then a summary line (fetched, unchanged, skipped as irrelevant, failed with reasons).
+//! Exit status 0 when every source was tried, whatever failed in them; 2 for an unusable
+//! sources file or data directory.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use peerscope_fetch::{Change, Fetcher, Progress, SourceReport, Sources};
+
+use crate::data::DataDir;
+
+pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(sources_file).with_context(|| format!("reading {}", sources_file.display()))?;
+    let sources = Sources::parse(&sources_file.display().to_string(), &text)?;
+    let mut dir = DataDir::open(data)?;
+    let extractor = crate::pdf_child::extractor()?;
+    let fetcher = Arc::new(Fetcher::new(sources.fetch.clone(), dir.store.clone())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
+    let bars = Arc::new(Bars::new(&sources));
+    let reports = runtime.block_on(peerscope_fetch::run(fetcher, &sources, bars.clone()));
+    bars.clear();
+    let mut ingested = (0, 0, 0);
+    for report in &reports {
+        let (n, findings, failed) = ingest_report(&dir, &extractor, report);
+        ingested = (ingested.0 + n, ingested.1 + findings, ingested.2 + failed);
+        print_report(report)?;
+    }
+    dir.store.flush()?;
+    dir.catch_up()?;
+    crate::outln!("ingested {} new or changed documents; {} findings extracted; {} could not be read", ingested.0, ingested.1, ingested.2);
+    crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Extract what a source brought that the store does not yet hold as a current document.
+fn ingest_report(dir: &DataDir, extractor: &peerscope_extract::Extractor, report: &SourceReport) -> (usize, usize, usize) {
+    let (mut n, mut findings, mut failed) = (0, 0, 0);
+    for doc in &report.documents {
+        let current = dir.store.is_current(&doc.content_id, &doc.url, peerscope_extract::EXTRACTOR_VERSION).unwrap_or(false);
+        if doc.change == Change::Unchanged && current {
+            continue;
+        }
+        let result = dir.store.raw(&doc.content_id).map_err(anyhow::Error::from).and_then(|bytes| {
+            let bytes = bytes.with_context(|| format!("{}: stored body missing", doc.url))?;
+            crate::ingest::ingest_bytes(dir, extractor, &doc.url, &bytes)
+        });
+        match result {
+            Ok((_, f)) => {
+                n += 1;
+                findings += f;
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("peerscope: {}: {e:#}", doc.url);
+            }
+        }
+    }
+    (n, findings, failed)
+}
+
+fn print_report(r: &SourceReport) -> anyhow::Result<()> {
+    crate::outln!(
+        "{}: {} fetched, {} unchanged, {} skipped as irrelevant, {} failed",
+        r.name,
+        r.fetched(),
+        r.unchanged(),
+        r.skipped,
+        r.failed.len()
+    );
+    for note in &r.notes {
+        crate::outln!("  note: {note}");
+    }
+    for (what, why) in &r.failed {
+        crate::outln!("  failed: {what}: {why}");
+    }
+    Ok(())
+}
+
+/// One spinner per source on a terminal; nothing under CI or when stderr is not a terminal.
+struct Bars {
+    multi: indicatif::MultiProgress,
+    bars: Vec<indicatif::ProgressBar>,
+}
+
+impl Bars {
+    fn new(sources: &Sources) -> Bars {
+        use std::io::IsTerminal;
+        let quiet = std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal();
+        let multi = if quiet { indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::hidden()) } else { indicatif::MultiProgress::new() };
+        let names = sources.moderngov.iter().map(|m| m.base.clone()).chain(sources.lga.iter().map(|l| l.index.clone())).chain(sources.page.iter().map(|p| p.url.clone()));
+        let bars = names
+            .map(|name| {
+                let bar = multi.add(indicatif::ProgressBar::new_spinner());
+                if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix} {wide_msg}") {
+                    bar.set_style(style);
+                }
+                bar.set_prefix(name);
+                bar.enable_steady_tick(std::time::Duration::from_millis(200));
+                bar
+            })
+            .collect();
+        Bars { multi, bars }
+    }
+
+    fn clear(&self) {
+        for b in &self.bars {
+            b.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+}
+
+impl Progress for Bars {
+    fn step(&self, source: usize, what: &str) {
+        if let Some(b) = self.bars.get(source) {
+            b.set_message(what.to_string());
+        }
+    }
+
+    fn done(&self, source: usize, report: &SourceReport) {
+        if let Some(b) = self.bars.get(source) {
+            b.finish_with_message(format!("{} fetched, {} unchanged, {} failed", report.fetched(), report.unchanged(), report.failed.len()));
+        }
+    }
+}

@@ -50,6 +50,9 @@ impl FetchError {
             FetchError::Timeout { url }
         } else if e.is_redirect() {
             FetchError::Redirects { url }
+        } else if e.is_body() || e.is_decode() {
+            // The connection ended before the body did.
+            FetchError::Truncated { url }
         } else {
             // Resets, refused connections, bodies ended early: the source chain says which.
             let mut message = e.to_string();

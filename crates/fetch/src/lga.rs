@@ -35,7 +35,11 @@ pub async fn run(f: &Fetcher, source: &LgaSource, report: &mut SourceReport) -> 
         if !same_site(&url, &index) || url == index || reports.contains(&url) {
             continue;
         }
-        if is_asc_report(&url, &text) && url.path().starts_with(index.path().trim_end_matches('/')) {
+        // Only links under the listing are reports; the rest is the site's navigation.
+        if !url.path().starts_with(index.path().trim_end_matches('/')) {
+            continue;
+        }
+        if is_asc_report(&url, &text) {
             reports.push(url);
         } else {
             report.skipped += 1;

@@ -196,11 +196,13 @@ impl Fetcher {
         }
     }
 
-    /// A document peerscope composed from fetched data (an agenda item's minutes), kept
-    /// under the address people would visit for it.
+    /// A document peerscope composed from fetched data (an agenda item's minutes, a report
+    /// joined from its pages), kept under the address people would visit for it. Its crawl
+    /// log entry has a key of its own, apart from the page fetched at that address.
     pub fn keep_derived(&self, url: &Url, bytes: &[u8]) -> Result<Doc, FetchError> {
         let key = url.as_str();
-        let known = self.store.crawl_entry(key)?;
+        let log_key = format!("{key} (composed)");
+        let known = self.store.crawl_entry(&log_key)?;
         let id = content_id(bytes);
         self.store.put_raw(&id, bytes)?;
         let change = match known.as_ref().and_then(|k| k.content_id.as_deref()) {
@@ -209,7 +211,7 @@ impl Fetcher {
             Some(_) => Change::Changed,
         };
         self.store.record_crawl(&CrawlEntry {
-            url: key.to_string(),
+            url: log_key,
             status: 200,
             content_id: Some(id.clone()),
             fetched_at: now(),

@@ -1,0 +1,270 @@
+//! `peerscope fetch` against a real HTTP server on loopback (tests/support/server.rs),
+//! serving responses shaped like real ModernGov web-service answers and LGA pages, with
+//! faults. The assertions are on what the server saw — order, gaps, requests in flight per
+//! host, User-Agent, retries — and on what the data directory holds afterwards.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use support::server::{Fault, Reply, TestServer};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn peerscope(data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"));
+    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
+    cmd
+}
+
+fn fetch(data: &Path, sources: &str) -> (i32, String, String) {
+    let file = data.with_extension("sources.toml");
+    std::fs::write(&file, sources).unwrap();
+    let out = peerscope(data).arg("fetch").arg("--sources").arg(&file).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn committees_xml(list: &[(&str, &str)]) -> String {
+    let items: String = list
+        .iter()
+        .map(|(id, t)| format!("<committee><committeeid>{id}</committeeid><committeetitle>{t}</committeetitle><committeedeleted>False</committeedeleted><committeeexpired>False</committeeexpired><committeecategory>Scrutiny</committeecategory></committee>"))
+        .collect();
+    format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<committees><committeescount> {}</committeescount>{items}</committees>", list.len())
+}
+
+fn meetings_xml(committee: &str, list: &[(&str, &str, &str)]) -> String {
+    let items: String = list
+        .iter()
+        .map(|(id, date, status)| format!("<meeting><meetingid>{id}</meetingid><meetingdate>{date}</meetingdate><meetingstatus>{status}</meetingstatus><meetingtime>10.00 am</meetingtime></meeting>"))
+        .collect();
+    format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<getmeetings><meetingscount> {n}</meetingscount><committee><committeeid>{committee}</committeeid><committeetitle>T</committeetitle><committeemeetings>{items}</committeemeetings></committee></getmeetings>", n = list.len())
+}
+
+struct Item<'a> {
+    id: &'a str,
+    title: &'a str,
+    minutes: String,
+    docs: Vec<(&'a str, String)>,
+}
+
+fn meeting_xml(id: &str, date: &str, items: &[Item]) -> String {
+    let items: String = items
+        .iter()
+        .map(|i| {
+            let docs: String = i
+                .docs
+                .iter()
+                .map(|(t, u)| format!("<linkeddoc><attachmentid>1</attachmentid><title>{t}</title><isurl>False</isurl><url>{u}</url><isrestricted>False</isrestricted></linkeddoc>"))
+                .collect();
+            format!(
+                "<agendaitem><agendaitemid>{}</agendaitemid><agendaitemtitle>{}</agendaitemtitle><agendatext>\n</agendatext><minutesnonemptyhtmlbody>{}</minutesnonemptyhtmlbody><isrestricted>False</isrestricted><linkeddocuments>{docs}</linkeddocuments></agendaitem>",
+                i.id,
+                xml_escape(i.title),
+                xml_escape(&i.minutes)
+            )
+        })
+        .collect();
+    format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<meeting><meetingid>{id}</meetingid><meetingdate>{date}</meetingdate><meetingstatus>Confirmed</meetingstatus><agendapublished>True</agendapublished><minutepublished>True</minutepublished><agendaitems>{items}</agendaitems></meeting>")
+}
+
+/// The Rotherham seed's minutes as the HTML a ModernGov item holds.
+fn seed_minutes() -> String {
+    let text = std::fs::read_to_string(root().join("corpus/rotherham_scrutiny-minutes_2024.txt")).unwrap();
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{}</p>", xml_escape(l))).collect()
+}
+
+fn corpus_pdf() -> Vec<u8> {
+    std::fs::read(root().join("corpus/leicester_scrutiny-report_2016.pdf")).unwrap()
+}
+
+/// A ModernGov site: two committees (one filtered out), meetings in and out of range and a
+/// cancelled one, a relevant item with minutes and a PDF, an irrelevant item with a PDF.
+fn moderngov_site(s: &TestServer) {
+    let base = s.base();
+    s.route("/robots.txt", vec![Reply::ok("text/plain", "User-agent: *\nDisallow: /private/\n")]);
+    s.route(
+        "/mgWebService.asmx/GetCommittees",
+        vec![Reply::status(503), Reply::ok("text/xml", committees_xml(&[("7", "Health Select Commission"), ("8", "Licensing Committee")]))],
+    );
+    s.route(
+        "/mgWebService.asmx/GetMeetings?lCommitteeId=7",
+        vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed"), ("71", "12/03/2019", "Confirmed"), ("72", "10/09/2024", "Cancelled")]))],
+    );
+    let items = [
+        Item { id: "700", title: "LGA Adult Social Care Peer Review", minutes: seed_minutes(), docs: vec![("Peer challenge letter", format!("{base}/documents/s100/letter.pdf"))] },
+        Item { id: "701", title: "Minutes of the previous meeting", minutes: "<p>Agreed as a correct record.</p>".into(), docs: vec![("Minutes", format!("{base}/documents/s101/minutes.pdf"))] },
+    ];
+    s.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &items))]);
+    s.route(
+        "/documents/s100/letter.pdf",
+        vec![Reply::status(429).header("Retry-After", "1"), Reply::ok("application/pdf", corpus_pdf())],
+    );
+    s.route("/documents/s101/minutes.pdf", vec![Reply::ok("application/pdf", corpus_pdf())]);
+}
+
+fn moderngov_sources(s: &TestServer, delay_ms: u64) -> String {
+    format!(
+        "[fetch]\nuser_agent_contact = \"mailto:tests@example.org\"\nper_host_delay_ms = {delay_ms}\nbackoff_ms = 100\ntimeout_ms = 5000\n\n[[moderngov]]\ncouncil = \"Rotherham\"\nbase = \"{}\"\nsince = \"2023-01-01\"\ncommittees = \"(?i)select|scrutiny\"\n",
+        s.base()
+    )
+}
+
+#[test]
+fn a_moderngov_site_is_walked_politely_and_a_second_run_downloads_nothing_again() {
+    let server = TestServer::start();
+    moderngov_site(&server);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let (code, out, err) = fetch(&data, &moderngov_sources(&server, 200));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("2 fetched, 0 unchanged, 1 skipped as irrelevant, 0 failed"), "{out}\n{err}");
+    assert!(out.contains("data: 2 documents"), "{out}");
+
+    let seen = server.seen();
+    let targets: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
+    assert_eq!(targets[0], "/robots.txt", "robots.txt comes first: {targets:?}");
+    assert_eq!(server.count("/mgWebService.asmx/GetCommittees"), 2, "503 then retried: {targets:?}");
+    assert_eq!(server.count("/documents/s100/letter.pdf"), 2, "429 then retried: {targets:?}");
+    assert_eq!(server.count("/documents/s101"), 0, "an irrelevant item's documents are not read");
+    assert_eq!(server.count("/mgWebService.asmx/GetMeetings?lCommitteeId=8"), 0, "filtered committee");
+    assert_eq!(server.count("/mgWebService.asmx/GetMeeting?lMeetingId=71"), 0, "out of the date window");
+    assert_eq!(server.count("/mgWebService.asmx/GetMeeting?lMeetingId=72"), 0, "cancelled");
+    assert!(seen.iter().any(|s| s.target.contains("sFromDate=01/01/2023")), "dates go as dd/mm/yyyy: {targets:?}");
+    for s in &seen {
+        assert!(s.user_agent.starts_with("peerscope/") && s.user_agent.contains("mailto:tests@example.org"), "{}", s.user_agent);
+        assert_eq!(s.in_flight, 1, "one request at a time per host");
+    }
+    for pair in seen.windows(2) {
+        let gap = pair[1].start.saturating_duration_since(pair[0].end);
+        assert!(gap >= Duration::from_millis(190), "gap {gap:?} before {}", pair[1].target);
+    }
+    let letters: Vec<_> = seen.iter().filter(|s| s.target == "/documents/s100/letter.pdf").collect();
+    assert!(letters[1].start.duration_since(letters[0].end) >= Duration::from_millis(950), "Retry-After: 1 honoured");
+
+    // The minutes item is kept under its mgAi.aspx address and answers questions.
+    let q = peerscope(&data).args(["query", "--json", "praised for political leadership"]).output().unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&q.stdout).unwrap();
+    let sources: Vec<String> = answer["councils"].as_array().unwrap().iter().flat_map(|c| c["findings"].as_array().unwrap().iter().map(|f| f["source"].as_str().unwrap().to_string())).collect();
+    assert!(sources.iter().any(|s| s.ends_with("/mgAi.aspx?ID=700")), "{answer:#}");
+
+    // Second run: the listings again, no document downloaded again, nothing re-ingested.
+    let before = server.seen().len();
+    let (code, out, err) = fetch(&data, &moderngov_sources(&server, 50));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 fetched, 2 unchanged"), "{out}");
+    assert!(out.contains("ingested 0 new or changed documents"), "{out}");
+    let again: Vec<String> = server.seen()[before..].iter().map(|s| s.target.clone()).collect();
+    assert!(again.iter().all(|t| t.starts_with("/robots.txt") || t.starts_with("/mgWebService.asmx/")), "{again:?}");
+    assert_eq!(again.len(), 4, "robots, committees, meetings, meeting: {again:?}");
+}
+
+#[test]
+fn faults_are_retried_or_reported_and_broken_bodies_are_never_stored() {
+    let server = TestServer::start();
+    let page = |title: &str| format!("<html><head><title>{title}</title></head><body><main><h1>{title}</h1><h2>Strengths</h2><ul><li>Staff are proud to work for the council and morale is high.</li></ul></main></body></html>");
+    server.route("/robots.txt", vec![Reply::ok("text/plain", "User-agent: *\nDisallow: /private/\n")]);
+    server.route("/reset", vec![Reply::status(200).fault(Fault::Reset), Reply::ok("text/html", page("Reset once peer challenge"))]);
+    server.route("/slow", vec![Reply::ok("text/html", page("Slow")).fault(Fault::Delay(Duration::from_secs(3)))]);
+    server.route("/cut", vec![Reply::ok("application/pdf", corpus_pdf()).fault(Fault::CutBody)]);
+    server.route("/loop", vec![Reply::status(302).header("Location", "/loop")]);
+    server.route("/private/", vec![Reply::ok("text/html", page("Private"))]);
+    server.route("/gone", vec![Reply::status(404)]);
+    server.route("/forbidden", vec![Reply::status(403)]);
+    server.route("/after-forbidden", vec![Reply::ok("text/html", page("After"))]);
+    let (b, o) = (server.base(), server.other_host_base());
+    let sources = format!(
+        "[fetch]\nper_host_delay_ms = 20\nbackoff_ms = 50\nmax_retries = 2\ntimeout_ms = 1000\nmax_redirects = 3\n\n\
+         [[page]]\nurl = \"{b}/reset\"\n[[page]]\nurl = \"{b}/slow\"\n[[page]]\nurl = \"{b}/cut\"\n[[page]]\nurl = \"{b}/loop\"\n\
+         [[page]]\nurl = \"{b}/private/report\"\n[[page]]\nurl = \"{b}/gone\"\n[[page]]\nurl = \"{o}/forbidden\"\n"
+    );
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "every source was tried: {out}\n{err}");
+    for (what, why) in [("/slow", "timed out"), ("/cut", "cut short"), ("/loop", "too many redirects"), ("/private/report", "robots.txt"), ("/gone", "HTTP 404"), ("/forbidden", "HTTP 403")] {
+        let line = out.lines().find(|l| l.contains("failed:") && l.contains(what)).unwrap_or_else(|| panic!("no failure line for {what}:\n{out}"));
+        assert!(line.contains(why), "{line}");
+    }
+    assert!(out.contains(&format!("page {b}/reset: 1 fetched")), "{out}");
+    assert_eq!(server.count("/reset"), 2, "a reset is retried");
+    assert_eq!(server.count("/slow"), 3, "a timeout is retried up to max_retries");
+    assert_eq!(server.count("/gone"), 1, "a 404 is not retried");
+    assert_eq!(server.count("/private/"), 0, "robots.txt is obeyed");
+    assert!(out.contains("data: 1 documents"), "only the good page is a document: {out}");
+
+    // A host that refused once is left alone for the rest of the run: the two sources run
+    // in parallel, so either may ask first, but nothing is asked of it after the 403.
+    let second = format!("[fetch]\nper_host_delay_ms = 20\n\n[[page]]\nurl = \"{o}/forbidden\"\n[[page]]\nurl = \"{o}/after-forbidden\"\n");
+    let before = server.seen().len();
+    let (code, out, _) = fetch(&data, &second);
+    assert_eq!(code, 0);
+    let asked: Vec<String> = server.seen()[before..].iter().filter(|s| s.host.starts_with("localhost")).map(|s| s.target.clone()).collect();
+    let refused_at = asked.iter().position(|t| t == "/forbidden").expect("the refusing page was asked");
+    assert!(asked[refused_at + 1..].is_empty(), "asked after a 403: {asked:?}");
+    if !asked.iter().any(|t| t == "/after-forbidden") {
+        assert!(out.contains("refused automated requests"), "{out}");
+    }
+}
+
+#[test]
+fn an_unusable_sources_file_is_exit_status_2() {
+    let data = tempfile::tempdir().unwrap();
+    let (code, _, err) = fetch(&data.path().join("d"), "[[moderngov]]\nbase = \"not a url\"\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("not a url"), "{err}");
+    let (code, _, err) = fetch(&data.path().join("d"), "[fetch]\nper_host_delay_ms = 10\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("no sources"), "{err}");
+}
+
+#[test]
+fn lga_reports_on_several_pages_become_one_document() {
+    let server = TestServer::start();
+    let idx = "/our-support/peer-challenges";
+    let listing = format!(
+        "<html><body><main><a href=\"{idx}/adult-social-care-peer-1\">Adult social care peer challenge: Torbay</a> \
+         <a href=\"{idx}/adult-social-care-peer-2\">Adult social care peer challenge: Walsall</a> \
+         <a href=\"{idx}/corporate-peer-challenge-dorset\">Corporate peer challenge: Dorset</a> <a href=\"/about\">About</a></main></body></html>"
+    );
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route(idx, vec![Reply::ok("text/html", listing)]);
+    let torbay = std::fs::read(root().join("corpus/torbay_lga-feedback-report_2024.html")).unwrap();
+    server.route(&format!("{idx}/adult-social-care-peer-1"), vec![Reply::ok("text/html", torbay).header("ETag", "\"t1\"")]);
+    let contents = format!(
+        "<html><head><title>Walsall adult social care peer challenge</title></head><body><main><h1>Walsall Council: Adult Social Care Peer Challenge, 2 - 4 November 2015</h1>\
+         <ul><li><a href=\"{idx}/adult-social-care-peer-2/strengths\">Strengths</a></li><li><a href=\"{idx}/adult-social-care-peer-2/areas\">Areas for consideration</a></li></ul></main></body></html>"
+    );
+    server.route(&format!("{idx}/adult-social-care-peer-2"), vec![Reply::ok("text/html", contents)]);
+    server.route(
+        &format!("{idx}/adult-social-care-peer-2/strengths"),
+        vec![Reply::ok("text/html", "<html><body><main><h2>Strengths</h2><ul><li>The voluntary sector is a vibrant and enthusiastic partner of Walsall Council.</li></ul></main></body></html>")],
+    );
+    server.route(
+        &format!("{idx}/adult-social-care-peer-2/areas"),
+        vec![Reply::ok("text/html", "<html><body><main><h2>Areas for consideration</h2><ul><li>The performance on reviews of care packages remains concerning in Walsall.</li></ul></main></body></html>")],
+    );
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let sources = format!("[fetch]\nper_host_delay_ms = 20\n\n[[lga]]\nindex = \"{}{idx}\"\n", server.base());
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 fetched, 0 unchanged, 1 skipped as irrelevant, 0 failed"), "{out}\n{err}");
+    assert_eq!(server.count(&format!("{idx}/corporate")), 0);
+    let q = peerscope(&data).args(["query", "--json", "councils flagged for review performance"]).output().unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&q.stdout).unwrap();
+    let walsall = answer["councils"].as_array().unwrap().iter().find(|c| c["council"]["name"] == "Walsall").unwrap_or_else(|| panic!("{answer:#}"));
+    assert!(walsall["findings"][0]["source"].as_str().unwrap().ends_with("/adult-social-care-peer-2"), "kept under the contents page");
+
+    // Again: the page with an ETag is asked conditionally.
+    let (_, out, _) = fetch(&data, &sources);
+    assert!(out.contains("0 fetched, 2 unchanged"), "{out}");
+    let torbay_asks: Vec<_> = server.seen().into_iter().filter(|s| s.target.ends_with("/adult-social-care-peer-1")).collect();
+    assert_eq!(torbay_asks.last().unwrap().if_none_match.as_deref(), Some("\"t1\""));
+}

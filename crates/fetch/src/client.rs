@@ -117,12 +117,7 @@ impl PoliteClient {
                     attempt += 1;
                     tokio::time::sleep(wait).await;
                 }
-                _ => {
-                    if let Err(FetchError::Status { status: 403, .. }) = &result {
-                        *host.refused.lock().unwrap_or_else(|p| p.into_inner()) = Some(403);
-                    }
-                    return result;
-                }
+                _ => return result,
             }
         }
     }
@@ -137,6 +132,10 @@ impl PoliteClient {
     /// One request through the host's gate.
     async fn attempt(&self, url: &Url, validators: Option<&Validators>, host: &Host) -> Result<Answer, FetchError> {
         let mut last = host.gate.lock().await;
+        // Checked and set under the gate: a request queued behind a refusal is not sent.
+        if let Some(status) = *host.refused.lock().unwrap_or_else(|p| p.into_inner()) {
+            return Err(FetchError::HostRefused { host: host_key(url), status });
+        }
         if let Some(at) = *last {
             let gap = Duration::from_millis(self.settings.per_host_delay_ms);
             let since = at.elapsed();
@@ -146,6 +145,11 @@ impl PoliteClient {
         }
         let result = self.send(url, validators).await;
         *last = Some(Instant::now());
+        // A firewall's 403. (A 403 from the ModernGov web service alone means the service is
+        // off for us; the HTML pages are tried before the host is given up.)
+        if matches!(result, Err(FetchError::Status { status: 403, .. })) && !url.path().contains("mgWebService.asmx") {
+            *host.refused.lock().unwrap_or_else(|p| p.into_inner()) = Some(403);
+        }
         result
     }
 

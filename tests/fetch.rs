@@ -268,3 +268,89 @@ fn lga_reports_on_several_pages_become_one_document() {
     let torbay_asks: Vec<_> = server.seen().into_iter().filter(|s| s.target.ends_with("/adult-social-care-peer-1")).collect();
     assert_eq!(torbay_asks.last().unwrap().if_none_match.as_deref(), Some("\"t1\""));
 }
+
+#[test]
+fn hosts_are_fetched_in_parallel_but_one_host_one_request_at_a_time() {
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    let page = "<html><body><main><h2>Strengths</h2><ul><li>Carers praised the support they received from the council.</li></ul></main></body></html>";
+    for p in ["/a", "/b", "/c"] {
+        server.route(p, vec![Reply::ok("text/html", format!("{page}{p}")).fault(Fault::Delay(Duration::from_millis(400)))]);
+    }
+    let (b, o) = (server.base(), server.other_host_base());
+    let sources = format!("[fetch]\nper_host_delay_ms = 0\n\n[[page]]\nurl = \"{b}/a\"\n[[page]]\nurl = \"{b}/b\"\n[[page]]\nurl = \"{o}/c\"\n");
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = server.seen();
+    let get = |t: &str| seen.iter().find(|s| s.target == t).unwrap().clone();
+    let (a, bb, c) = (get("/a"), get("/b"), get("/c"));
+    let overlap = |x: &support::server::Seen, y: &support::server::Seen| x.start < y.end && y.start < x.end;
+    assert!(!overlap(&a, &bb), "two requests to one host at once");
+    assert!(overlap(&c, &a) || overlap(&c, &bb), "the other host waited for this one");
+}
+
+#[test]
+fn a_fetch_killed_half_way_resumes_without_downloading_again() {
+    let server = TestServer::start();
+    let base = server.base();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Adult Social Care Scrutiny Panel")]))]);
+    server.route("/mgWebService.asmx/GetMeetings?lCommitteeId=7", vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed")]))]);
+    let docs: Vec<(&str, String)> = (0..8).map(|i| ("Appendix", format!("{base}/documents/s{i}/appendix.html"))).collect();
+    let item = Item { id: "700", title: "ADASS peer challenge feedback", minutes: seed_minutes(), docs };
+    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &[item]))]);
+    for i in 0..8 {
+        let body = format!("<html><body><main><h2>Areas for development</h2><ul><li>Appendix {i}: waiting lists for assessments are too long.</li></ul></main></body></html>");
+        server.route(&format!("/documents/s{i}/"), vec![Reply::ok("text/html", body).fault(Fault::Delay(Duration::from_millis(250)))]);
+    }
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let file = data.with_extension("sources.toml");
+    let sources = format!("[fetch]\nper_host_delay_ms = 50\n\n[[moderngov]]\nbase = \"{base}\"\nsince = \"2024-01-01\"\n");
+    std::fs::write(&file, &sources).unwrap();
+    let mut child = peerscope(&data).arg("fetch").arg("--sources").arg(&file).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    // Wait until some documents have arrived, then kill it mid-way.
+    let started = std::time::Instant::now();
+    while server.count("/documents/") < 3 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first_run = server.count("/documents/");
+    assert!(first_run < 8, "killed before the end ({first_run} documents asked)");
+
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("data: 9 documents"), "the minutes and all 8 appendices: {out}");
+    for i in 0..8 {
+        let n = server.count(&format!("/documents/s{i}/"));
+        assert!((1..=2).contains(&n), "appendix {i} asked {n} times");
+    }
+    // Only a document in flight at the kill may be asked twice.
+    assert!(server.count("/documents/") <= 9, "{} document requests", server.count("/documents/"));
+}
+
+#[test]
+fn without_the_web_service_the_html_pages_are_walked() {
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/", vec![Reply::status(404)]);
+    server.route("/mgListCommittees.aspx", vec![Reply::ok("text/html", "<html><body><div class=\"mgContent\"><a href=\"mgCommitteeDetails.aspx?ID=7\">Health Select Commission</a> <a href=\"mgCommitteeDetails.aspx?ID=8\">Licensing Committee</a></div></body></html>")]);
+    server.route("/ieListMeetings.aspx?CId=7", vec![Reply::ok("text/html", "<html><body><a href=\"ieListDocuments.aspx?CId=7&amp;MId=70\">9 Jul 2024 10.00 am</a></body></html>")]);
+    server.route(
+        "/ieListDocuments.aspx?CId=7&MId=70",
+        vec![Reply::ok("text/html", "<html><body><a href=\"mgAi.aspx?ID=700\">LGA Adult Social Care Peer Review</a> <a href=\"mgAi.aspx?ID=701\">Minutes of the previous meeting</a></body></html>")],
+    );
+    let page = std::fs::read(root().join("corpus/rotherham_scrutiny-minutes_2024.html")).unwrap();
+    server.route("/mgAi.aspx?ID=700", vec![Reply::ok("text/html", page)]);
+    let data = tempfile::tempdir().unwrap();
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\n\n[[moderngov]]\nbase = \"{}\"\nsince = \"2024-01-01\"\nuntil = \"2024-12-31\"\ncommittees = \"(?i)select\"\n", server.base());
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("web service unavailable"), "{out}");
+    assert!(out.contains("1 fetched, 0 unchanged, 1 skipped as irrelevant"), "{out}");
+    assert_eq!(server.count("/mgAi.aspx?ID=701"), 0);
+    assert_eq!(server.count("/ieListMeetings.aspx?CId=8"), 0);
+    assert_eq!(server.count("/ieListMeetings.aspx?CId=7&Year=2024"), 1);
+}

@@ -354,3 +354,24 @@ fn without_the_web_service_the_html_pages_are_walked() {
     assert_eq!(server.count("/ieListMeetings.aspx?CId=8"), 0);
     assert_eq!(server.count("/ieListMeetings.aspx?CId=7&Year=2024"), 1);
 }
+
+/// Not a check: prints a first and a second run against the test site with the requests
+/// each made, for the record. `cargo test --release --test fetch demo -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn demo_runs_against_the_test_site() {
+    let server = TestServer::start();
+    moderngov_site(&server);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    for run in ["first", "second"] {
+        let before = server.seen().len();
+        let (code, out, _) = fetch(&data, &moderngov_sources(&server, 500));
+        let seen = server.seen();
+        println!("== {run} run: exit {code}, {} requests", seen.len() - before);
+        for s in &seen[before..] {
+            println!("   {:>6} ms  {}", s.start.duration_since(seen[0].start).as_millis(), s.target);
+        }
+        print!("{out}");
+    }
+}

@@ -133,3 +133,24 @@ impl Sources {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let s = Sources::parse("sources.example.toml", include_str!("../../../sources.example.toml")).unwrap();
+        assert!(!s.moderngov.is_empty() && !s.lga.is_empty());
+        assert_eq!(s.fetch.per_host_delay_ms, 500);
+        assert!(s.fetch.user_agent_contact.is_some());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = Sources::parse("x.toml", "[[moderngov]]\nbase = \"https://a.gov.uk\"\nsince = \"01/01/2015\"\n").unwrap_err();
+        assert!(e.to_string().contains("01/01/2015"), "{e}");
+        let e = Sources::parse("x.toml", "[fetch]\nper_host_delay = 5\n[[page]]\nurl = \"https://a\"\n").unwrap_err();
+        assert!(e.to_string().contains("per_host_delay"), "{e}");
+    }
+}

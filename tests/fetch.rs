@@ -375,3 +375,44 @@ fn demo_runs_against_the_test_site() {
         print!("{out}");
     }
 }
+
+/// Not a check: a run killed half way and the run after it, with the requests each made.
+/// `cargo test --release --test fetch demo_kill -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn demo_kill_half_way() {
+    let server = TestServer::start();
+    let base = server.base();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Adult Social Care Scrutiny Panel")]))]);
+    server.route("/mgWebService.asmx/GetMeetings?lCommitteeId=7", vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed")]))]);
+    let docs: Vec<(&str, String)> = (0..8).map(|i| ("Appendix", format!("{base}/documents/s{i}/appendix.html"))).collect();
+    let item = Item { id: "700", title: "ADASS peer challenge feedback", minutes: seed_minutes(), docs };
+    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &[item]))]);
+    for i in 0..8 {
+        let body = format!("<html><body><main><ul><li>Appendix {i}: waiting lists for assessments are too long.</li></ul></main></body></html>");
+        server.route(&format!("/documents/s{i}/"), vec![Reply::ok("text/html", body).fault(Fault::Delay(Duration::from_millis(250)))]);
+    }
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let file = data.with_extension("sources.toml");
+    let sources = format!("[fetch]\nper_host_delay_ms = 100\n\n[[moderngov]]\nbase = \"{base}\"\nsince = \"2024-01-01\"\n");
+    std::fs::write(&file, &sources).unwrap();
+    let mut child = peerscope(&data).arg("fetch").arg("--sources").arg(&file).stdout(std::process::Stdio::null()).spawn().unwrap();
+    while server.count("/documents/") < 4 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = server.seen();
+    println!("== killed (SIGKILL) after {} requests:", killed.len());
+    for s in &killed {
+        println!("   {}", s.target);
+    }
+    let (code, out, _) = fetch(&data, &sources);
+    println!("== next run: exit {code}, {} requests:", server.seen().len() - killed.len());
+    for s in &server.seen()[killed.len()..] {
+        println!("   {}", s.target);
+    }
+    print!("{out}");
+}

@@ -46,6 +46,7 @@ pub async fn run(f: &Fetcher, source: &LgaSource, report: &mut SourceReport) -> 
         }
     }
     for url in reports {
+        report.step(url.as_str());
         if let Err(e) = report_pages(f, &url, report).await {
             report.fail(url.to_string(), &e);
         }

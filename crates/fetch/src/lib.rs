@@ -67,6 +67,17 @@ pub struct SourceReport {
     /// What failed, with why.
     pub failed: Vec<(String, String)>,
     pub notes: Vec<String>,
+    progress: Reporter,
+}
+
+/// Where a source's steps are shown (a spinner), if anywhere.
+#[derive(Clone, Default)]
+struct Reporter(Option<(Arc<dyn Progress>, usize)>);
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Reporter(on)" } else { "Reporter(off)" })
+    }
 }
 
 impl SourceReport {
@@ -82,6 +93,13 @@ impl SourceReport {
 
     pub(crate) fn fail(&mut self, what: impl Into<String>, e: &FetchError) {
         self.failed.push((what.into(), e.to_string()));
+    }
+
+    /// Show what the source is doing now.
+    pub(crate) fn step(&self, what: &str) {
+        if let Some((p, i)) = &self.progress.0 {
+            p.step(*i, what);
+        }
     }
 
     pub(crate) fn note(&mut self, note: String) {
@@ -267,7 +285,7 @@ pub async fn run(fetcher: Arc<Fetcher>, sources: &Sources, progress: Arc<dyn Pro
         names.push(name.clone());
         let (f, p) = (fetcher.clone(), progress.clone());
         tasks.spawn(async move {
-            let mut report = SourceReport::new(name);
+            let mut report = SourceReport { progress: Reporter(Some((p.clone(), i))), ..SourceReport::new(name) };
             p.step(i, "starting");
             if let Err(e) = job.run(&f, &mut report).await {
                 report.fail(report.name.clone(), &e);

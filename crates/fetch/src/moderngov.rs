@@ -226,6 +226,7 @@ pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceRepor
         if c.deleted || wanted.as_ref().is_some_and(|re| !re.is_match(&c.title)) {
             continue;
         }
+        report.step(&c.title);
         if let Err(e) = committee(f, &base, &c, &window, report).await {
             report.fail(format!("committee {}", c.title), &e);
         }
@@ -242,6 +243,7 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
         if m.cancelled || !window.contains(m.date) {
             continue;
         }
+        report.step(&format!("{}: meeting of {}", c.title, m.date.map(|d| d.dmy()).unwrap_or_default()));
         let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", m.id)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
         let items = match f.listing(&url).await.and_then(|xml| parse_meeting(url.as_str(), &xml)) {
             Ok(items) => items,
@@ -272,6 +274,7 @@ async fn agenda_item(f: &Fetcher, base: &Url, committee: &str, date: Option<Date
             }
         }
     }
+    report.step(&item.title);
     for d in item.documents.iter().filter(|d| !d.restricted) {
         let Some(url) = document_url(base, &d.url) else {
             report.fail(d.url.clone(), &FetchError::BadUrl(d.url.clone()));

@@ -43,12 +43,37 @@ pub enum Command {
         json: bool,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        #[command(flatten)]
+        filters: crate::filter_args::FilterArgs,
     },
     /// Fetch new and changed documents from the sources in FILE (ModernGov sites, the LGA,
     /// single pages), politely, then extract and index them.
     Fetch {
         #[arg(long, value_name = "FILE")]
         sources: PathBuf,
+    },
+    /// Recurring themes across councils: councils and findings per theme, split by kind.
+    Themes {
+        #[command(flatten)]
+        filters: crate::filter_args::FilterArgs,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value_t = 40)]
+        limit: usize,
+    },
+    /// One row per finding with council, GSS code, region, review type, year, kind, themes,
+    /// text, section, source and byte span.
+    Export {
+        #[arg(long, value_enum)]
+        format: crate::export_cmd::Format,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Start the CSV with a UTF-8 byte-order mark (for spreadsheet programs).
+        #[arg(long)]
+        bom: bool,
+        #[command(flatten)]
+        filters: crate::filter_args::FilterArgs,
     },
     /// Score extraction against hand annotations: GOLD_DIR/NAME.json annotates DOCS_DIR/NAME.*
     /// (format and rules: ../shared/gold/GUIDELINES.md and SCORING.md).
@@ -73,10 +98,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PdfText => Ok(crate::pdf_child::run()),
         Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
         Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
+        Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
         Command::Eval { gold, docs, json, brief, out } => {
             crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref() })
         }
-        Command::Query { text, json, limit } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit),
+        Command::Query { text, json, limit, filters } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit, &filters.filter()?),
     }
 }

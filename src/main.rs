@@ -7,11 +7,14 @@
 mod cli;
 mod data;
 mod eval_cmd;
+mod export_cmd;
 mod extract_cmd;
 mod fetch_cmd;
+mod filter_args;
 mod ingest;
 mod pdf_child;
 mod query_cmd;
+mod themes_cmd;
 
 use clap::Parser;
 

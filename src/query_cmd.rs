@@ -10,7 +10,23 @@ use peerscope_query::{Answer, Engine};
 
 use crate::data::DataDir;
 
-pub fn run(data: &Path, text: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+pub fn run(data: &Path, text: &str, json: bool, limit: usize, filter: &peerscope_query::Filter) -> anyhow::Result<ExitCode> {
+    let dir = open_with_corpus(data)?;
+    let councils = Councils::builtin()?;
+    let taxonomy = Taxonomy::builtin()?;
+    let engine = Engine { index: &dir.index, councils: &councils, taxonomy: &taxonomy };
+    let answer = engine.answer_filtered(text, filter, limit)?;
+    if json {
+        crate::outln!("{}", serde_json::to_string_pretty(&answer)?);
+    } else {
+        crate::out!("{}", render(&answer, std::io::stdout().is_terminal()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Open the data directory; when it is empty, ingest the shipped corpus first so a fresh
+/// clone answers at once.
+pub fn open_with_corpus(data: &Path) -> anyhow::Result<DataDir> {
     let mut dir = DataDir::open(data)?;
     if dir.store.is_empty() {
         let corpus = PathBuf::from("corpus");
@@ -22,16 +38,7 @@ pub fn run(data: &Path, text: &str, json: bool, limit: usize) -> anyhow::Result<
             eprintln!("peerscope: {file}: {reason}");
         }
     }
-    let councils = Councils::builtin()?;
-    let taxonomy = Taxonomy::builtin()?;
-    let engine = Engine { index: &dir.index, councils: &councils, taxonomy: &taxonomy };
-    let answer = engine.answer(text, limit)?;
-    if json {
-        crate::outln!("{}", serde_json::to_string_pretty(&answer)?);
-    } else {
-        crate::out!("{}", render(&answer, std::io::stdout().is_terminal()));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(dir)
 }
 
 /// The answer for people: councils, their findings with sources, then who does it well.

@@ -12,7 +12,8 @@ use std::path::Path;
 use peerscope_model::{FindingKind, Document};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use std::ops::Bound;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -125,6 +126,16 @@ pub struct Search {
     pub kinds: Vec<FindingKind>,
     /// Keep documents that are not about an adult social care peer review.
     pub all_documents: bool,
+    /// Phrases that must occur as written (after analysis), e.g. "case recording".
+    pub phrases: Vec<String>,
+    /// Council names exactly as indexed; empty keeps all.
+    pub councils: Vec<String>,
+    /// Regions exactly as indexed; empty keeps all.
+    pub regions: Vec<String>,
+    /// Review years, inclusive.
+    pub years: Option<(u64, u64)>,
+    /// Review types as written in documents ("lga-peer-challenge"); empty keeps all.
+    pub review_types: Vec<String>,
     pub limit: usize,
 }
 
@@ -260,6 +271,23 @@ impl FindingIndex {
         }
         if !s.all_documents {
             must.push((Occur::Must, term(f.about, "yes")));
+        }
+        for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types)] {
+            if !values.is_empty() {
+                let any = values.iter().map(|v| (Occur::Should, term(field, v))).collect();
+                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        if let Some((from, to)) = s.years {
+            must.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.year, from)), Bound::Included(Term::from_field_u64(f.year, to))))));
+        }
+        for phrase in &s.phrases {
+            let terms: Vec<Term> = analyzer::terms(phrase).iter().map(|t| Term::from_field_text(f.text, t)).collect();
+            match terms.len() {
+                0 => {}
+                1 => must.push((Occur::Must, Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs)))),
+                _ => must.push((Occur::Must, Box::new(PhraseQuery::new(terms)))),
+            }
         }
         let mut topic: Vec<(Occur, Box<dyn Query>)> = analyzer::terms(&s.text)
             .into_iter()

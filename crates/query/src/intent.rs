@@ -5,7 +5,9 @@
 
 use std::sync::LazyLock;
 
-use peerscope_model::{FindingKind, Taxonomy};
+use peerscope_model::{Councils, FindingKind, ReviewType, Taxonomy};
+
+use crate::filter::Filter;
 use regex::Regex;
 use serde::Serialize;
 
@@ -18,6 +20,10 @@ pub struct Intent {
     pub topic: String,
     /// Themes of the taxonomy the topic names.
     pub themes: Vec<String>,
+    /// Filters typed in the query: "in the North East", "since 2018", "LGA", a council's name.
+    pub filter: Filter,
+    /// "Quoted phrases" that must occur as written.
+    pub phrases: Vec<String>,
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -28,11 +34,11 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
 /// Intent phrases, most specific first, with the kinds they ask for.
 static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
     [
-        (r"^(?:best|good|notable) practice (?:for|in|on|around|with)?", vec![BestPractice, Strength]),
-        (r"^(?:who does|who is good at|learn(?:ing)? from others on|examples of good)", vec![BestPractice, Strength]),
-        (r"^(?:praised|commended|celebrated|recognised) (?:for|on)?|^(?:strengths?|strong|good|doing well|performing well|working well) (?:in|on|at|for|around|with)?", vec![Strength]),
-        (r"^(?:flagged|criticised|challenged|marked down|told off) (?:for|on|about|over)?|^(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?) (?:about|over|with|in|on|around|for)?|^(?:weak|poor|struggling|failing) (?:in|on|at|with)?|^areas? for (?:development|improvement|consideration) (?:in|on|around)?|^told to improve", vec![AreaForDevelopment, Recommendation]),
-        (r"^(?:recommended|recommendations?|advised|advice|told to|next steps) (?:on|about|for|to|around|with)?", vec![Recommendation]),
+        (r"\b(?:best|good|notable) practice (?:for|in|on|around|with)?", vec![BestPractice, Strength]),
+        (r"\b(?:who does|who is good at|learn(?:ing)? from others on|examples of good)", vec![BestPractice, Strength]),
+        (r"\b(?:praised|commended|celebrated|recognised) (?:for|on)?|\b(?:strengths?|strong|good|doing well|performing well|working well) (?:in|on|at|for|around|with)?", vec![Strength]),
+        (r"\b(?:flagged|criticised|challenged|marked down|told off) (?:for|on|about|over)?|\b(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?) (?:about|over|with|in|on|around|for)?|\b(?:weak|poor|struggling|failing) (?:in|on|at|with)?|\bareas? for (?:development|improvement|consideration) (?:in|on|around)?|\btold to improve", vec![AreaForDevelopment, Recommendation]),
+        (r"\b(?:recommended|recommendations?|advised|advice|told to|next steps) (?:on|about|for|to|around|with)?", vec![Recommendation]),
     ]
     .into_iter()
     .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
@@ -43,6 +49,79 @@ const STOP: &[&str] = &["the", "a", "an", "of", "and", "in", "for", "on", "about
 
 /// Read `query` as an intent and a topic; an unknown intent asks for every kind.
 pub fn parse(query: &str, taxonomy: &Taxonomy) -> Intent {
+    parse_with(query, taxonomy, None)
+}
+
+/// [`parse`], also reading typed filters; council names need `councils`.
+pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>) -> Intent {
+    let (rest, filter, phrases) = typed_filters(query, councils);
+    let mut intent = parse_words(&rest, taxonomy);
+    intent.filter = filter;
+    intent.phrases = phrases;
+    intent
+}
+
+/// Take the filters out of a query: what remains is intent and topic.
+fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, Vec<String>) {
+    static PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static SINCE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static TYPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
+    let mut text = query.to_string();
+    let mut filter = Filter::default();
+    let mut phrases = Vec::new();
+    for c in PHRASE.captures_iter(query) {
+        if let Some(m) = c.get(1).or_else(|| c.get(2)) {
+            phrases.push(m.as_str().to_string());
+        }
+    }
+    text = text.replace(['"', '“', '”'], " ");
+    if let Some(c) = RANGE.captures(&text.clone()) {
+        filter.since = c[1].parse().ok();
+        filter.until = c[2].parse().ok();
+        text = text.replace(&c[0], " ");
+    }
+    for c in SINCE.captures_iter(&text.clone()) {
+        let y: i32 = c[2].parse().unwrap_or(0);
+        match c[1].to_lowercase().as_str() {
+            "since" | "from" => filter.since = Some(y),
+            "after" => filter.since = Some(y + 1),
+            "before" => filter.until = Some(y - 1),
+            "until" | "up to" => filter.until = Some(y),
+            _ => (filter.since, filter.until) = (Some(y), Some(y)),
+        }
+        text = text.replace(&c[0], " ");
+    }
+    for c in TYPE.captures_iter(&text.clone()) {
+        let t = if c[1].eq_ignore_ascii_case("lga") || c[1].to_lowercase().starts_with("local") { ReviewType::LgaPeerChallenge } else { ReviewType::AdassRegionalPeerChallenge };
+        if !filter.review_types.contains(&t) {
+            filter.review_types.push(t);
+        }
+        text = text.replace(&c[0], " ");
+    }
+    if let Some(councils) = councils {
+        let mut regions: Vec<&str> = councils.all().iter().map(|c| c.region.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        for r in regions {
+            let re = Regex::new(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex::escape(r))).unwrap_or_else(|e| panic!("{e}"));
+            if let Some(m) = re.find(&text.clone()) {
+                filter.regions.push(r.to_string());
+                text = text.replace(m.as_str(), " ");
+            }
+        }
+        for m in councils.mentions(&text.clone()).into_iter().rev() {
+            let name = councils.get(m.council).name.clone();
+            if !filter.councils.contains(&name) {
+                filter.councils.push(name);
+            }
+            text.replace_range(m.start..m.end, " ");
+        }
+    }
+    (text.split_whitespace().collect::<Vec<_>>().join(" "), filter, phrases)
+}
+
+fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
     let lower = query.trim().to_lowercase();
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
     let (kinds, topic) = PHRASES
@@ -56,7 +135,9 @@ pub fn parse(query: &str, taxonomy: &Taxonomy) -> Intent {
         .map(str::to_string)
         .collect();
     let themes = taxonomy.themes_named_by(&words).into_iter().map(|t| t.id.clone()).collect();
-    Intent { kinds, topic, themes }
+    // Only little words ("the", "councils"): nothing to look for.
+    let topic = if words.is_empty() { String::new() } else { topic };
+    Intent { kinds, topic, themes, filter: Filter::default(), phrases: Vec::new() }
 }
 
 #[cfg(test)]
@@ -77,5 +158,21 @@ mod tests {
         let i = parse("direct payments", &t);
         assert_eq!(i.kinds.len(), 4);
         assert_eq!(i.topic, "direct payments");
+    }
+
+    #[test]
+    fn reads_typed_filters() {
+        let t = Taxonomy::builtin().unwrap();
+        let c = Councils::builtin().unwrap();
+        let i = parse_with("councils in the West Midlands flagged for \"case recording\" since 2015", &t, Some(&c));
+        assert_eq!(i.filter.regions, ["West Midlands"]);
+        assert_eq!(i.filter.since, Some(2015));
+        assert_eq!(i.phrases, ["case recording"]);
+        assert_eq!(i.kinds, [AreaForDevelopment, Recommendation]);
+        assert_eq!(i.topic, "case recording");
+        let i = parse_with("LGA reviews of Torbay 2020-2024 praised for workforce", &t, Some(&c));
+        assert_eq!(i.filter.councils, ["Torbay"]);
+        assert_eq!((i.filter.since, i.filter.until), (Some(2020), Some(2024)));
+        assert_eq!(i.filter.review_types, [ReviewType::LgaPeerChallenge]);
     }
 }

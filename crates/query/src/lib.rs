@@ -2,7 +2,10 @@
 //! evidence, and add best-practice pointers (explicit pointers to other councils' practice,
 //! and councils with strengths on the same topic). No HTTP, no terminal: callers render.
 
+pub mod export;
+pub mod filter;
 pub mod intent;
+pub mod recurring;
 
 use std::collections::HashMap;
 
@@ -10,7 +13,24 @@ use peerscope_index::{FindingIndex, Hit, IndexError, Search};
 use peerscope_model::{CouncilRef, Councils, FindingKind, Taxonomy};
 use serde::Serialize;
 
+pub use filter::Filter;
 pub use intent::{parse, Intent};
+
+/// Flags add to what was typed.
+fn merge(into: &mut Filter, flags: &Filter) {
+    let add = |into: &mut Vec<String>, from: &[String]| into.extend(from.iter().filter(|x| !into.contains(x)).cloned().collect::<Vec<_>>());
+    add(&mut into.councils, &flags.councils);
+    add(&mut into.regions, &flags.regions);
+    add(&mut into.themes, &flags.themes);
+    into.since = flags.since.or(into.since);
+    into.until = flags.until.or(into.until);
+    for t in &flags.review_types {
+        if !into.review_types.contains(t) {
+            into.review_types.push(*t);
+        }
+    }
+    into.all_services |= flags.all_services;
+}
 
 /// Findings fetched from the index before grouping by council.
 const CANDIDATES: usize = 1000;
@@ -23,6 +43,8 @@ pub enum QueryError {
     Index(#[from] IndexError),
     #[error("empty query: say what you are looking for, e.g. \"councils flagged for review performance\"")]
     Empty,
+    #[error("nothing to look for in {0:?}: name a topic (\"carers\", \"review performance\"), a \"quoted phrase\", or a filter such as a council or a region")]
+    NoTopic(String),
 }
 
 /// The answer to one query (the `query --json` contract).
@@ -85,15 +107,34 @@ pub struct Engine<'a> {
 
 impl Engine<'_> {
     pub fn answer(&self, query: &str, limit: usize) -> Result<Answer, QueryError> {
+        self.answer_filtered(query, &Filter::default(), limit)
+    }
+
+    /// Answer `query` with the filters typed in it and those in `flags` (flags add to them;
+    /// kinds in `flags` replace the intent's).
+    pub fn answer_filtered(&self, query: &str, flags: &Filter, limit: usize) -> Result<Answer, QueryError> {
         if query.trim().is_empty() {
             return Err(QueryError::Empty);
         }
-        let intent = parse(query, self.taxonomy);
+        let mut intent = intent::parse_with(query, self.taxonomy, Some(self.councils));
+        merge(&mut intent.filter, flags);
+        if !flags.kinds.is_empty() {
+            intent.kinds = flags.kinds.clone();
+        }
+        if intent.topic.is_empty() && intent.phrases.is_empty() && intent.filter.themes.is_empty() && intent.filter == Filter::default() {
+            return Err(QueryError::NoTopic(query.to_string()));
+        }
+        let f = &intent.filter;
         let search = |kinds: Vec<FindingKind>| Search {
             text: intent.topic.clone(),
-            themes: intent.themes.clone(),
+            themes: intent.themes.iter().chain(f.themes.iter()).cloned().collect(),
             kinds,
-            all_documents: false,
+            all_documents: f.all_services,
+            phrases: intent.phrases.clone(),
+            councils: f.councils.clone(),
+            regions: f.regions.clone(),
+            years: (f.since.is_some() || f.until.is_some()).then(|| (f.since.unwrap_or(1990).max(0) as u64, f.until.unwrap_or(2100).max(0) as u64)),
+            review_types: f.review_types.iter().map(|t| t.as_str().to_string()).collect(),
             limit: CANDIDATES,
         };
         let hits = self.index.search(&search(intent.kinds.clone()))?;

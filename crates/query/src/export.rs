@@ -1,0 +1,69 @@
+//! One row per finding with its provenance: what `peerscope export` writes as CSV or JSON
+//! lines, for a researcher's statistics package.
+
+use peerscope_model::Document;
+use serde::Serialize;
+
+use crate::filter::Filter;
+
+/// A finding and everything needed to trace it back (columns in this order).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FindingRow {
+    pub council: String,
+    pub gss_code: String,
+    pub region: String,
+    pub review_type: String,
+    pub review_year: Option<i32>,
+    pub service: String,
+    pub doc_kind: String,
+    pub kind: String,
+    /// Theme ids separated by ";".
+    pub themes: String,
+    pub text: String,
+    pub section: String,
+    /// For best-practice pointers: the councils pointed to, separated by ";".
+    pub points_to: String,
+    pub title: String,
+    /// Path or URL of the published form this row was read from.
+    pub source: String,
+    /// Byte span of the finding in that document's extracted text (`peerscope extract --text`).
+    pub start: usize,
+    pub end: usize,
+    /// SHA-256 of the document's bytes: rows of one published form share it.
+    pub document_id: String,
+}
+
+/// The rows of the documents and findings `filter` keeps, in the order given.
+pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a [String])>, filter: &Filter) -> Vec<FindingRow> {
+    let mut out = Vec::new();
+    for (id, d, sources) in documents {
+        if !filter.keeps_document(d) {
+            continue;
+        }
+        let council = d.council.as_ref();
+        for source in sources.iter().take(1) {
+            for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
+                out.push(FindingRow {
+                    council: council.map(|c| c.name.clone()).unwrap_or_default(),
+                    gss_code: council.and_then(|c| c.gss_code.clone()).unwrap_or_default(),
+                    region: council.and_then(|c| c.region.clone()).unwrap_or_default(),
+                    review_type: d.review_type.as_str().into(),
+                    review_year: d.review_year,
+                    service: d.service.as_str().into(),
+                    doc_kind: d.doc_kind.as_str().into(),
+                    kind: f.kind.as_str().into(),
+                    themes: f.themes.join(";"),
+                    text: f.text.clone(),
+                    section: f.section.clone().unwrap_or_default(),
+                    points_to: f.council.iter().chain(f.also.iter()).cloned().collect::<Vec<_>>().join(";"),
+                    title: d.title.clone(),
+                    source: source.clone(),
+                    start: f.start,
+                    end: f.end,
+                    document_id: id.to_string(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,90 @@
+//! Recurring themes across councils: for each theme, how many councils and findings, split
+//! by kind, with an example finding and the councils under it (`peerscope themes`). A
+//! finding published in several forms of one review (text, web page, PDF) counts once.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use peerscope_model::{Document, FindingKind, Taxonomy};
+use serde::Serialize;
+
+use crate::filter::{finding_key, Filter};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RecurringTheme {
+    pub theme: String,
+    pub label: String,
+    pub group: String,
+    /// Councils with at least one finding on the theme, by name.
+    pub councils: Vec<String>,
+    pub findings: usize,
+    pub strengths: usize,
+    pub areas_for_development: usize,
+    pub recommendations: usize,
+    pub best_practice: usize,
+    /// A finding on the theme (an area for development or recommendation when there is one).
+    pub example: Option<Example>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Example {
+    pub council: String,
+    pub kind: FindingKind,
+    pub text: String,
+    pub year: Option<i32>,
+    pub source: String,
+}
+
+/// Themes in order of how many councils they recur across, then how many findings.
+pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter, taxonomy: &Taxonomy) -> Vec<RecurringTheme> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut table: BTreeMap<String, (BTreeSet<String>, [usize; 4], Option<Example>)> = BTreeMap::new();
+    for (d, sources) in documents {
+        if !filter.keeps_document(d) {
+            continue;
+        }
+        let Some(council) = d.council.as_ref().map(|c| c.name.clone()) else { continue };
+        for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
+            if !seen.insert(finding_key(&council, &f.text)) {
+                continue;
+            }
+            for t in &f.themes {
+                let entry = table.entry(t.clone()).or_default();
+                entry.0.insert(council.clone());
+                entry.1[kind_slot(f.kind)] += 1;
+                let better = entry.2.as_ref().is_none_or(|e| e.kind == FindingKind::Strength && f.kind != FindingKind::Strength);
+                if better {
+                    entry.2 = Some(Example { council: council.clone(), kind: f.kind, text: f.text.clone(), year: d.review_year, source: sources.first().cloned().unwrap_or_default() });
+                }
+            }
+        }
+    }
+    let mut out: Vec<RecurringTheme> = table
+        .into_iter()
+        .map(|(id, (councils, k, example))| {
+            let theme = taxonomy.get(&id);
+            RecurringTheme {
+                label: theme.map_or_else(|| id.clone(), |t| t.label.clone()),
+                group: theme.map(|t| t.group.clone()).unwrap_or_default(),
+                theme: id,
+                councils: councils.into_iter().collect(),
+                findings: k.iter().sum(),
+                strengths: k[0],
+                areas_for_development: k[1],
+                recommendations: k[2],
+                best_practice: k[3],
+                example,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.councils.len().cmp(&a.councils.len()).then(b.findings.cmp(&a.findings)).then(a.theme.cmp(&b.theme)));
+    out
+}
+
+pub(crate) fn kind_slot(k: FindingKind) -> usize {
+    match k {
+        FindingKind::Strength => 0,
+        FindingKind::AreaForDevelopment => 1,
+        FindingKind::Recommendation => 2,
+        FindingKind::BestPractice => 3,
+    }
+}

@@ -1,0 +1,59 @@
+//! `peerscope export --format csv|jsonl [filters]`: one row per finding with its council, GSS
+//! code, region, review type, year, kind, themes, text, section, source and byte span.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use peerscope_query::export::{rows, FindingRow};
+
+use crate::filter_args::FilterArgs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
+    let filter = filters.filter()?;
+    let dir = crate::query_cmd::open_with_corpus(data)?;
+    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let rows = rows(stored.iter().map(|d| (d.id.as_str(), &d.document, d.sources.as_slice())), &filter);
+    let mut sink: Box<dyn Write> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match format {
+        Format::Csv => write_csv(&mut sink, &rows, bom)?,
+        Format::Jsonl => {
+            for r in &rows {
+                serde_json::to_writer(&mut sink, r)?;
+                sink.write_all(b"\n")?;
+            }
+        }
+    }
+    sink.flush()?;
+    if let Some(path) = out {
+        eprintln!("peerscope: {} findings written to {}", rows.len(), path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// RFC 4180 CSV (every field that needs it quoted), UTF-8, optionally with a byte-order
+/// mark so spreadsheet programs read the encoding right.
+fn write_csv(sink: &mut dyn Write, rows: &[FindingRow], bom: bool) -> anyhow::Result<()> {
+    if bom {
+        sink.write_all("\u{feff}".as_bytes())?;
+    }
+    let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(sink);
+    if rows.is_empty() {
+        w.write_record(["council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "document_id"])?;
+    }
+    for r in rows {
+        w.serialize(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! The filter flags shared by `themes`, `council` and `export`.
+
+use anyhow::bail;
+use clap::Args;
+use peerscope_model::{FindingKind, ReviewType};
+use peerscope_query::Filter;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only this council (repeatable).
+    #[arg(long = "council", value_name = "NAME")]
+    pub councils: Vec<String>,
+    /// Only councils in this region, e.g. "North East" (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Reviews from this year on.
+    #[arg(long, value_name = "YEAR")]
+    pub since: Option<i32>,
+    /// Reviews up to this year.
+    #[arg(long, value_name = "YEAR")]
+    pub until: Option<i32>,
+    /// lga or adass (repeatable).
+    #[arg(long = "review-type", value_name = "TYPE")]
+    pub review_types: Vec<String>,
+    /// Include children's services, corporate and other reviews.
+    #[arg(long)]
+    pub all_services: bool,
+    /// strength, area_for_development, recommendation or best_practice (repeatable).
+    #[arg(long = "kind", value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// A theme id from corpus/themes.toml, e.g. workforce (repeatable).
+    #[arg(long = "theme", value_name = "THEME")]
+    pub themes: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn filter(&self) -> anyhow::Result<Filter> {
+        let mut kinds = Vec::new();
+        for k in &self.kinds {
+            match FindingKind::parse(k) {
+                Some(kind) => kinds.push(kind),
+                None => bail!("unknown kind {k:?}: use strength, area_for_development, recommendation or best_practice"),
+            }
+        }
+        let mut review_types = Vec::new();
+        for t in &self.review_types {
+            review_types.push(match t.to_ascii_lowercase().as_str() {
+                "lga" | "lga-peer-challenge" => ReviewType::LgaPeerChallenge,
+                "adass" | "adass-regional-peer-challenge" | "regional" => ReviewType::AdassRegionalPeerChallenge,
+                "inspection" => ReviewType::Inspection,
+                other => bail!("unknown review type {other:?}: use lga or adass"),
+            });
+        }
+        let taxonomy = peerscope_model::Taxonomy::builtin()?;
+        for t in &self.themes {
+            if taxonomy.get(t).is_none() {
+                let ids: Vec<&str> = taxonomy.themes.iter().map(|t| t.id.as_str()).collect();
+                bail!("unknown theme {t:?}: one of {}", ids.join(", "));
+            }
+        }
+        if let (Some(s), Some(u)) = (self.since, self.until) {
+            if s > u {
+                bail!("--since {s} is after --until {u}");
+            }
+        }
+        Ok(Filter {
+            councils: self.councils.clone(),
+            regions: self.regions.clone(),
+            since: self.since,
+            until: self.until,
+            review_types,
+            all_services: self.all_services,
+            kinds,
+            themes: self.themes.clone(),
+        })
+    }
+}

@@ -1,0 +1,66 @@
+//! `peerscope themes [filters]`: what keeps coming up across councils — theme × councils and
+//! findings, split by kind, with an example finding and the councils under each.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use peerscope_model::Taxonomy;
+use peerscope_query::recurring::{recurring, RecurringTheme};
+
+use crate::filter_args::FilterArgs;
+
+pub fn run(data: &Path, filters: &FilterArgs, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let filter = filters.filter()?;
+    let dir = crate::query_cmd::open_with_corpus(data)?;
+    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let taxonomy = Taxonomy::builtin()?;
+    let mut table = recurring(stored.iter().map(|d| (&d.document, d.sources.as_slice())), &filter, &taxonomy);
+    table.truncate(limit);
+    if json {
+        crate::outln!("{}", serde_json::to_string_pretty(&table)?);
+    } else {
+        crate::out!("{}", render(&table));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render(table: &[RecurringTheme]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if table.is_empty() {
+        out.push_str("No findings match these filters.\n");
+        return out;
+    }
+    let _ = writeln!(out, "{:<34} {:>8} {:>8}  {:>9} {:>6} {:>6} {:>6}", "theme", "councils", "findings", "strengths", "areas", "recs", "ideas");
+    for t in table {
+        let _ = writeln!(
+            out,
+            "{:<34} {:>8} {:>8}  {:>9} {:>6} {:>6} {:>6}",
+            truncate(&t.label, 34),
+            t.councils.len(),
+            t.findings,
+            t.strengths,
+            t.areas_for_development,
+            t.recommendations,
+            t.best_practice
+        );
+    }
+    out.push('\n');
+    for t in table {
+        let _ = writeln!(out, "{} — {}", t.label, t.councils.join(", "));
+        if let Some(e) = &t.example {
+            let year = e.year.map(|y| format!(", {y}")).unwrap_or_default();
+            let _ = writeln!(out, "   e.g. [{}] {} ({}{year}) — {}", e.kind.label(), truncate(&e.text, 220), e.council, e.source);
+        }
+    }
+    out
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}

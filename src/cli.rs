@@ -61,6 +61,15 @@ pub enum Command {
         #[arg(long, default_value_t = 40)]
         limit: usize,
     },
+    /// A council's profile: reviews, findings by theme, repeats, comparators, who to learn from.
+    Council {
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+        #[command(flatten)]
+        filters: crate::filter_args::FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// One row per finding with council, GSS code, region, review type, year, kind, themes,
     /// text, section, source and byte span.
     Export {
@@ -98,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::PdfText => Ok(crate::pdf_child::run()),
         Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
         Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Council { name, filters, json } => crate::council_cmd::run(&cli.data, &name.join(" "), &filters, json),
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),

@@ -49,11 +49,19 @@ fn write_csv(sink: &mut dyn Write, rows: &[FindingRow], bom: bool) -> anyhow::Re
     }
     let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(sink);
     if rows.is_empty() {
-        w.write_record(["council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "document_id"])?;
+        w.write_record(["council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "document_id"]).map_err(csv_error)?;
     }
     for r in rows {
-        w.serialize(r)?;
+        w.serialize(r).map_err(csv_error)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// A write error inside csv is an io error (a closed pipe stays recognisable as one).
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("writing CSV: {other:?}"),
+    }
 }

@@ -5,6 +5,7 @@
 //! hostile file cannot take the run down.
 
 mod cli;
+mod council_cmd;
 mod data;
 mod eval_cmd;
 mod export_cmd;

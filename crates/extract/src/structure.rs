@@ -188,9 +188,9 @@ fn section_rule(heading: &str) -> Option<SectionKind> {
             (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest", NotFindings),
             (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples", BestPractice),
             (r"(?i)areas? for (?:consideration|development|improvement)s? and recommendations?", DevelopmentAndRecommendations),
-            (r"(?i)areas? (?:for|of) (?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)", Development),
+            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)", Development),
             (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b", Recommendations),
-            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights", Strengths),
+            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights|what has improved|progress (?:made|since)|improvements (?:made|since)", Strengths),
             (r"(?i)^minutes:?$|summary|overview|key messages|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
         ]
         .into_iter()

@@ -5,6 +5,7 @@
 pub mod export;
 pub mod filter;
 pub mod intent;
+pub mod profile;
 pub mod recurring;
 
 use std::collections::HashMap;

@@ -1,0 +1,89 @@
+//! `peerscope council NAME`: the council's reviews and documents, findings by theme, what
+//! was flagged again, comparators, and who to learn from for each area for development.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use peerscope_model::{Councils, Taxonomy};
+use peerscope_query::profile::{profile, CouncilProfile};
+
+use crate::filter_args::FilterArgs;
+
+pub fn run(data: &Path, name: &str, filters: &FilterArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let filter = filters.filter()?;
+    let councils = Councils::builtin()?;
+    if councils.lookup(name).is_none() {
+        bail!("no English council with social care duties is called {name:?} (names as in corpus/councils.csv, e.g. \"Walsall\", \"North Tyneside\")");
+    }
+    let dir = crate::query_cmd::open_with_corpus(data)?;
+    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let taxonomy = Taxonomy::builtin()?;
+    let docs = stored.iter().map(|d| (&d.document, d.sources.as_slice()));
+    let Some(p) = profile(name, docs, &filter, &councils, &taxonomy) else { bail!("unknown council {name:?}") };
+    if json {
+        crate::outln!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        crate::out!("{}", render(&p));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render(p: &CouncilProfile) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let region = p.council.region.as_deref().unwrap_or("");
+    let _ = writeln!(out, "{} — {region}, {} ({})", p.council.name, p.la_type, p.council.gss_code.as_deref().unwrap_or(""));
+    if p.documents.is_empty() {
+        let _ = writeln!(out, "\nNo reviews of {} in the data directory (try `peerscope fetch` or `peerscope ingest`).", p.council.name);
+    } else {
+        let _ = writeln!(out, "\nReviews and documents:");
+        for d in &p.documents {
+            let year = d.year.map(|y| y.to_string()).unwrap_or_else(|| "?".into());
+            let _ = writeln!(out, "  {year} {} · {} · {} findings · {}", d.title, d.doc_kind, d.findings, d.sources.join(", "));
+        }
+    }
+    if !p.themes.is_empty() {
+        let _ = writeln!(out, "\nFindings by theme (strengths / areas / recommendations / ideas):");
+        for t in &p.themes {
+            let [s, a, r, b] = t.counts;
+            let _ = writeln!(out, "  {:<44} {s:>3} {a:>3} {r:>3} {b:>3}", t.label);
+            for f in t.findings.iter().take(2) {
+                let _ = writeln!(out, "      [{}] {}", f.kind.label(), short(&f.text, 160));
+            }
+        }
+    }
+    if !p.repeated.is_empty() {
+        let _ = writeln!(out, "\nFlagged again:");
+        for r in &p.repeated {
+            let _ = writeln!(out, "  {} — {}", r.label, r.summary);
+        }
+    }
+    if !p.comparators.is_empty() {
+        let _ = writeln!(out, "\nComparators:");
+        for c in &p.comparators {
+            let _ = writeln!(out, "  {} ({}) — {}, similarity {:.2}", c.council.name, c.council.region.as_deref().unwrap_or(""), c.basis, c.similarity);
+        }
+    }
+    if !p.learn_from.is_empty() {
+        let _ = writeln!(out, "\nWho to learn from, for each area for development:");
+        for l in &p.learn_from {
+            let _ = writeln!(out, "  {}:", l.label);
+            for x in &l.pointers {
+                let _ = writeln!(out, "    → {} (pointed to): {} — {}", x.council, short(&x.text, 140), x.source);
+            }
+            for x in &l.praised {
+                let _ = writeln!(out, "    + {} (praised): {} — {}", x.council, short(&x.text, 140), x.source);
+            }
+        }
+    }
+    out
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}

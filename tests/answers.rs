@@ -1,0 +1,135 @@
+//! The answers for the three users, through the real binary over the corpus and the genre
+//! documents: recurring themes for a region, a council's profile with repeats, comparators
+//! and who to learn from, exports a statistics package reads, and typed filters.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn peerscope(data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"));
+    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
+    cmd
+}
+
+/// A data directory holding the corpus and the genre documents.
+fn data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = peerscope(dir.path()).args(["ingest", "corpus", "tests/genre/docs"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+fn json(data: &Path, args: &[&str]) -> Value {
+    let out = peerscope(data).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+#[test]
+fn themes_for_a_region_count_councils_and_findings_by_kind() {
+    let d = data();
+    let table = json(d.path(), &["themes", "--json", "--region", "West Midlands"]);
+    let rows = table.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for c in r["councils"].as_array().unwrap() {
+            assert!(["Walsall", "Worcestershire", "Coventry"].contains(&c.as_str().unwrap()), "{c} is not in the West Midlands");
+        }
+        let by_kind: u64 = ["strengths", "areas_for_development", "recommendations", "best_practice"].iter().map(|k| r[k].as_u64().unwrap()).sum();
+        assert_eq!(by_kind, r["findings"].as_u64().unwrap());
+    }
+    // Ordered by how many councils a theme recurs across.
+    let n: Vec<usize> = rows.iter().map(|r| r["councils"].as_array().unwrap().len()).collect();
+    assert!(n.windows(2).all(|w| w[0] >= w[1]), "{n:?}");
+    // The text form names the themes and the councils.
+    let out = peerscope(d.path()).args(["themes", "--region", "West Midlands", "--since", "2015"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("councils") && text.contains("Walsall"), "{text}");
+}
+
+#[test]
+fn a_council_profile_shows_repeats_comparators_and_who_to_learn_from() {
+    let d = data();
+    let p = json(d.path(), &["council", "Walsall", "--json"]);
+    assert_eq!(p["council"]["gss_code"], "E08000030");
+    let years: Vec<i64> = p["documents"].as_array().unwrap().iter().filter_map(|d| d["year"].as_i64()).collect();
+    assert!(years.contains(&2015) && years.contains(&2018), "{years:?}");
+    let reviews = p["repeated"].as_array().unwrap().iter().find(|r| r["theme"] == "reviews").unwrap_or_else(|| panic!("{:#}", p["repeated"]));
+    assert_eq!(reviews["summary"], "flagged again in 2018 after 2015");
+    let comparators = p["comparators"].as_array().unwrap();
+    assert!(comparators.iter().any(|c| c["council"]["name"] == "Coventry" && c["basis"] == "same region and type"), "{comparators:#?}");
+    assert!(comparators.iter().any(|c| c["basis"] == "similar findings"));
+    let workforce = p["learn_from"].as_array().unwrap().iter().find(|l| l["theme"] == "workforce").expect("workforce is an area for Walsall");
+    assert!(workforce["pointers"].as_array().unwrap().iter().any(|x| x["council"] == "Herefordshire"), "{workforce:#}");
+    assert!(!workforce["praised"].as_array().unwrap().is_empty());
+    let out = peerscope(d.path()).args(["council", "Nowhere"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere"));
+}
+
+#[test]
+fn exports_open_cleanly_with_provenance() {
+    let d = data();
+    let out = peerscope(d.path()).args(["export", "--format", "csv", "--bom", "--kind", "recommendation", "--theme", "workforce"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with("\u{feff}".as_bytes()));
+    let mut reader = csv::Reader::from_reader(&out.stdout[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "council");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert!(!rows.is_empty());
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for r in &rows {
+        assert_eq!(&r[col("kind")], "recommendation");
+        assert!(r[col("themes")].split(';').any(|t| t == "workforce"));
+        assert!(r[col("gss_code")].starts_with('E'));
+        let (start, end): (usize, usize) = (r[col("start")].parse().unwrap(), r[col("end")].parse().unwrap());
+        assert!(start < end);
+    }
+    // Every row's span points at its text in that source's extracted text.
+    let r = &rows[0];
+    let text = peerscope(d.path()).args(["extract", "--text", &r[col("source")]]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert_eq!(&text[r[col("start")].parse::<usize>().unwrap()..r[col("end")].parse::<usize>().unwrap()], &r[col("text")]);
+
+    let out = peerscope(d.path()).args(["export", "--format", "jsonl", "--council", "Walsall", "--since", "2018"]).output().unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l["council"] == "Walsall" && l["review_year"] == 2018));
+    // Other services are left out unless asked for.
+    let out = peerscope(d.path()).args(["export", "--format", "jsonl", "--council", "Bury"]).output().unwrap();
+    assert!(out.stdout.is_empty());
+    let out = peerscope(d.path()).args(["export", "--format", "jsonl", "--council", "Bury", "--all-services"]).output().unwrap();
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn filters_typed_or_flagged_narrow_the_answer_and_bad_queries_say_why() {
+    let d = data();
+    let a = json(d.path(), &["query", "--json", "councils in the West Midlands flagged for review performance"]);
+    let councils = a["councils"].as_array().unwrap();
+    assert!(!councils.is_empty());
+    assert!(councils.iter().all(|c| c["council"]["region"] == "West Midlands"), "{councils:#?}");
+    let a = json(d.path(), &["query", "--json", "carers", "--since", "2018", "--review-type", "adass"]);
+    for c in a["councils"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            assert!(f["year"].as_u64().unwrap() >= 2018);
+        }
+    }
+    let a = json(d.path(), &["query", "--json", "\"case recording\""]);
+    for c in a["councils"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            assert!(f["text"].as_str().unwrap().to_lowercase().contains("case record"), "{f}");
+        }
+    }
+    for (args, says) in [(vec!["query", "the councils"], "nothing to look for"), (vec!["query", "carers", "--kind", "praise"], "unknown kind"), (vec!["themes", "--theme", "nonsense"], "unknown theme")] {
+        let out = peerscope(d.path()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

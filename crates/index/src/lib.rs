@@ -12,6 +12,7 @@ use std::path::Path;
 use peerscope_model::{FindingKind, Document};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
+use std::collections::HashMap;
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
@@ -75,7 +76,8 @@ fn schema() -> (Schema, Fields) {
         text: b.add_text_field("text", text_opts),
         section: b.add_text_field("section", STORED),
         themes: b.add_text_field("themes", STRING | STORED),
-        council: b.add_text_field("council", STRING | STORED),
+        // FAST: answers group candidates by council without reading stored documents.
+        council: b.add_text_field("council", STRING | STORED | FAST),
         gss: b.add_text_field("gss", STRING | STORED),
         region: b.add_text_field("region", STRING | STORED),
         year: b.add_u64_field("year", INDEXED | STORED | FAST),
@@ -113,6 +115,14 @@ pub struct Hit {
     pub pointers: Vec<String>,
     pub start: u64,
     pub end: u64,
+}
+
+/// A matching finding before its stored fields are read: its score and reviewed council.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub score: f32,
+    pub council: String,
+    addr: tantivy::DocAddress,
 }
 
 /// What to look for.
@@ -162,6 +172,7 @@ impl FindingIndex {
             }
         };
         index.tokenizers().register(ANALYZER, analyzer::analyzer());
+        // Answers read up to a thousand stored findings: keep more decompressed blocks around.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(FindingIndex { index, reader, writer: None, f })
     }
@@ -244,6 +255,37 @@ impl FindingIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The reviewed council and score of each finding matching `search`, best first, read
+    /// from the fast field only; [`FindingIndex::load`] reads the findings worth showing.
+    pub fn candidates(&self, search: &Search) -> Result<Vec<Candidate>> {
+        let query = self.build_query(search);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
+        let mut columns = HashMap::new();
+        let mut out = Vec::with_capacity(top.len());
+        let mut name = String::new();
+        for (score, addr) in top {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(searcher.segment_reader(addr.segment_ord).fast_fields().str("council")?),
+            };
+            name.clear();
+            if let Some(col) = column.as_ref() {
+                if let Some(ord) = col.ords().first(addr.doc_id) {
+                    col.ord_to_str(ord, &mut name).map_err(tantivy::TantivyError::from)?;
+                }
+            }
+            out.push(Candidate { score, council: name.clone(), addr });
+        }
+        Ok(out)
+    }
+
+    /// The findings of some candidates, in the order given.
+    pub fn load(&self, candidates: &[&Candidate]) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        candidates.iter().map(|c| Ok(self.hit(c.score, &searcher.doc::<TantivyDocument>(c.addr)?))).collect()
     }
 
     /// Findings matching `search`, best first.

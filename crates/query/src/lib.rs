@@ -10,7 +10,7 @@ pub mod recurring;
 
 use std::collections::HashMap;
 
-use peerscope_index::{FindingIndex, Hit, IndexError, Search};
+use peerscope_index::{Candidate, FindingIndex, Hit, IndexError, Search};
 use peerscope_model::{CouncilRef, Councils, FindingKind, Taxonomy};
 use serde::Serialize;
 
@@ -35,6 +35,8 @@ fn merge(into: &mut Filter, flags: &Filter) {
 
 /// Findings fetched from the index before grouping by council.
 const CANDIDATES: usize = 1000;
+/// Best-practice and strength findings fetched for the "who to learn from" list.
+const POINTER_CANDIDATES: usize = 100;
 /// Findings shown per council.
 const PER_COUNCIL: usize = 5;
 
@@ -138,9 +140,10 @@ impl Engine<'_> {
             review_types: f.review_types.iter().map(|t| t.as_str().to_string()).collect(),
             limit: CANDIDATES,
         };
-        let hits = self.index.search(&search(intent.kinds.clone()))?;
+        // Pointers name other councils: they do not rank the council whose review made them.
+        let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
-        let councils = self.rank(&hits, &terms, limit);
+        let councils = if ranking_kinds.is_empty() { Vec::new() } else { self.rank(&self.index.candidates(&search(ranking_kinds))?, &terms, limit)? };
         let best_practice = self.pointers(&search, &intent, &terms, limit)?;
         Ok(Answer { query: query.to_string(), intent, councils, best_practice })
     }
@@ -149,40 +152,63 @@ impl Engine<'_> {
         self.councils.lookup(name).map(CouncilRef::from).unwrap_or_else(|| CouncilRef { name: name.to_string(), gss_code: None, region: None })
     }
 
-    /// Group hits by reviewed council; a council's score is its best findings' scores summed.
-    fn rank(&self, hits: &[Hit], terms: &[String], limit: usize) -> Vec<CouncilEvidence> {
-        let mut by_council: HashMap<&str, Vec<&Hit>> = HashMap::new();
-        for h in hits.iter().filter(|h| !h.council.is_empty() && h.kind != "best_practice") {
-            by_council.entry(h.council.as_str()).or_default().push(h);
+    /// Group candidates by reviewed council; a council's score is its best distinct findings'
+    /// scores summed. Only the findings shown are read from the index's store.
+    fn rank(&self, candidates: &[Candidate], terms: &[String], limit: usize) -> Result<Vec<CouncilEvidence>, QueryError> {
+        let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::new();
+        for c in candidates.iter().filter(|c| !c.council.is_empty()) {
+            by_council.entry(c.council.as_str()).or_default().push(c);
         }
-        let mut out: Vec<CouncilEvidence> = by_council
-            .into_iter()
-            .map(|(name, hs)| {
-                let findings = dedupe(hs.iter().map(|h| (*h, evidence(h, terms))));
-                let score: f32 = findings.iter().take(PER_COUNCIL).map(|(h, _)| h.score).sum();
-                CouncilEvidence {
-                    council: self.council_ref(name),
-                    score: (score * 100.0).round() / 100.0,
-                    matched: findings.len(),
-                    findings: findings.into_iter().take(PER_COUNCIL).map(|(_, e)| e).collect(),
-                }
+        // The same finding in several published forms scores the same: count it once.
+        let distinct = |cs: &[&Candidate]| {
+            let mut seen = std::collections::HashSet::new();
+            cs.iter().filter(|c| seen.insert(c.score.to_bits())).count()
+        };
+        let mut ranked: Vec<(&str, f32, usize)> = by_council
+            .iter()
+            .map(|(name, cs)| {
+                let mut seen = std::collections::HashSet::new();
+                let score: f32 = cs.iter().filter(|c| seen.insert(c.score.to_bits())).take(PER_COUNCIL).map(|c| c.score).sum();
+                (*name, score, distinct(cs))
             })
             .collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.council.name.cmp(&b.council.name)));
-        out.truncate(limit);
-        out
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        ranked.truncate(limit);
+        let mut out = Vec::with_capacity(ranked.len());
+        for (name, score, matched) in ranked {
+            let shown: Vec<&Candidate> = by_council[name].iter().take(PER_COUNCIL * 4).copied().collect();
+            let hits = self.index.load(&shown)?;
+            let findings = dedupe(hits.iter().map(|h| (h, evidence(h, &[]))));
+            out.push(CouncilEvidence {
+                council: self.council_ref(name),
+                score: (score * 100.0).round() / 100.0,
+                matched,
+                findings: findings
+                    .into_iter()
+                    .take(PER_COUNCIL)
+                    .map(|(_, mut e)| {
+                        // Highlighting stems every word: only for the findings shown.
+                        e.highlighted = highlight(&e.text, terms);
+                        e
+                    })
+                    .collect(),
+            });
+        }
+        Ok(out)
     }
 
     fn pointers(&self, search: &dyn Fn(Vec<FindingKind>) -> Search, intent: &Intent, terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
         let mut out = Vec::new();
-        for h in self.index.search(&search(vec![FindingKind::BestPractice]))? {
+        // Only the best few pointers and praised councils are shown: fetch few candidates.
+        let few = |kinds| Search { limit: POINTER_CANDIDATES, ..search(kinds) };
+        for h in self.index.search(&few(vec![FindingKind::BestPractice]))? {
             for name in &h.pointers {
                 out.push(pointer(self.council_ref(name), &h, "pointer"));
             }
         }
         if intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty() {
             let mut seen = std::collections::HashSet::new();
-            for h in self.index.search(&search(vec![FindingKind::Strength]))? {
+            for h in self.index.search(&few(vec![FindingKind::Strength]))? {
                 if !h.council.is_empty() && seen.insert(h.council.clone()) {
                     let mut p = pointer(self.council_ref(&h.council), &h, "strength");
                     p.text = evidence(&h, terms).highlighted;

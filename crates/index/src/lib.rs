@@ -72,7 +72,7 @@ fn schema() -> (Schema, Fields) {
     let f = Fields {
         doc_id: b.add_text_field("doc_id", STRING | STORED),
         finding: b.add_u64_field("finding", STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         text: b.add_text_field("text", text_opts),
         section: b.add_text_field("section", STORED),
         themes: b.add_text_field("themes", STRING | STORED),
@@ -122,6 +122,8 @@ pub struct Hit {
 pub struct Candidate {
     pub score: f32,
     pub council: String,
+    pub kind: String,
+    pub year: Option<u64>,
     addr: tantivy::DocAddress,
 }
 
@@ -265,19 +267,23 @@ impl FindingIndex {
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
         let mut columns = HashMap::new();
         let mut out = Vec::with_capacity(top.len());
-        let mut name = String::new();
         for (score, addr) in top {
-            let column = match columns.entry(addr.segment_ord) {
+            let (council, kind, year) = match columns.entry(addr.segment_ord) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(searcher.segment_reader(addr.segment_ord).fast_fields().str("council")?),
-            };
-            name.clear();
-            if let Some(col) = column.as_ref() {
-                if let Some(ord) = col.ords().first(addr.doc_id) {
-                    col.ord_to_str(ord, &mut name).map_err(tantivy::TantivyError::from)?;
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+                    v.insert((fast.str("council")?, fast.str("kind")?, fast.u64("year").ok()))
                 }
-            }
-            out.push(Candidate { score, council: name.clone(), addr });
+            };
+            let text = |col: &Option<tantivy::columnar::StrColumn>| -> Result<String> {
+                let mut s = String::new();
+                if let Some(ord) = col.as_ref().and_then(|c| c.ords().first(addr.doc_id)) {
+                    col.as_ref().map(|c| c.ord_to_str(ord, &mut s)).transpose().map_err(tantivy::TantivyError::from)?;
+                }
+                Ok(s)
+            };
+            let year = year.as_ref().and_then(|c| c.first(addr.doc_id));
+            out.push(Candidate { score, council: text(council)?, kind: text(kind)?, year, addr });
         }
         Ok(out)
     }

@@ -143,7 +143,7 @@ impl Engine<'_> {
         // Pointers name other councils: they do not rank the council whose review made them.
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
-        let councils = if ranking_kinds.is_empty() { Vec::new() } else { self.rank(&self.index.candidates(&search(ranking_kinds))?, &terms, limit)? };
+        let councils = if ranking_kinds.is_empty() { Vec::new() } else { self.rank(&self.index.candidates(&search(ranking_kinds.clone()))?, &ranking_kinds, &terms, limit)? };
         let best_practice = self.pointers(&search, &intent, &terms, limit)?;
         Ok(Answer { query: query.to_string(), intent, councils, best_practice })
     }
@@ -154,7 +154,8 @@ impl Engine<'_> {
 
     /// Group candidates by reviewed council; a council's score is its best distinct findings'
     /// scores summed. Only the findings shown are read from the index's store.
-    fn rank(&self, candidates: &[Candidate], terms: &[String], limit: usize) -> Result<Vec<CouncilEvidence>, QueryError> {
+    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], limit: usize) -> Result<Vec<CouncilEvidence>, QueryError> {
+        let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
         let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::new();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
             by_council.entry(c.council.as_str()).or_default().push(c);
@@ -168,7 +169,9 @@ impl Engine<'_> {
             .iter()
             .map(|(name, cs)| {
                 let mut seen = std::collections::HashSet::new();
-                let score: f32 = cs.iter().filter(|c| seen.insert(c.score.to_bits())).take(PER_COUNCIL).map(|c| c.score).sum();
+                let mut weights: Vec<f32> = cs.iter().filter(|c| seen.insert(c.score.to_bits())).map(|c| weight(c)).collect();
+                weights.sort_by(|a, b| b.total_cmp(a));
+                let score: f32 = weights.iter().take(PER_COUNCIL).sum();
                 (*name, score, distinct(cs))
             })
             .collect();
@@ -221,6 +224,20 @@ impl Engine<'_> {
         out.truncate(limit.max(5));
         Ok(out)
     }
+}
+
+/// The kind the intent names first counts fully, the others a little less ("flagged for"
+/// asks first for areas for development, then recommendations).
+fn kind_weight(kinds: &[FindingKind], kind: &str) -> f32 {
+    match kinds.iter().position(|k| k.as_str() == kind) {
+        Some(0) | None => 1.0,
+        Some(_) => 0.85,
+    }
+}
+
+/// Recent findings count a little more: 2% a year since 2010.
+fn recency(year: Option<u64>) -> f32 {
+    year.map_or(1.0, |y| 1.0 + 0.02 * (y.saturating_sub(2010).min(20)) as f32)
 }
 
 fn pointer(council: CouncilRef, h: &Hit, basis: &'static str) -> Pointer {

@@ -144,7 +144,9 @@ impl Engine<'_> {
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
         let councils = if ranking_kinds.is_empty() { Vec::new() } else { self.rank(&self.index.candidates(&search(ranking_kinds.clone()))?, &ranking_kinds, &terms, limit)? };
-        let best_practice = self.pointers(&search, &intent, &terms, limit)?;
+        let mut best_practice = self.pointers(&search, &intent, &terms, limit)?;
+        // A council flagged in this answer is not who to learn from on the same topic.
+        best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         Ok(Answer { query: query.to_string(), intent, councils, best_practice })
     }
 
@@ -211,7 +213,9 @@ impl Engine<'_> {
         }
         if intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty() {
             let mut seen = std::collections::HashSet::new();
-            for h in self.index.search(&few(vec![FindingKind::Strength]))? {
+            // Councils praised on the topic anywhere: learning crosses regions and councils.
+            let anywhere = Search { councils: Vec::new(), regions: Vec::new(), ..few(vec![FindingKind::Strength]) };
+            for h in self.index.search(&anywhere)? {
                 if !h.council.is_empty() && seen.insert(h.council.clone()) {
                     let mut p = pointer(self.council_ref(&h.council), &h, "strength");
                     p.text = evidence(&h, terms).highlighted;

@@ -153,6 +153,13 @@ impl Fetcher {
 
     /// A document: fetched (or reused), kept in the store, logged in the crawl log.
     pub async fn document(&self, url: &Url, reuse: Reuse) -> Result<Doc, FetchError> {
+        if reuse == Reuse::IfStored {
+            // Held already: no request, and no need to read the body back from disk.
+            let held = self.store.crawl_entry(url.as_str())?.and_then(|e| e.content_id).filter(|id| self.store.has_raw(id));
+            if let Some(id) = held {
+                return Ok(Doc { url: url.to_string(), content_id: id, change: Change::Unchanged });
+            }
+        }
         self.body(url, reuse).await.map(|(doc, _)| doc)
     }
 

@@ -290,8 +290,8 @@ fn hosts_are_fetched_in_parallel_but_one_host_one_request_at_a_time() {
     assert!(overlap(&c, &a) || overlap(&c, &bb), "the other host waited for this one");
 }
 
-#[test]
-fn a_fetch_killed_half_way_resumes_without_downloading_again() {
+/// A ModernGov site with one relevant item whose eight appendices each take 250 ms.
+fn slow_appendices_site() -> TestServer {
     let server = TestServer::start();
     let base = server.base();
     server.route("/robots.txt", vec![Reply::status(404)]);
@@ -304,6 +304,13 @@ fn a_fetch_killed_half_way_resumes_without_downloading_again() {
         let body = format!("<html><body><main><h2>Areas for development</h2><ul><li>Appendix {i}: waiting lists for assessments are too long.</li></ul></main></body></html>");
         server.route(&format!("/documents/s{i}/"), vec![Reply::ok("text/html", body).fault(Fault::Delay(Duration::from_millis(250)))]);
     }
+    server
+}
+
+#[test]
+fn a_fetch_killed_half_way_resumes_without_downloading_again() {
+    let server = slow_appendices_site();
+    let base = server.base();
     let data = tempfile::tempdir().unwrap();
     let data = data.path().join("data");
     let file = data.with_extension("sources.toml");
@@ -381,18 +388,8 @@ fn demo_runs_against_the_test_site() {
 #[test]
 #[ignore]
 fn demo_kill_half_way() {
-    let server = TestServer::start();
+    let server = slow_appendices_site();
     let base = server.base();
-    server.route("/robots.txt", vec![Reply::status(404)]);
-    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Adult Social Care Scrutiny Panel")]))]);
-    server.route("/mgWebService.asmx/GetMeetings?lCommitteeId=7", vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed")]))]);
-    let docs: Vec<(&str, String)> = (0..8).map(|i| ("Appendix", format!("{base}/documents/s{i}/appendix.html"))).collect();
-    let item = Item { id: "700", title: "ADASS peer challenge feedback", minutes: seed_minutes(), docs };
-    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &[item]))]);
-    for i in 0..8 {
-        let body = format!("<html><body><main><ul><li>Appendix {i}: waiting lists for assessments are too long.</li></ul></main></body></html>");
-        server.route(&format!("/documents/s{i}/"), vec![Reply::ok("text/html", body).fault(Fault::Delay(Duration::from_millis(250)))]);
-    }
     let data = tempfile::tempdir().unwrap();
     let data = data.path().join("data");
     let file = data.with_extension("sources.toml");

@@ -290,6 +290,23 @@ fn hosts_are_fetched_in_parallel_but_one_host_one_request_at_a_time() {
     assert!(overlap(&c, &a) || overlap(&c, &bb), "the other host waited for this one");
 }
 
+#[test]
+fn a_crawl_delay_in_robots_txt_widens_the_gap() {
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::ok("text/plain", "User-agent: *\nCrawl-delay: 1\n")]);
+    server.route("/p", vec![Reply::ok("text/html", "<html><body><main><p>The team praised the carers offer of the council.</p></main></body></html>")]);
+    let b = server.base();
+    let sources = format!("[fetch]\nper_host_delay_ms = 0\n\n[[page]]\nurl = \"{b}/p1\"\n[[page]]\nurl = \"{b}/p2\"\n");
+    let data = tempfile::tempdir().unwrap();
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    let seen = server.seen();
+    for pair in seen.windows(2) {
+        let gap = pair[1].start.saturating_duration_since(pair[0].end);
+        assert!(gap >= Duration::from_millis(950), "gap {gap:?} before {}", pair[1].target);
+    }
+}
+
 /// A ModernGov site with one relevant item whose eight appendices each take 250 ms.
 fn slow_appendices_site() -> TestServer {
     let server = TestServer::start();

@@ -1,6 +1,7 @@
 //! The polite HTTP client: one request at a time per host with a minimum gap between them
-//! (hosts in parallel), robots.txt obeyed, an honest User-Agent, Retry-After honoured on 429
-//! and 503, bounded exponential backoff with jitter on 5xx, resets and timeouts, timeouts,
+//! (hosts in parallel; a robots.txt Crawl-delay longer than the gap is honoured), robots.txt
+//! rules obeyed, an honest User-Agent, Retry-After honoured on 429 and 503, bounded
+//! exponential backoff with jitter on 5xx, resets and timeouts, timeouts,
 //! a redirect limit and a body size cap. A host that answers 403 (a firewall refusing
 //! automated clients) is reported once and left alone for the rest of the run.
 
@@ -137,7 +138,9 @@ impl PoliteClient {
             return Err(FetchError::HostRefused { host: host_key(url), status });
         }
         if let Some(at) = *last {
-            let gap = Duration::from_millis(self.settings.per_host_delay_ms);
+            // The configured gap, or the site's own Crawl-delay when it asks for more.
+            let asked = host.robots.get().and_then(Robots::crawl_delay).unwrap_or_default();
+            let gap = Duration::from_millis(self.settings.per_host_delay_ms).max(asked);
             let since = at.elapsed();
             if since < gap {
                 tokio::time::sleep(gap - since).await;

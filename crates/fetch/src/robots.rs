@@ -30,6 +30,15 @@ impl Robots {
         }
     }
 
+    /// The site's Crawl-delay for us, capped at a minute (a larger one is a misprint or a
+    /// refusal in disguise; the run would not finish).
+    pub fn crawl_delay(&self) -> Option<std::time::Duration> {
+        match &self.rules {
+            Rules::Parsed(r) => r.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| std::time::Duration::from_secs_f32(d.min(60.0))),
+            _ => None,
+        }
+    }
+
     pub fn allows(&self, url: &Url) -> bool {
         match &self.rules {
             Rules::AllowAll => true,
@@ -50,5 +59,8 @@ mod tests {
         assert!(!r.allows(&Url::parse("https://a.gov.uk/private/x").unwrap()));
         let r = Robots::parse("peerscope/0.1.0", b"User-agent: peerscope\nDisallow: /\n");
         assert!(!r.allows(&Url::parse("https://a.gov.uk/x").unwrap()));
+        assert_eq!(r.crawl_delay(), None);
+        let r = Robots::parse("peerscope/0.1.0", b"User-agent: *\nCrawl-delay: 2\nDisallow: /private/\n");
+        assert_eq!(r.crawl_delay(), Some(std::time::Duration::from_secs(2)));
     }
 }

@@ -2,19 +2,14 @@
 //! documents: recurring themes for a region, a council's profile with repeats, comparators
 //! and who to learn from, exports a statistics package reads, and typed filters.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
+
+use support::peerscope;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn peerscope(data: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"));
-    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
-    cmd
-}
 
 /// A data directory holding the corpus and the genre documents.
 fn data() -> tempfile::TempDir {

@@ -5,20 +5,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use support::server::{Fault, Reply, TestServer};
+use support::{peerscope, root};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn peerscope(data: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"));
-    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
-    cmd
-}
 
 fn fetch(data: &Path, sources: &str) -> (i32, String, String) {
     let file = data.with_extension("sources.toml");

@@ -10,10 +10,10 @@ fn re(p: &str) -> Regex {
 }
 
 static STRENGTH: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|stab(?:le|ility)|secure|well (?:understood|known|respected)|respected|trusted|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
+    re(r"(?i)\b(?:good|excellent|strong(?:ly)?|strengths?|positive(?:ly)?|impress(?:ed|ive)|effective(?:ly)?|well[- ]\w+ed|well-\w+|(?:working|works|work|worked) (?:well|effectively|together)|spoken? well|commend\w*|celebrat\w*|exemplary|exemplar|favourabl\w*|notable|welcom(?:ed|ing)|commitment|committed|mature|robust|enthusias\w*|innovat\w*|passionate|pleas(?:ed|ing)|valued|success\w*|clear (?:vision|ambition|direction|strategy|focus|passion|understanding)|best in class|outstanding|encouraging|helpful|proud|resilien\w*|creativ\w*|maintained|high (?:quality|standards?|ratings?|levels? of)|thorough|knowledgeable|dedicated|national(?:ly)? recogni\w*|unique|loyalty|appreciated|great|praised|thriv\w*|embedded|progress|in place|vibrant|improving|timely|openness|transparen\w*|champion\w*|supportive|skilled|motivated|inspir\w*|pathfinder|stab(?:le|ility)|secure|well (?:understood|known|respected|regarded)|respected|high regard|highly regarded|visible|trusted|(?:actively|well|carefully) managed|aware of|understanding of|engaged|highly)\b")
 });
 static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:concern\w*|nor (?:was|is|were|are) it (?:clear|evident)|not clearly|slowed|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challenges|challenging|(?:significant|major|key|real|considerable|national|financial|particular|biggest|greatest) challenge|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared)|variable|impacted)\b")
+    re(r"(?i)\b(?:concern\w*|nor (?:was|is|were|are) it (?:clear|evident)|not clearly|slowed|lack(?:s|ing|ed)?|not (?:clear|evident|apparent|possible|sufficient\w*|consistent\w*|always|yet|enough|fully|been|where|seen)|unclear|no (?:evidence|clear|formal|real|consistent|single|shared|agreed|overall|systematic)|little (?:evidence|\w+ support)|(?:does|do|did)(?:n.t| not) (?:appear|seem|have|know|feel|see)|inconsisten\w*|variab\w*|low|lowest|gaps?|delays?|delayed|backlogs?|waiting (?:lists?|times)|failure|failing\w*|weak\w*|poor\w*|limited|limitations?|risks?|risked|at risk|challenges|challenging|(?:significant|major|key|real|considerable|national|financial|particular|biggest|greatest) challenge|difficult\w*|pressures?|confus\w*|silo\w*|disappoint\w*|overwhelm\w*|paralysis|demotivat\w*|anxiety|stopped|imbalance|fragment\w*|insufficient\w*|inadequate|too (?:much|many|few|responsive|confusing|slow|long)|absence|negative|deteriorat\w*|struggl\w*|unable|barriers?|problem\w*|issues?|tensions?|turbulence|uncertain\w*|improvement (?:is |was )?needed|targeted improvement|less than|worse|vacant|vacanc\w*|sickness|tick box|immature|danger|lost|less visible|not (?:\w+ )?(?:understood|known|shared|consistently|always|fully|properly|sufficiently|routinely|clearly|well)|variable|impacted)\b")
 });
 /// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
@@ -28,15 +28,15 @@ static NEED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An advice sentence may open with a verb: "Ensure the voice of the resident is prominent".
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train)\w*\b")
+    re(r"(?i)^(?:Ensur|Develop|Consider|Review|Build|Continu|Improv|Strengthen|Establish|Work|Use|Learn|Explor|Appoint|Creat|Free|Understand|Undertak|Increas|Embed|Maintain|Promot|Agree|Set|Introduc|Prioriti[sz]|Focus|Map|Clarif|Communicat|Invest|Refresh|Revisit|Identify|Engag|Captur|Align|Seek|Share|Look|Make|Put|Reduc|Squar|Replicat|Implement|Involv|Provid|Support|Adopt|Extend|Expand|Streamlin|Simplif|Co-produc|Coproduc|Reinforc|Recogni[sz]|Celebrat|Target|Test|Monitor|Evaluat|Plan|Define|Articulat|Agree|Appoint|Recruit|Retain|Train|Redesign|Re-design|Revis|Rethink|Reconsider|Co-design|Publish|Track|Measure|Audit|Address|Tackle|Resolve|Enabl|Empower|Encourag|Bring|Draw|Invit|Pilot|Benchmark)\w*\b")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:not|no|lack of|little|limited|without|never|nor|less|loss of)\s+(?:\w+\s+){0,3}$")
+    re(r"(?i)\b(?:not|no|lack of|little|limited|without|never|nor|less|loss of|difficult to|hard to|unable to)\s+(?:\w+\s+){0,3}$")
 });
 /// Sentences that are about the review's process, thanks, resolutions, questions in a
 /// meeting or the council's own response: never findings.
 static NOT_FINDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^meeting:|\bwish (?:you|the council|you all) (?:well|every success)\b|\bthe lga (?:will|would|can|is happy to) (?:offer|be happy|provide|work|support)\b|\bwithin (?:the (?:main )?(?:section|body) of )?(?:the|this) report\b|\bareas? of focus\b|\bthe central aim\b|(?:in|are|is) the following (?:summary|pages|sections?|slides?)|\bthe following (?:additional )?(?:recommendations|areas|points|strengths)\b|would like to outline|(?:set|outlined) (?:out )?below|\breflect on (?:these|the|our) findings\b|\bwill be pleased to\b|\b(?:disseminat\w*|circulat\w*) (?:the|these) findings\b|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
+    re(r"(?i)^meeting:|\bwish (?:you|the council|you all) (?:well|every success)\b|\b(?:the lga|adass|the (?:peer |review )?team|we) (?:will|would|can|is happy to) (?:continue to |also |be happy to |remain )?(?:offer|be happy|provide|work|support|contact|be in (?:touch|contact)|follow up|keep in touch|discuss|return|revisit|meet)\b|\bcontact details\b|\b(?:feedback|findings|recommendations|the (?:letter|report)) (?:from|of) (?:the )?[\w -]{0,40}(?:will|would) (?:form|inform|be used|feed|help (?:to )?shape|shape|be considered)\b|[\w.-]+@[\w-]+\.[\w.]+|\bwithin (?:the (?:main )?(?:section|body) of )?(?:the|this) report\b|\bareas? of focus\b|\bthe central aim\b|(?:in|are|is) the following (?:summary|pages|sections?|slides?)|\bthe following (?:additional )?(?:recommendations|areas|points|strengths)\b|would like to outline|(?:set|outlined) (?:out )?below|\breflect on (?:these|the|our) findings\b|\bwill be pleased to\b|\b(?:disseminat\w*|circulat\w*) (?:the|these) findings\b|\bthank\w*|\b(?:review|challenge|peer) team (?:comprised|consisted|was (?:made up|led)|included|spent|met|visited|would like)|\bwas led by\b|\bjoined by\b|\btook place\b|\bkey lines? of enquiry\b|\battached (?:as|at) (?:an )?appendix|\bappendix \d|\bthe purpose of (?:the|this)\b|\bthe service (?:had|has) (?:developed|introduced|put in place|established|mirrored)|\bagreed to (?:check|share|submit|discuss|provide|circulate)|\bthe chair\b|\bwe were made welcome|\bmade (?:to feel )?(?:very )?welcome|\bi (?:was pleased|write|am writing|would like)|\bcopy of (?:our|the) presentation|\bthis letter\b|\bplease (?:see|contact)|\bfor more information\b|\bemail\b|\btel\b|\bwould be happy to|\btook part in (?:a|the) peer|\bforms? part of (?:the |a |ADASS)|\bsector[- ]led improvement (?:process|is based)|\b(?:the|a) peer challenge (?:is|includes|allows|process|aims)|\bpeer challenge summit|\bpreparation of a self-assessment")
 });
 /// Councillors' questions and the council's replies in a meeting.
 static QUESTION_OR_REPLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,6 +65,9 @@ pub struct Cues {
     /// A weakness stated, then what to do about it in a clause of its own ("The performance
     /// on reviews remains concerning, the directorate should consider setting a target").
     pub concern_then_advice: bool,
+    /// Some cue lies outside parentheses: a sentence whose only cue is an aside ("The
+    /// team's room (not routinely used by the service) was ...") is not a finding by itself.
+    pub outside_asides: bool,
 }
 
 impl Cues {
@@ -79,8 +82,12 @@ impl Cues {
 pub fn weigh(sentence: &str) -> Cues {
     let main = main_clause(sentence);
     let asides = parentheticals(sentence);
+    let outside_asides = std::cell::Cell::new(false);
     let w = |pos: usize| {
         let aside = asides.iter().any(|r| r.contains(&pos));
+        if !aside {
+            outside_asides.set(true);
+        }
         if main.contains(&pos) && !aside { 1.0 } else { 0.5 }
     };
     let mut c = Cues::default();
@@ -126,7 +133,9 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     if opens_with_imperative(sentence) {
         c.advice += 1.5;
+        outside_asides.set(true);
     }
+    c.outside_asides = outside_asides.get();
     c.concern_then_advice = concern_then_advice(sentence);
     c
 }

@@ -125,6 +125,10 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
                 }
+                if list.is_none() && is_numbered_paragraph(text, b) {
+                    prose(&mut out, text, (b.start, b.end), section, &section_name, ctx);
+                    continue;
+                }
                 let before = out.len();
                 push_unit(&mut out, text, (b.start, b.end), effective, true, &section_name, ctx);
                 if let Some(f) = out.get(before) {
@@ -150,29 +154,43 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
                 }
-                let mut previous: Option<usize> = None;
-                for sentence in sentences(text, b.start, b.end) {
-                    if is_intro(&text[sentence.0..sentence.1]) {
-                        previous = None;
-                        continue;
-                    }
-                    if let Some(f) = previous.and_then(|i| out.get_mut(i)).filter(|_| continues_advice(&text[sentence.0..sentence.1])) {
-                        f.end = sentence.1;
-                        f.text = text[f.start..f.end].to_string();
-                        f.themes = ctx.taxonomy.themes_of(&f.text);
-                        continue;
-                    }
-                    previous = None;
-                    for span in split_contrast(text, sentence) {
-                        let before = out.len();
-                        push_unit(&mut out, text, span, section, false, &section_name, ctx);
-                        previous = (out.len() > before).then_some(before);
-                    }
-                }
+                prose(&mut out, text, (b.start, b.end), section, &section_name, ctx);
             }
         }
     }
     out
+}
+
+/// The sentences of a paragraph of prose, each a unit, except that a sentence finishing the
+/// advice before it ("This should include ...") joins it.
+fn prose(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), section: SectionKind, section_name: &Option<String>, ctx: &FindingContext) {
+    let mut previous: Option<usize> = None;
+    for sentence in sentences(text, start, end) {
+        if is_intro(&text[sentence.0..sentence.1]) {
+            previous = None;
+            continue;
+        }
+        if let Some(f) = previous.and_then(|i| out.get_mut(i)).filter(|_| continues_advice(&text[sentence.0..sentence.1])) {
+            f.end = sentence.1;
+            f.text = text[f.start..f.end].to_string();
+            f.themes = ctx.taxonomy.themes_of(&f.text);
+            continue;
+        }
+        previous = None;
+        for span in split_contrast(text, sentence) {
+            let before = out.len();
+            push_unit(out, text, span, section, false, section_name, ctx);
+            previous = (out.len() > before).then_some(before);
+        }
+    }
+}
+
+/// "5.2. The peer team also found ... There was no single view ...": a report's numbered
+/// paragraph of several sentences is prose, not a list item of one finding.
+fn is_numbered_paragraph(text: &str, b: &Block) -> bool {
+    static DECIMAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\d{1,2}\.\d{1,2}").unwrap_or_else(|e| panic!("{e}")));
+    let line_start = text[..b.start].rfind('\n').map_or(0, |i| i + 1);
+    DECIMAL.is_match(&text[line_start..b.start]) && sentences(text, b.start, b.end).len() > 1
 }
 
 /// The sentences of a paragraph (or a discussion bullet) of minutes that retell findings.
@@ -296,16 +314,19 @@ fn list_kind_from_intro(intro: &str) -> Option<SectionKind> {
         use SectionKind::*;
         [
             (r"(?i)strengths?|performing well|working well|positives?|good practice|praised", Strengths),
-            (r"(?i)improvement areas?|areas? for (?:development|improvement|consideration)|concerns?|weakness\w*|challenges|risks|gaps", Development),
+            (r"(?i)improvement areas?|areas? (?:for|of) (?:further |continued )?(?:development|improvement|consideration)|concerns?|weakness\w*|challenges|risks|gaps", Development),
             (r"(?i)recommend\w*|top tips|priorities|next steps|suggest\w*|actions?\b", Recommendations),
             (r"(?i)best practice|ideas for|learn from", BestPractice),
             (r"(?i)findings|feedback|summarised|highlighted|identified|noted|following points|main points|as follows", Neutral),
-            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|consisted of|\b(?:wanted|asked|invited|requested) (?:them|the (?:peer |review )?team|the peers|peers|us)\b|\bmet\b|spoke with|included|^that\b|membership|purpose", NotFindings),
+            (r"(?i)key lines? of enquiry|\bkloe\b|questions|asked (?:us|the team|for)|areas? of focus|focus(?:ed)? on|team (?:comprised|consisted|was|were|members)|\bpeers (?:were|are|included|comprised)|consisted of|\b(?:wanted|asked|invited|requested) (?:them|the (?:peer |review )?team|the peers|peers|us)\b|\bmet\b|spoke with|included|^that\b|membership|purpose", NotFindings),
         ]
         .into_iter()
         .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
         .collect()
     });
+    // Only the sentence that ends in the colon introduces the list: in "Peer challenges are
+    // delivered by peers. The peers were:" the first sentence says nothing about the list.
+    let intro = [". ", "? ", "! "].iter().filter_map(|end| intro.rfind(end)).max().map_or(intro, |i| &intro[i + 2..]);
     // A specific kind named nearest the colon wins; process words next; "findings" last.
     let last_end = |kind: SectionKind| {
         CUES.iter().filter(|(_, k)| *k == kind).filter_map(|(re, _)| re.find_iter(intro).last()).map(|m| m.end()).max()
@@ -440,7 +461,7 @@ fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
 /// area for development (GUIDELINES: a weakness with its remedy, outside a recommendations
 /// section); otherwise praise against concern.
 fn neutral(c: Cues) -> Option<FindingKind> {
-    if c.none() {
+    if c.none() || !c.outside_asides {
         return None;
     }
     if c.concern_then_advice {
@@ -508,5 +529,19 @@ mod tests {
                 (FindingKind::AreaForDevelopment, "Carers Assessments.".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn only_the_sentence_before_the_colon_introduces_a_list() {
+        // "Peer challenges" in the first sentence once made the team list areas for development.
+        let got = run("2. The peer challenge team\n\nPeer challenges are delivered by experienced peers. The peers were:\n\n- Jane Smith, Director of Adult Social Services, Trafford Council\n\nThe areas for further development identified by the team were:\n\n- consistency in the application of thresholds\n");
+        assert_eq!(got, [(FindingKind::AreaForDevelopment, "consistency in the application of thresholds".to_string())]);
+    }
+
+    #[test]
+    fn a_numbered_paragraph_of_several_sentences_is_prose() {
+        let got = run("5.2. The peer team found that thresholds were not applied consistently. There was no single view of performance data, and managers found it difficult to get timely reports.\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(k, _)| *k == FindingKind::AreaForDevelopment), "{got:?}");
     }
 }

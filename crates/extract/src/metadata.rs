@@ -190,7 +190,7 @@ pub fn doc_kind(text: &str) -> DocKind {
     });
     static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)press release|media release|for immediate release|notes to editors"));
     static PEER: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)feedback report|^dear |yours sincerely|peer challenge team|peer team|the team recommends|executive summary")
+        re(r"(?i)feedback (?:report|presentation|letter)|^dear |yours sincerely|peer challenge team|peer team|review team|peer reviewers?\b|the team recommends|executive summary")
     });
     let minutes = MINUTES.find_iter(text).count();
     let report = REPORT.find_iter(text).count();

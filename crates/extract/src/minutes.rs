@@ -18,7 +18,7 @@ fn re(p: &str) -> Regex {
 
 /// The review (not some other report) as the source of what a sentence says.
 static ATTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:the|this|that) (?:(?:lga|adass|peer|external) )?(?:peer )?(?:review(?:ers)?|report|feedback|challenge|team|peers)(?:'s)? (?:had |has |have )?(?:also )?(?:highlighted|noted|found|reported|identified|acknowledged|recogni[sz]ed|stated|said|praised|commended|cited|observed|felt|concluded|suggested|recommended|raised|described|judged|referred|pointed)\b|\b(?:by|from|in|of) the (?:(?:lga|adass) )?(?:peer )?(?:review|challenge|peers|feedback)\b|\bpeer (?:review|challenge)(?:'s|s)? (?:had |has )?(?:also )?(?:highlighted|noted|found|reported|identified|acknowledged|recogni[sz]ed|stated|findings)\b|\b(?:review|report)(?:'s|s)? findings\b|\bfeedback (?:in respect of|on|about|regarding|relating to)\b")
+    re(r"(?i)\b(?:the|this|that) (?:(?:lga|adass|peer|external) )?(?:peer )?(?:review(?:ers)?|report|feedback|challenge|team|peers)(?:'s)? (?:had |has |have )?(?:also )?(?:highlighted|noted|found|reported|identified|acknowledged|recogni[sz]ed|stated|said|praised|commended|cited|observed|felt|concluded|suggested|recommended|raised|described|judged|referred|pointed|commented|welcomed|emphasi[sz]ed|stressed|singled out|remarked|advised|urged|encouraged)\b|\b(?:by|from|in|of) the (?:(?:lga|adass) )?(?:peer )?(?:review|challenge|peers|feedback)\b|\bpeer (?:review|challenge)(?:'s|s)? (?:had |has )?(?:also )?(?:highlighted|noted|found|reported|identified|acknowledged|recogni[sz]ed|stated|findings)\b|\b(?:review|report)(?:'s|s)? findings\b|\bfeedback (?:in respect of|on|about|regarding|relating to)\b")
 });
 /// A passive evaluation: in the retelling, the judgement is the review's.
 static PASSIVE_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -30,7 +30,7 @@ static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An officer opening the retelling: "summarised the findings of the peer review".
 static RETELL_START: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:summari[sz]ed|outlined|presented|went through|took [\w ]{0,30} through|set out|detailed|reported on|gave an overview of|introduced) (?:[\w ]{0,30})?(?:findings|feedback|outcomes?|key messages|recommendations|the (?:peer )?review|the report)\b")
+    re(r"(?i)\b(?:summari[sz]ed|outlined|presented|went through|took [\w ]{0,30} through|set out|detailed|reported on|gave an overview of|introduced|received (?:a |an )?(?:presentation|report|update|verbal update)(?: from [\w ,]{0,60}?)? on) (?:[\w ]{0,30})?(?:findings|feedback|outcomes?|key messages|recommendations|the (?:peer )?review|the report)\b")
 });
 /// The end of the retelling: discussion, the council's response, resolutions.
 static RETELL_END: LazyLock<Regex> = LazyLock::new(|| {

@@ -182,14 +182,17 @@ pub fn section_kind(heading: &str) -> Option<SectionKind> {
 
 fn section_rule(heading: &str) -> Option<SectionKind> {
     use SectionKind::*;
+    // "Peer challenges are delivered by ...": the reviews, not challenges the council faces.
+    static PEER_CHALLENGES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bpeer challenges\b").unwrap_or_else(|e| panic!("{e}")));
+    let heading = &*PEER_CHALLENGES.replace_all(heading, "peer reviews");
     static RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
         [
             (r"(?i)what (?:did|do) .{0,40}(?:say|tell)|what (?:people|staff|partners) (?:said|told)|quotes|you said", NotFindings),
-            (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest", NotFindings),
-            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples", BestPractice),
+            (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest|action plan|(?:council|council's|management|service|our) response|response to the (?:findings|recommendations|review|peer)|actions? (?:taken|already taken|since)|what we (?:have done|are doing|will do)", NotFindings),
+            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples|practice elsewhere|(?:may|might) (?:wish|want|like) to (?:look at|visit|contact|explore)|worth (?:a )?(?:look|looking at|visiting|exploring|contacting)|(?:places|councils|things) to (?:look at|visit|learn from)", BestPractice),
             (r"(?i)areas? for (?:consideration|development|improvement)s? and recommendations?", DevelopmentAndRecommendations),
-            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)", Development),
-            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b", Recommendations),
+            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)|worr(?:ied|ies|y)|not (?:yet )?working (?:so )?well|needs? improv|gaps\b", Development),
+            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b|what needs to (?:happen|change)|what (?:would|could|might) help", Recommendations),
             (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights|what has improved|progress (?:made|since)|improvements (?:made|since)", Strengths),
             (r"(?i)^minutes:?$|summary|overview|key messages|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
         ]
@@ -235,6 +238,11 @@ mod tests {
         assert_eq!(section_kind("What did the workforce say ?"), Some(NotFindings));
         assert_eq!(section_kind("Executive summary"), Some(Neutral));
         assert_eq!(section_kind("The Case Audit – Areas for Consideration"), Some(Development));
+        assert_eq!(section_kind("What are we worried about"), Some(Development));
+        assert_eq!(section_kind("What needs to happen"), Some(Recommendations));
+        assert_eq!(section_kind("Things you may wish to look at"), Some(BestPractice));
+        assert_eq!(section_kind("6. Action Plan"), Some(NotFindings));
+        assert_eq!(section_kind("Peer challenges are delivered by experienced peers. The peers were:"), None);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// The default cap on a document's size.
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;

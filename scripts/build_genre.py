@@ -5,14 +5,20 @@ Each source file is a document written for this project in the style of the genr
 its findings marked inline as [[S:...]] (strength), [[A:...]] (area for development),
 [[R:...]] (recommendation) or [[B(Council|Other):...]] (best-practice pointer), and a first
 line "@meta field=value ..." giving the metadata a careful reader would record. The script
-writes the plain document to tests/genre/docs/NAME.txt and the annotation, in the format of
-tests/gold (see tests/gold/GUIDELINES.md), to tests/genre/gold/NAME.json.
+writes the plain document to tests/genre/docs/NAME.txt, its published form as a laid-out PDF
+(scripts/text_to_pdf.py: wrapped lines, running header, page numbers) to
+tests/genre/pdf/NAME.pdf, and the annotation, in the format of tests/gold (see
+tests/gold/GUIDELINES.md), to tests/genre/gold/NAME.json.
 
 usage: python3 scripts/build_genre.py
 """
 import json
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import text_to_pdf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent / "tests" / "genre"
 KINDS = {"S": "strength", "A": "area_for_development", "R": "recommendation", "B": "best_practice"}
@@ -34,12 +40,16 @@ def build(src: Path):
     gold = {"doc": src.name, **meta, "review_year": int(meta["review_year"]), "findings": findings}
     (ROOT / "docs" / src.name).write_text(text, encoding="utf-8")
     (ROOT / "gold" / (src.stem + ".json")).write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    header = next(line for line in text.split("\n") if line.strip())
+    pages = text_to_pdf.paginate(text_to_pdf.layout(text))
+    text_to_pdf.write_pdf(pages, header, ROOT / "pdf" / (src.stem + ".pdf"))
     return len(findings)
 
 
 def main():
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "gold").mkdir(exist_ok=True)
+    (ROOT / "pdf").mkdir(exist_ok=True)
     for src in sorted((ROOT / "src").glob("*.txt")):
         print(f"{src.name}: {build(src)} findings")
 

@@ -103,6 +103,19 @@ fn genre_documents_are_read_as_a_person_reads_them() {
     assert_metadata_all_right(&report);
 }
 
+/// The same documents as laid-out PDFs (scripts/text_to_pdf.py: wrapped lines, hanging
+/// bullets, a running header and "Page N of M" on every page, paragraphs broken across
+/// pages) read as their text does.
+#[test]
+fn genre_documents_laid_out_as_pdfs_read_as_their_text_does() {
+    let genre = root().join("tests/genre");
+    let report = eval(&genre.join("gold"), &genre.join("pdf"), None);
+    assert_eq!(report["docs"], 14);
+    assert!(f1(&report, "coarse") >= 0.9, "coarse F1 {:.3} on the genre PDFs: {report:#}", f1(&report, "coarse"));
+    assert!(f1(&report, "all") >= 0.85, "strict F1 {:.3} on the genre PDFs", f1(&report, "all"));
+    assert_metadata_all_right(&report);
+}
+
 #[test]
 fn reviews_of_other_services_are_kept_but_marked_as_not_about_adult_social_care() {
     let docs = root().join("tests/genre/docs");

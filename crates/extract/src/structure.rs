@@ -46,7 +46,9 @@ pub enum SectionKind {
 pub fn list_marker(line: &str) -> Option<(char, usize)> {
     let first = line.chars().next()?;
     let rest = &line[first.len_utf8()..];
-    let is_bullet = matches!(first, '-' | '•' | '·' | '❖' | '▪' | '●' | '◦' | '*' | '–' | '►' | '✓' | '\u{f0b7}' | '\u{f0a7}')
+    let is_bullet = matches!(first, '-' | '•' | '·' | '❖' | '▪' | '●' | '◦' | '*' | '–' | '►' | '✓' | '\u{f0b7}' | '\u{f0a7}' | '\u{fffd}')
+        // A bullet glyph a PDF could not map to text comes out as "?" or U+FFFD.
+        || (first == '?' && rest.starts_with(' ') && rest.trim_start().starts_with(char::is_uppercase))
         || (first == 'o' && rest.starts_with(' ') && rest.trim_start().starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()));
     if is_bullet && rest.starts_with(' ') {
         let skip = first.len_utf8() + rest.len() - rest.trim_start().len();

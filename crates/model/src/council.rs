@@ -232,6 +232,30 @@ mod tests {
         assert_eq!(names(&c, "Telford & Wrekin and Redcar & Cleveland"), ["Telford and Wrekin", "Redcar and Cleveland"]);
     }
 
+    /// The upstream data put Derbyshire in the West Midlands and Lincolnshire in Yorkshire
+    /// and the Humber; a region filter would have missed both. Counts are the ONS regions'
+    /// councils with social care duties.
+    #[test]
+    fn every_region_holds_its_councils() {
+        let c = Councils::builtin().unwrap();
+        for name in ["Derbyshire", "Lincolnshire"] {
+            assert_eq!(c.lookup(name).unwrap().region, "East Midlands", "{name}");
+        }
+        for (region, n) in [
+            ("East Midlands", 10),
+            ("East of England", 11),
+            ("London", 33),
+            ("North East", 12),
+            ("North West", 24),
+            ("South East", 19),
+            ("South West", 15),
+            ("West Midlands", 14),
+            ("Yorkshire and The Humber", 15),
+        ] {
+            assert_eq!(c.all().iter().filter(|x| x.region == region).count(), n, "{region}");
+        }
+    }
+
     #[test]
     fn common_words_are_not_councils() {
         let c = Councils::builtin().unwrap();

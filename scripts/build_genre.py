@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the genre test documents and their annotations from tests/genre/src.
 
-Each source file is a document written for this project in the style of the genre, with
+Each source file (.txt, or .html for a web page) is a document written for this project in the style of the genre, with
 its findings marked inline as [[S:...]] (strength), [[A:...]] (area for development),
 [[R:...]] (recommendation) or [[B(Council|Other):...]] (best-practice pointer), and a first
 line "@meta field=value ..." giving the metadata a careful reader would record. The script
@@ -40,9 +40,10 @@ def build(src: Path):
     gold = {"doc": src.name, **meta, "review_year": int(meta["review_year"]), "findings": findings}
     (ROOT / "docs" / src.name).write_text(text, encoding="utf-8")
     (ROOT / "gold" / (src.stem + ".json")).write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    header = next(line for line in text.split("\n") if line.strip())
-    pages = text_to_pdf.paginate(text_to_pdf.layout(text))
-    text_to_pdf.write_pdf(pages, header, ROOT / "pdf" / (src.stem + ".pdf"))
+    if src.suffix == ".txt":
+        header = next(line for line in text.split("\n") if line.strip())
+        pages = text_to_pdf.paginate(text_to_pdf.layout(text))
+        text_to_pdf.write_pdf(pages, header, ROOT / "pdf" / (src.stem + ".pdf"))
     return len(findings)
 
 
@@ -50,7 +51,7 @@ def main():
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "gold").mkdir(exist_ok=True)
     (ROOT / "pdf").mkdir(exist_ok=True)
-    for src in sorted((ROOT / "src").glob("*.txt")):
+    for src in sorted(p for p in (ROOT / "src").iterdir() if p.suffix in (".txt", ".html")):
         print(f"{src.name}: {build(src)} findings")
 
 

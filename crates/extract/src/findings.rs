@@ -21,6 +21,18 @@ pub struct FindingContext<'a> {
     /// The document is the minutes of a meeting: prose counts only where it retells the
     /// review's findings (see [`crate::minutes`]).
     pub minutes: bool,
+    /// The document follows up an earlier review: lines that restate its recommendations
+    /// ("Recommendation 1: Reduce the number ...") name topics, they are not new findings.
+    pub follow_up: bool,
+}
+
+/// Whether the opening of a document says it follows up an earlier review.
+pub fn is_follow_up(text: &str) -> bool {
+    static FOLLOW_UP: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)\bfollow[- ]?up\b|\brevisit\b|return visit|progress review|one year on").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let head = text.char_indices().nth(800).map_or(text, |(i, _)| &text[..i]);
+    FOLLOW_UP.is_match(head)
 }
 
 /// The walk's memory of a meeting's minutes.
@@ -76,6 +88,12 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
     let mut table: Option<Vec<Option<SectionKind>>> = None;
     for b in blocks {
         let content = &text[b.start..b.end];
+        if ctx.follow_up && b.kind != BlockKind::TableRow && RESTATED.is_match(content) {
+            section = SectionKind::Neutral;
+            section_name = Some(content.trim_end_matches([':', '-', ' ']).to_string());
+            list = None;
+            continue;
+        }
         if b.kind != BlockKind::TableRow {
             table = None;
         }
@@ -96,6 +114,10 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                         }
                     }
                 }
+            }
+            BlockKind::Heading if holds_findings(section) && is_lost_bullet(content) => {
+                // A slide's bullet whose glyph was lost reads like a short heading.
+                push_unit(&mut out, text, (b.start, b.end), list.as_ref().map_or(section, |l| l.kind), true, &section_name, ctx);
             }
             BlockKind::Heading => {
                 list = None;
@@ -183,6 +205,36 @@ fn prose(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), secti
             previous = (out.len() > before).then_some(before);
         }
     }
+}
+
+/// "Recommendation 1: Reduce the number of people waiting for a review."
+static RESTATED: LazyLock<Regex> = LazyLock::new(|| {
+    peerscope_model::pattern::compile(r"(?i)^(?:original |previous )?recommendations? \d{1,2}\s*[:.–-]").unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn holds_findings(section: SectionKind) -> bool {
+    use SectionKind::*;
+    matches!(section, Strengths | Development | DevelopmentAndRecommendations | Recommendations | BestPractice | Findings)
+}
+
+/// "Staff are loyal, caring and know the borough well", "Publish a clear description of the
+/// front door": under a findings heading, a short line without a full stop that reads as a
+/// sentence (a verb, mostly lower-case words) or opens with an instruction is a list item
+/// whose bullet was lost, not a heading. Title-like lines ("Prevention and Demand
+/// Management") and lines naming a section stay headings.
+fn is_lost_bullet(line: &str) -> bool {
+    static VERB: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)\b(?:is|are|was|were|has|have|had|be|been|being|can|could|should|will|would|may|might|must|not|no|too|do|does|did|know|knows|feel|feels|told|reported|need|needs|remains?|lacks?)\b|\w+(?:ed|es)\b")
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    let line = line.trim();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    if words.len() < 5 || line.ends_with(':') || line.ends_with('?') || section_kind(line).is_some_and(|k| k != SectionKind::Neutral) {
+        return false;
+    }
+    let capitalised = words[1..].iter().filter(|w| w.starts_with(char::is_uppercase)).count();
+    let lower_case = capitalised * 10 < (words.len() - 1) * 4;
+    lower_case && (VERB.is_match(line) || cues::opens_with_imperative(line))
 }
 
 /// "5.2. The peer team also found ... There was no single view ...": a report's numbered
@@ -435,7 +487,14 @@ fn decide(section: SectionKind, c: Cues, is_item: bool) -> Option<FindingKind> {
     let only_praise = c.praise > 0.0 && c.concern == 0.0 && c.need == 0.0 && c.advice == 0.0;
     match section {
         S::NotFindings | S::BestPractice => None,
-        S::Strengths => Some(if c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0) { AreaForDevelopment } else { Strength }),
+        S::Strengths => Some(if c.praise == 0.0 && c.explicit > 0.0 {
+            // "We would suggest that this is made a priority": advice wherever it stands.
+            Recommendation
+        } else if c.praise == 0.0 && (c.concern > 0.0 || c.need > 0.0) {
+            AreaForDevelopment
+        } else {
+            Strength
+        }),
         S::Development => Some(if only_praise {
             Strength
         } else if (c.explicit > 0.0 || c.advice > 0.0 && c.concern == 0.0) && c.need == 0.0 && !c.concern_then_advice {
@@ -487,7 +546,7 @@ mod tests {
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false };
         (findings(&text, &blocks(&text), &ctx), text)
     }
 
@@ -536,6 +595,31 @@ mod tests {
         // "Peer challenges" in the first sentence once made the team list areas for development.
         let got = run("2. The peer challenge team\n\nPeer challenges are delivered by experienced peers. The peers were:\n\n- Jane Smith, Director of Adult Social Services, Trafford Council\n\nThe areas for further development identified by the team were:\n\n- consistency in the application of thresholds\n");
         assert_eq!(got, [(FindingKind::AreaForDevelopment, "consistency in the application of thresholds".to_string())]);
+    }
+
+    #[test]
+    fn slide_bullets_that_lost_their_glyph_are_items_not_headings() {
+        let got = run("Key strengths\nStaff are loyal, caring and know the borough well\nKey areas for consideration\nThe market for home care in the north of the borough is fragile\nRecommendations\nPublish a clear description of the front door for partners\nPrevention and Demand Management\n");
+        assert_eq!(
+            got,
+            [
+                (FindingKind::Strength, "Staff are loyal, caring and know the borough well".to_string()),
+                (FindingKind::AreaForDevelopment, "The market for home care in the north of the borough is fragile".to_string()),
+                (FindingKind::Recommendation, "Publish a clear description of the front door for partners".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_follow_up_restating_a_recommendation_names_a_topic() {
+        let councils = Councils::builtin().unwrap();
+        let taxonomy = Taxonomy::builtin().unwrap();
+        let text = normalize("Progress since the review\n\nRecommendation 1: Reduce the number of people waiting for a review.\nThe team saw real progress: the number waiting has fallen by a third. However, the number waiting longer than a year has not changed.\n", false);
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true };
+        let got: Vec<_> = findings(&text, &blocks(&text), &ctx).into_iter().map(|f| f.kind).collect();
+        assert_eq!(got, [FindingKind::Strength, FindingKind::AreaForDevelopment]);
+        assert!(is_follow_up("South West ADASS\nPeer Review Follow-up: Cornwall Council"));
+        assert!(!is_follow_up("Adult Social Care Peer Challenge\nFeedback report"));
     }
 
     #[test]

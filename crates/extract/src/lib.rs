@@ -122,7 +122,8 @@ impl Extractor {
         let blocks = structure::blocks(&text);
         let doc_kind = metadata::doc_kind(&text);
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
-        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes };
+        let follow_up = findings::is_follow_up(&text);
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up };
         let found = findings::findings(&text, &blocks, &ctx);
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));

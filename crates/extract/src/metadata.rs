@@ -158,7 +158,7 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
 /// Who ran the review, by the weight of each programme's vocabulary.
 pub fn review_type(text: &str) -> ReviewType {
     static LGA: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance"));
+        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance|(?i:challenge manager|peer challenge[ –-]+feedback report)"));
     static ADASS: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|\b(?:west|east) midlands\b|eastern region|\bnorth west\b|\bsouth east\b|yorkshire and (?:the )?humber|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
     });

@@ -47,6 +47,7 @@ pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Counc
         }
     }
     add_implied_mentions(text, councils, &mut score);
+    add_domain_mentions(text, councils, &mut score);
     let mut ranked: Vec<(usize, f32)> = score.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     match ranked.as_slice() {
@@ -68,6 +69,19 @@ fn mention_weight(unit: &str) -> f32 {
         0.2
     } else {
         1.0
+    }
+}
+
+/// "amanda.evans@kirklees.gov.uk", "www.kirklees.gov.uk": a council's own address names it,
+/// also where the name itself is only in a logo. The LGA's (local.gov.uk) names none.
+fn add_domain_mentions(text: &str, councils: &Councils, score: &mut HashMap<usize, f32>) {
+    static DOMAIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:@|\bwww\.)([a-z][a-z-]{2,40})\.gov\.uk\b"));
+    for cap in DOMAIN.captures_iter(text).take(50) {
+        let stem = cap[1].replace('-', " ");
+        let Some(found) = councils.lookup(&stem) else { continue };
+        if let Some(i) = councils.all().iter().position(|c| c.gss_code == found.gss_code) {
+            *score.entry(i).or_default() += 1.0;
+        }
     }
 }
 
@@ -160,7 +174,7 @@ pub fn review_type(text: &str) -> ReviewType {
     static LGA: LazyLock<Regex> =
         LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance|(?i:challenge manager|peer challenge[ –-]+feedback report)"));
     static ADASS: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|\b(?:west|east) midlands\b|eastern region|\bnorth west\b|\bsouth east\b|yorkshire and (?:the )?humber|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
+        re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
     });
     static INSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)"));
     static PEER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)"));
@@ -300,6 +314,17 @@ mod tests {
         assert_eq!(review_type("The LGA peer review report. A peer review by ADASS next year. LGA"), ReviewType::LgaPeerChallenge);
         assert_eq!(review_type("The peer challenge forms part of ADASS's programme of sector led improvement"), ReviewType::AdassRegionalPeerChallenge);
         assert_eq!(review_type("The budget was set."), ReviewType::None);
+        // A region's name alone is not a regional ADASS programme.
+        assert_eq!(review_type("The West Midlands Quality Review Service peer review of stroke services."), ReviewType::Unknown);
+        assert_eq!(review_type("The team came from around the West Midlands for the peer review."), ReviewType::AdassRegionalPeerChallenge);
+    }
+
+    #[test]
+    fn a_council_address_names_the_council() {
+        let councils = Councils::builtin().unwrap();
+        let t = "It also suggested that the council speaks to Barnsley, whose framework has widened choice.\nContact officer: amanda.evans@kirklees.gov.uk\nSee www.kirklees.gov.uk and www.local.gov.uk";
+        let c = reviewed_council(t, "", &Hints::default(), &councils).map(|i| councils.get(i).name.clone());
+        assert_eq!(c.as_deref(), Some("Kirklees"));
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
         .collect();
     let lines: Vec<String> = cleaned
         .lines()
-        .map(|l| strip_tag_fragment(&l.split_whitespace().collect::<Vec<_>>().join(" ")).to_string())
+        .map(|l| strip_markdown_heading(strip_tag_fragment(&l.split_whitespace().collect::<Vec<_>>().join(" "))).to_string())
         .collect();
     let typical = typical_width(&lines);
     let mut out: Vec<String> = Vec::new();
@@ -66,6 +66,16 @@ fn strip_tag_fragment(line: &str) -> &str {
         }
     }
     line
+}
+
+/// "## Strengths" from a Markdown export is the heading "Strengths".
+fn strip_markdown_heading(line: &str) -> &str {
+    let hashes = line.len() - line.trim_start_matches('#').len();
+    if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+        line[hashes..].trim_start()
+    } else {
+        line
+    }
 }
 
 fn starts_with_month_and_year(line: &str) -> bool {
@@ -120,5 +130,6 @@ mod tests {
     fn keeps_list_items_apart_and_drops_markup() {
         let t = normalize("Areas for **Consideration**\r\n\r\n\r\n- one thing\n- another\u{200b} thing\n", false);
         assert_eq!(t, "Areas for Consideration\n\n- one thing\n- another thing\n");
+        assert_eq!(normalize("## Strengths\n#hashtag stays\n", false), "Strengths\n#hashtag stays\n");
     }
 }

@@ -337,19 +337,31 @@ impl FindingIndex {
                 _ => must.push((Occur::Must, Box::new(PhraseQuery::new(terms)))),
             }
         }
-        let mut topic: Vec<(Occur, Box<dyn Query>)> = analyzer::terms(&s.text)
-            .into_iter()
-            .map(|t| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.text, &t), IndexRecordOption::WithFreqs)) as Box<dyn Query>))
-            .collect();
+        // A finding is on the topic when it carries one of the topic's themes or has all of
+        // its words ("direct payments" is not "direction of travel" nor "direct care"); a
+        // longer topic needs any of its words. Each word it has then adds to its score.
+        let words: Vec<Term> = analyzer::terms(&s.text).into_iter().map(|t| Term::from_field_text(f.text, &t)).collect();
+        let word = |t: &Term| -> Box<dyn Query> { Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs)) };
+        let mut topic: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match words.len() {
+            0 => {}
+            1..=3 => topic.push((Occur::Should, Box::new(BooleanQuery::new(words.iter().map(|t| (Occur::Must, word(t))).collect())))),
+            _ => topic.extend(words.iter().map(|t| (Occur::Should, word(t)))),
+        }
         for theme in &s.themes {
             topic.push((Occur::Should, Box::new(BoostQuery::new(term(f.themes, theme), 3.0))));
         }
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !topic.is_empty() {
             must.push((Occur::Must, Box::new(BooleanQuery::new(topic))));
+            if (2..=3).contains(&words.len()) {
+                should.extend(words.iter().map(|t| (Occur::Should, word(t))));
+            }
         }
         if must.is_empty() {
             must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
+        must.extend(should);
         BooleanQuery::new(must)
     }
 

@@ -316,7 +316,12 @@ fn continues_advice(sentence: &str) -> bool {
     static CONTINUES: LazyLock<Regex> = LazyLock::new(|| {
         peerscope_model::pattern::compile(r"(?i)^(?:examples? (?:here |of this )?include|for example,|for instance,|(?:this|these|they|it|such \w+)(?: \w+){0,2} (?:should|can|could|would|might|may|must|is (?:critical|essential|important|vital|key))\b|as part of (?:this|these|that)\b|all of (?:the|this) above\b|in doing so\b)").unwrap_or_else(|e| panic!("{e}"))
     });
-    CONTINUES.is_match(sentence.trim_start())
+    // "It may be helpful for the council to ...": an anticipatory "it" opens new advice.
+    static NEW_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)^it (?:may|might|would|could|will|is|should) (?:also )?be (?:helpful|useful|important|worth|beneficial|valuable|essential|vital|key|sensible|timely)\b").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let s = sentence.trim_start();
+    CONTINUES.is_match(s) && !NEW_ADVICE.is_match(s)
 }
 
 /// A sentence that praises and then turns ("...; however, improvement is needed around
@@ -620,6 +625,16 @@ mod tests {
         assert_eq!(got, [FindingKind::Strength, FindingKind::AreaForDevelopment]);
         assert!(is_follow_up("South West ADASS\nPeer Review Follow-up: Cornwall Council"));
         assert!(!is_follow_up("Adult Social Care Peer Challenge\nFeedback report"));
+    }
+
+    #[test]
+    fn an_anticipatory_it_opens_new_advice_but_this_should_continues() {
+        let got = run("Summary\n\nIt is not yet clear how the savings will be delivered. It may be helpful for the council to set out a single narrative. This should include the financial plan.\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1], (FindingKind::Recommendation, "It may be helpful for the council to set out a single narrative. This should include the financial plan.".to_string()));
+        // "without the need for a referral" states no need.
+        let got = run("Summary\n\nPeople receive a prompt and friendly response without the need for a referral.\n");
+        assert_eq!(got[0].0, FindingKind::Strength);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
     let lines: Vec<String> = cleaned
         .lines()
         .map(|l| strip_markdown_heading(strip_tag_fragment(&l.split_whitespace().collect::<Vec<_>>().join(" "))).to_string())
+        .map(|l| if is_page_stamp(&l) { String::new() } else { l })
         .collect();
     let typical = typical_width(&lines);
     let mut out: Vec<String> = Vec::new();
@@ -66,6 +67,15 @@ fn strip_tag_fragment(line: &str) -> &str {
         }
     }
     line
+}
+
+/// "Page 4", "4 of 12", "- 4 -", "Agenda Item 7": what a converted PDF leaves between its
+/// pages, in the middle of a paragraph as often as not. The paragraph is joined across it.
+fn is_page_stamp(line: &str) -> bool {
+    static STAMP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(?:page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|\d{1,4}\s+of\s+\d{1,4}|[-–]\s*\d{1,4}\s*[-–]|agenda item\s+\d{1,3}[a-z]?)$").unwrap_or_else(|e| panic!("{e}"))
+    });
+    line.len() < 24 && STAMP.is_match(line)
 }
 
 /// "## Strengths" from a Markdown export is the heading "Strengths".
@@ -131,5 +141,7 @@ mod tests {
         let t = normalize("Areas for **Consideration**\r\n\r\n\r\n- one thing\n- another\u{200b} thing\n", false);
         assert_eq!(t, "Areas for Consideration\n\n- one thing\n- another thing\n");
         assert_eq!(normalize("## Strengths\n#hashtag stays\n", false), "Strengths\n#hashtag stays\n");
+        let paged = "A strong workforce who are proud to work in adult social\n\nPage 4 of 9\n\ncare and who know their area.\nAgenda Item 7\nNext.\n";
+        assert_eq!(normalize(paged, false), "A strong workforce who are proud to work in adult social care and who know their area.\n\nNext.\n");
     }
 }

@@ -30,7 +30,7 @@ static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An officer opening the retelling: "summarised the findings of the peer review".
 static RETELL_START: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:summari[sz]ed|outlined|presented|went through|took [\w ]{0,30} through|set out|detailed|reported on|gave an overview of|introduced|received (?:a |an )?(?:presentation|report|update|verbal update)(?: from [\w ,]{0,60}?)? on) (?:[\w ]{0,30})?(?:findings|feedback|outcomes?|key messages|recommendations|the (?:peer )?review|the report)\b")
+    re(r"(?i)\b(?:summari[sz]ed|outlined|presented|went through|took [\w ]{0,30} through|set out|detailed|reported on|gave an overview of|introduced|received (?:a |an )?(?:presentation|report|update|verbal update)(?: from [\w ,]{0,60}?)? on) (?:[\w ]{0,60})?(?:findings|feedback|outcomes?|key messages|recommendations|the (?:peer )?review|(?:lga |adass )?peer (?:challenge|review)|the report)\b|\bthe key points (?:made |raised )?(?:were|included)\b")
 });
 /// The end of the retelling: discussion, the council's response, resolutions.
 static RETELL_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -91,6 +91,8 @@ mod tests {
         assert!(!retells_finding(s, false));
         assert!(starts_retelling("The Assistant Director summarised the findings of the peer review and focussed on each theme."));
         assert!(ends_retelling("In the ensuing discussion, the following main points were made:"));
+        assert!(starts_retelling("The Corporate Director presented a report on the Local Government Association peer challenge of adult social care."));
+        assert!(retells_finding("They had also reported that some people were waiting too long.", true));
         assert_eq!(topic("In respect of the Better Care Fund, opportunities were highlighted."), Some("the Better Care Fund"));
     }
 }

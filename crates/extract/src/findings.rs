@@ -271,7 +271,7 @@ fn minutes_prose(
         if is_intro(sentence) || !crate::minutes::retells_finding(sentence, meeting.retelling || carried.is_some()) && carried.is_none() {
             continue;
         }
-        if carried.is_some() && crate::minutes::is_council_action(sentence) {
+        if carried.is_some() && (crate::minutes::is_council_action(sentence) || crate::minutes::is_own_voice(sentence)) {
             continue;
         }
         let section = if section == SectionKind::NotFindings { SectionKind::Neutral } else { section };

@@ -45,13 +45,36 @@ static TOPIC_OPENER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^(?:in respect of|in relation to|with regard to|regarding|turning to|on the (?:subject|topic|theme) of) ([^,]{3,80}?)(?:,| the | there )")
 });
 
+/// "since the conclusion of the peer review", "in readiness for a peer review by ADASS":
+/// the review as a point in time, not as the source of what is said.
+static TEMPORAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:since|after|following|before|ahead of|prior to|in readiness for|in preparation for) (?:the (?:conclusion|end|completion|start|close) of )?(?:the|a|an|its|their) (?:\w+ ){0,2}(?:peer )?(?:review|challenge)\b")
+});
+/// An officer or member speaking in their own voice: "The Assistant Director noted that ...".
+static SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(?:the |an? )?(?:[\w-]+ ){0,4}(?:director|officer|manager|head of [\w ]+|lead|member|councillor|cllr\.?|chair(?:man)?)\b[^.]{0,80}?\b(?:noted|explained|said|advised|confirmed|stated|added|commented|outlined|emphasi[sz]ed|stressed)\b")
+});
+
 /// Whether a minutes sentence retells a finding, given whether it sits in the retelling.
 pub fn retells_finding(sentence: &str, in_retelling: bool) -> bool {
     if COUNCIL_ACTION.is_match(sentence) || starts_retelling(sentence) {
         return false;
     }
-    ATTRIBUTED.is_match(sentence)
-        || (in_retelling && (PASSIVE_EVALUATION.is_match(sentence) || TOPIC_OPENER.is_match(sentence) || REPORTED.is_match(sentence)))
+    let attributed = is_attributed(sentence);
+    attributed
+        || (in_retelling && !SPEAKER.is_match(sentence) && (PASSIVE_EVALUATION.is_match(sentence) || TOPIC_OPENER.is_match(sentence) || REPORTED.is_match(sentence)))
+}
+
+/// The sentence says the review is its source (a mention of the review as a point in time
+/// does not count).
+pub fn is_attributed(sentence: &str) -> bool {
+    let masked = TEMPORAL.replace_all(sentence, "");
+    ATTRIBUTED.is_match(&masked)
+}
+
+/// An officer or member speaking in their own voice, without quoting the review.
+pub fn is_own_voice(sentence: &str) -> bool {
+    SPEAKER.is_match(sentence) && !is_attributed(sentence)
 }
 
 pub fn is_council_action(sentence: &str) -> bool {
@@ -93,6 +116,10 @@ mod tests {
         assert!(ends_retelling("In the ensuing discussion, the following main points were made:"));
         assert!(starts_retelling("The Corporate Director presented a report on the Local Government Association peer challenge of adult social care."));
         assert!(retells_finding("They had also reported that some people were waiting too long.", true));
+        // The review as a point in time, and an officer's own view, are not the review's findings.
+        assert!(!retells_finding("They explained that an internal audit delivered assurance of progress since the conclusion of the peer review in December 2023.", true));
+        assert!(is_own_voice("The Assistant Director of Adult Care and Integration noted that no Local Authority had successfully addressed their DoLS challenges."));
+        assert!(!is_own_voice("The Director confirmed that the report had recommended that HCC simplify the direct payments process."));
         assert_eq!(topic("In respect of the Better Care Fund, opportunities were highlighted."), Some("the Better Care Fund"));
     }
 }

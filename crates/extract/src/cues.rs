@@ -134,6 +134,11 @@ pub fn weigh(sentence: &str) -> Cues {
         if ["without the", "without any", "without a", "without", "no", "removes the", "avoids the", "reduces the"].iter().any(|w| before.ends_with(w)) {
             continue;
         }
+        if RELIEVED.is_match(&sentence[..m.start()]) {
+            // "the steps taken to address areas for improvement": a need being met.
+            c.praise += w(m.start());
+            continue;
+        }
         c.need += w(m.start());
     }
     if opens_with_imperative(sentence) {
@@ -175,7 +180,7 @@ const WEAK_PRAISE: &[&str] = &["in place", "aware of", "understanding of", "enga
 /// A concern word kept down by what comes just before it: "low sickness, vacancies, and
 /// turnover", "reduced waiting lists", "used to resolve some of the tensions".
 static RELIEVED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
+    re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|(?:taken|steps|actions?|work|progress(?: made)?) to address|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
 });
 static LOW_IS_GOOD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s+(?:sickness|vacanc\w*|turnover|staff turnover|waiting|numbers? of complaints|complaints|delays?|agency)"));
 
@@ -349,6 +354,10 @@ mod tests {
         assert_eq!(c.advice, 0.0, "{c:?}");
         let c = weigh("The council should be celebrated for its integrated model.");
         assert_eq!(c.explicit, 0.0, "{c:?}");
+        // A need being met is praise; a need still to meet is not.
+        let met = weigh("The review acknowledged the steps taken to address areas for improvement that the earlier review had highlighted.");
+        assert!(met.praise > 0.0 && met.need == 0.0, "{met:?}");
+        assert!(weigh("The council needs to address the areas for improvement.").need > 0.0);
     }
 
     #[test]

@@ -17,7 +17,7 @@ static CONCERN: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Explicit advice: the reviewers tell the council what to do.
 static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? (?:\w+ )?to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|may (?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on|opportunit(?:y|ies) to)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? (?:\w+ )?to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|(?:may|might) (?:also )?(?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on|opportunit(?:y|ies) to)\b")
 });
 static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|urge[sd]?|consider|consideration)\b")
@@ -123,6 +123,9 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     c.praise_first = first_praise < first_concern;
     for m in ADVICE.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..])) {
+        if INTENTION.is_match(&sentence[..m.start()]) {
+            continue; // "a real commitment to build on this": the council's intent, not advice
+        }
         c.advice += w(m.start());
     }
     for m in EXPLICIT.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..])) {
@@ -133,6 +136,9 @@ pub fn weigh(sentence: &str) -> Cues {
         let before = sentence[..m.start()].trim_end().to_ascii_lowercase();
         if ["without the", "without any", "without a", "without", "no", "removes the", "avoids the", "reduces the"].iter().any(|w| before.ends_with(w)) {
             continue;
+        }
+        if EMBEDDED_QUESTION.is_match(&sentence[..m.start()]) {
+            continue; // "understanding ... how the council could better use": no need asserted
         }
         if RELIEVED.is_match(&sentence[..m.start()]) {
             // "the steps taken to address areas for improvement": a need being met.
@@ -180,8 +186,15 @@ const WEAK_PRAISE: &[&str] = &["in place", "aware of", "understanding of", "enga
 /// A concern word kept down by what comes just before it: "low sickness, vacancies, and
 /// turnover", "reduced waiting lists", "used to resolve some of the tensions".
 static RELIEVED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|(?:taken|steps|actions?|work|progress(?: made)?) to address|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
+    re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|(?:taken|steps|actions?|work|progress(?: made)?) to address|solutions? to|solving|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
 });
+/// What the council means to do, before an advice word: not the reviewers' advice.
+static INTENTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:commitment|committed|desire|ambition|plans?|planning|willingness|willing|keen|determination|determined|intention|intends?|eager)\s+to\s+$")
+});
+/// "how the council could better use ...", "whether it could do more": a question embedded
+/// in the sentence, asserting no need.
+static EMBEDDED_QUESTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:how|whether|where|what)\s+(?:\w+\s+){0,3}$"));
 static LOW_IS_GOOD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s+(?:sickness|vacanc\w*|turnover|staff turnover|waiting|numbers? of complaints|complaints|delays?|agency)"));
 
 /// Byte ranges of parenthetical asides: what they say counts half.
@@ -358,6 +371,11 @@ mod tests {
         let met = weigh("The review acknowledged the steps taken to address areas for improvement that the earlier review had highlighted.");
         assert!(met.praise > 0.0 && met.need == 0.0, "{met:?}");
         assert!(weigh("The council needs to address the areas for improvement.").need > 0.0);
+        // The council's own intent is not advice; a question embedded in a sentence is no need.
+        assert_eq!(weigh("There is a real commitment to build on this further.").advice, 0.0);
+        assert!(weigh("You may also want to consider how the system can help.").advice > 0.0);
+        assert_eq!(weigh("The council understands where it spends, and how the council could better use its resources.").need, 0.0);
+        assert!(weigh("A partner keen on seeking solutions to the challenges faced by the service.").concern == 0.0);
     }
 
     #[test]

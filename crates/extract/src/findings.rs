@@ -176,11 +176,31 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     minutes_prose(&mut out, text, (b.start, b.end), section, &section_name, ctx, &mut meeting);
                     continue;
                 }
+                if let Some((skip, kind)) = inline_label(content) {
+                    // "What could be better: Around 1,800 people are waiting ...".
+                    prose(&mut out, text, (b.start + skip, b.end), kind, &section_name, ctx);
+                    continue;
+                }
                 prose(&mut out, text, (b.start, b.end), section, &section_name, ctx);
             }
         }
     }
     out
+}
+
+/// A paragraph opening with a label that names a kind ("Strengths: ...", "What could be
+/// better: ...", "Recommendation: ..."): the byte length of the label and the kind it names.
+fn inline_label(paragraph: &str) -> Option<(usize, SectionKind)> {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z][^:.]{2,45}):\s+").unwrap_or_else(|e| panic!("{e}")));
+    let m = LABEL.captures(paragraph)?;
+    let label = m.get(1)?.as_str();
+    if label.split_whitespace().count() > 6 {
+        return None;
+    }
+    match section_kind(label)? {
+        k @ (SectionKind::Strengths | SectionKind::Development | SectionKind::Recommendations | SectionKind::DevelopmentAndRecommendations) => Some((m.get(0)?.end(), k)),
+        _ => None,
+    }
 }
 
 /// The sentences of a paragraph of prose, each a unit, except that a sentence finishing the
@@ -635,6 +655,18 @@ mod tests {
         // "without the need for a referral" states no need.
         let got = run("Summary\n\nPeople receive a prompt and friendly response without the need for a referral.\n");
         assert_eq!(got[0].0, FindingKind::Strength);
+    }
+
+    #[test]
+    fn an_inline_label_names_the_kind_of_its_paragraph() {
+        let got = run("Theme 1: Working with people\n\nStrengths: Practitioners have a good understanding of strengths-based practice.\nWhat could be better: Information about the cost of care is hard to find.\n");
+        assert_eq!(
+            got,
+            [
+                (FindingKind::Strength, "Practitioners have a good understanding of strengths-based practice.".to_string()),
+                (FindingKind::AreaForDevelopment, "Information about the cost of care is hard to find.".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -353,7 +353,14 @@ fn without_the_web_service_the_html_pages_are_walked() {
     server.route("/robots.txt", vec![Reply::status(404)]);
     server.route("/mgWebService.asmx/", vec![Reply::status(404)]);
     server.route("/mgListCommittees.aspx", vec![Reply::ok("text/html", "<html><body><div class=\"mgContent\"><a href=\"mgCommitteeDetails.aspx?ID=7\">Health Select Commission</a> <a href=\"mgCommitteeDetails.aspx?ID=8\">Licensing Committee</a></div></body></html>")]);
-    server.route("/ieListMeetings.aspx?CId=7", vec![Reply::ok("text/html", "<html><body><a href=\"ieListDocuments.aspx?CId=7&amp;MId=70\">9 Jul 2024 10.00 am</a></body></html>")]);
+    // A municipal year's page: a meeting in the window, one after it, one cancelled.
+    server.route(
+        "/ieListMeetings.aspx?CId=7",
+        vec![Reply::ok(
+            "text/html",
+            "<html><body><a href=\"ieListDocuments.aspx?CId=7&amp;MId=70\">9 Jul 2024 10.00 am</a> <a href=\"ieListDocuments.aspx?CId=7&amp;MId=71\">12 Feb 2025 10.00 am</a> <a href=\"ieListDocuments.aspx?CId=7&amp;MId=72\">1 Aug 2024 10.00 am CANCELLED</a></body></html>",
+        )],
+    );
     server.route(
         "/ieListDocuments.aspx?CId=7&MId=70",
         vec![Reply::ok("text/html", "<html><body><a href=\"mgAi.aspx?ID=700\">LGA Adult Social Care Peer Review</a> <a href=\"mgAi.aspx?ID=701\">Minutes of the previous meeting</a></body></html>")],
@@ -369,6 +376,8 @@ fn without_the_web_service_the_html_pages_are_walked() {
     assert_eq!(server.count("/mgAi.aspx?ID=701"), 0);
     assert_eq!(server.count("/ieListMeetings.aspx?CId=8"), 0);
     assert_eq!(server.count("/ieListMeetings.aspx?CId=7&Year=2024"), 1);
+    assert_eq!(server.count("/ieListDocuments.aspx?CId=7&MId=71"), 0, "a meeting after `until` is not opened");
+    assert_eq!(server.count("/ieListDocuments.aspx?CId=7&MId=72"), 0, "a cancelled meeting is not opened");
 }
 
 /// Not a check: prints a first and a second run against the test site with the requests

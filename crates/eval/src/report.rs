@@ -72,8 +72,8 @@ impl Report {
         add(&mut self.segmentation, &score_doc(gold, pred, Mode::Segmentation));
         add(&mut self.coarse, &score_doc(gold, pred, Mode::Coarse));
         for (k, counts) in strict.per_kind.iter().enumerate() {
-            for x in 0..3 {
-                self.strict[k][x] += counts[x];
+            for (total, n) in self.strict[k].iter_mut().zip(counts) {
+                *total += n;
             }
         }
         let mut meta_wrong = Vec::new();

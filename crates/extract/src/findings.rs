@@ -162,7 +162,7 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                 // export): short one-sentence lines after an intro are its items.
                 if let Some(l) = list.as_ref().filter(|l| l.intro_marker.is_none() && !is_intro(content) && is_bare_item(text, b.start, b.end)) {
                     let kind = l.kind;
-                    if !(ctx.minutes && !l.carries_findings) {
+                    if !ctx.minutes || l.carries_findings {
                         push_unit(&mut out, text, (b.start, b.end), kind, true, &section_name, ctx);
                         continue;
                     }

@@ -40,6 +40,22 @@ impl Date {
         Date::new(y, m, d)
     }
 
+    /// A date as a meeting link writes it: "9 Jul 2024 10.00 am", "Wednesday, 14th
+    /// February, 2024 6.30 pm" or "14/02/2024".
+    pub fn parse_text(s: &str) -> Option<Date> {
+        const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        if let Some(d) = s.split_whitespace().find_map(Date::parse_dmy) {
+            return Some(d);
+        }
+        let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect();
+        words.windows(3).find_map(|w| {
+            let day: u8 = w[0].trim_end_matches(|c: char| c.is_alphabetic()).parse().ok()?;
+            let month = MONTHS.iter().position(|m| w[1].starts_with(m))? as u8 + 1;
+            let year: u16 = w[2].parse().ok()?;
+            Date::new(year, month, day)
+        })
+    }
+
     pub fn dmy(&self) -> String {
         format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
     }
@@ -303,6 +319,14 @@ pub(crate) fn links(page: &Url, html: &[u8]) -> Vec<(Url, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meeting_link_dates() {
+        assert_eq!(Date::parse_text("9 Jul 2024 10.00 am"), Date::new(2024, 7, 9));
+        assert_eq!(Date::parse_text("Wednesday, 14th February, 2024 6.30 pm"), Date::new(2024, 2, 14));
+        assert_eq!(Date::parse_text("14/02/2024"), Date::new(2024, 2, 14));
+        assert_eq!(Date::parse_text("Health Select Commission"), None);
+    }
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moderngov");
 

@@ -1,6 +1,7 @@
 //! ModernGov without the web service: the same walk through the HTML pages people use
 //! (`mgListCommittees.aspx` → `ieListMeetings.aspx?CId=&Year=` → `ieListDocuments.aspx` →
-//! `mgAi.aspx?ID=`), for sites that answer the service with 403 or 404.
+//! `mgAi.aspx?ID=`), for sites that answer the service with 403 or 404. Meetings are kept
+//! by the date their link gives, so `since` and `until` work to the day here too.
 
 use regex::Regex;
 use url::Url;
@@ -29,31 +30,41 @@ pub async fn run(f: &Fetcher, source: &ModernGovSource, base: &Url, report: &mut
             }
         }
     }
-    let since = source.since.as_deref().and_then(Date::parse_iso).map_or(2010, |d| d.year);
-    let until = source.until.as_deref().and_then(Date::parse_iso).unwrap_or_else(Date::today).year;
+    let since = source.since.as_deref().and_then(Date::parse_iso).unwrap_or(Date { year: 2010, month: 1, day: 1 });
+    let until = source.until.as_deref().and_then(Date::parse_iso).unwrap_or_else(Date::today);
+    // A page per municipal year (May to April): the calendar years of the window and the
+    // year before, and each meeting's own date decides.
     for (id, title) in committees {
-        for year in since..=until {
+        let mut listed: Vec<Url> = Vec::new();
+        for year in since.year.saturating_sub(1)..=until.year {
             let Ok(url) = base.join(&format!("ieListMeetings.aspx?CId={id}&Year={year}")) else { continue };
             match f.listing(&url).await {
-                Ok(html) => meetings(f, base, &url, &html, report).await,
+                Ok(html) => meetings(&url, &html, (since, until), &mut listed),
                 Err(e) => report.fail(format!("{title} {year}"), &e),
+            }
+        }
+        for meeting in listed {
+            match f.listing(&meeting).await {
+                Ok(html) => items(f, base, &meeting, &html, report).await,
+                Err(e) => report.fail(meeting.to_string(), &e),
             }
         }
     }
     Ok(())
 }
 
-async fn meetings(f: &Fetcher, base: &Url, page: &Url, html: &[u8], report: &mut SourceReport) {
-    let mut seen: Vec<Url> = Vec::new();
-    for (url, _) in links(page, html) {
-        if page_is(&url, "ieListDocuments.aspx") && !seen.contains(&url) {
-            seen.push(url);
+/// The meetings a year's page lists, added to `listed` (once, though two years' pages may
+/// both list a meeting) when their date (from the link's text) is in the window and they
+/// were not cancelled or postponed; a link without a date is kept.
+fn meetings(page: &Url, html: &[u8], (since, until): (Date, Date), listed: &mut Vec<Url>) {
+    for (url, text) in links(page, html) {
+        if !page_is(&url, "ieListDocuments.aspx") || listed.contains(&url) {
+            continue;
         }
-    }
-    for meeting in seen {
-        match f.listing(&meeting).await {
-            Ok(html) => items(f, base, &meeting, &html, report).await,
-            Err(e) => report.fail(meeting.to_string(), &e),
+        let lower = text.to_ascii_lowercase();
+        let in_window = Date::parse_text(&text).is_none_or(|d| since <= d && d <= until);
+        if in_window && !lower.contains("cancelled") && !lower.contains("postponed") {
+            listed.push(url);
         }
     }
 }

@@ -34,10 +34,13 @@ pub struct Example {
     pub source: String,
 }
 
+/// Per theme: the councils it was found for, findings by kind, and an example.
+type ThemeTally = (BTreeSet<String>, [usize; 4], Option<Example>);
+
 /// Themes in order of how many councils they recur across, then how many findings.
 pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter, taxonomy: &Taxonomy) -> Vec<RecurringTheme> {
     let mut seen: HashSet<String> = HashSet::new();
-    let mut table: BTreeMap<String, (BTreeSet<String>, [usize; 4], Option<Example>)> = BTreeMap::new();
+    let mut table: BTreeMap<String, ThemeTally> = BTreeMap::new();
     for (d, sources) in documents {
         if !filter.keeps_document(d) {
             continue;

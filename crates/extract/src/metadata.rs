@@ -176,7 +176,9 @@ pub fn review_type(text: &str) -> ReviewType {
     static ADASS: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
     });
-    static INSPECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)"));
+    static INSPECTION: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)|local authority assessment|quality statement scores?|rating and score|(?:overall )?rating:? (?:requires improvement|inadequate|good|outstanding)\b|\bscore: \d")
+    });
     static PEER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)"));
     let lga = LGA.find_iter(text).count();
     let adass = ADASS.find_iter(text).count();

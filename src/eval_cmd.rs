@@ -29,7 +29,7 @@ pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
         let scored = score_one(&extractor, gold_path, opts).map(|(gold, pred)| report.add(&name, &gold, &pred));
         if let Err(e) = scored {
             failed += 1;
-            eprintln!("peerscope: {}: {e:#}", gold_path.display());
+            eprintln!("peerscope: {}: {}", gold_path.display(), crate::describe(&e));
         }
     }
     if opts.json {

@@ -37,7 +37,7 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
                 return Err(e); // the reader has gone: stop quietly
             }
             failed += 1;
-            eprintln!("peerscope: {name}: {e:#}");
+            eprintln!("peerscope: {name}: {}", crate::describe(&e));
         }
     }
     if failed > 0 {

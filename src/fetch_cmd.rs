@@ -55,7 +55,7 @@ fn ingest_report(dir: &DataDir, extractor: &peerscope_extract::Extractor, report
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("peerscope: {}: {e:#}", doc.url);
+                eprintln!("peerscope: {}: {}", doc.url, crate::describe(&e));
             }
         }
     }

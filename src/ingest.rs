@@ -53,7 +53,7 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
                 summary.findings += n;
             }
             Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
-            Err(e) => summary.failed.push((name, format!("{e:#}"))),
+            Err(e) => summary.failed.push((name, crate::describe(&e))),
         }
         summary.files += 1;
         bar.inc(1);

@@ -304,3 +304,16 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(!stderr.contains("panicked") && !stderr.contains("failed"), "{stderr}");
     assert!(out.status.success(), "{stderr}");
 }
+
+/// Regression: a second process on a data directory in use printed sled's lock error twice,
+/// with an OS error dump. It now says the directory is in use and exits 2.
+#[test]
+fn a_data_directory_in_use_is_reported_plainly() {
+    let data = tempfile::tempdir().unwrap();
+    let _held = peerscope_store::Store::open(data.path()).unwrap();
+    let out = peerscope(data.path()).args(["query", "carers"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is in use by another peerscope process"), "{err}");
+    assert_eq!(err.matches("lock").count(), 0, "no raw lock error: {err}");
+}

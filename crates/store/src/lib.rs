@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 pub enum StoreError {
     #[error("store database: {0}")]
     Sled(#[from] sled::Error),
+    #[error("{0} is in use by another peerscope process (an ingest or fetch still running); try again when it has finished")]
+    InUse(PathBuf),
     #[error("store file {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("stored record {key} is unreadable: {source}")]
@@ -106,7 +108,11 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         let blobs = dir.join("blobs");
         std::fs::create_dir_all(&blobs).map_err(|source| StoreError::Io { path: blobs.clone(), source })?;
-        let db = sled::Config::new().path(dir.join("store")).cache_capacity(64 << 20).open()?;
+        let db = sled::Config::new().path(dir.join("store")).cache_capacity(64 << 20).open().map_err(|e| match e {
+            // sled reports the lock another process holds as an I/O error with this text.
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock") => StoreError::InUse(dir.to_path_buf()),
+            e => StoreError::Sled(e),
+        })?;
         Ok(Store {
             docs: db.open_tree("docs")?,
             sources: db.open_tree("sources")?,

@@ -34,6 +34,9 @@ pub fn render(p: &CouncilProfile) -> String {
     let mut out = String::new();
     let region = p.council.region.as_deref().unwrap_or("");
     let _ = writeln!(out, "{} — {region}, {} ({})", p.council.name, p.la_type, p.council.gss_code.as_deref().unwrap_or(""));
+    if let Some(former) = &p.former {
+        let _ = writeln!(out, "A former council: {former}.");
+    }
     if p.documents.is_empty() {
         let _ = writeln!(out, "\nNo reviews of {} in the data directory (try `peerscope fetch` or `peerscope ingest`).", p.council.name);
     } else {

@@ -10,6 +10,9 @@ use crate::error::ModelError;
 
 /// The shipped table, compiled in so the binary works from any directory.
 const BUILTIN_CSV: &str = include_str!("../../../corpus/councils.csv");
+/// Councils abolished since 2019 that older documents name (same columns, plus `abolished`
+/// and `successors`).
+const FORMER_CSV: &str = include_str!("../../../corpus/former_councils.csv");
 
 /// Names people write that the table does not list (loose or historical forms).
 const EXTRA_ALIASES: &[(&str, &str)] = &[
@@ -17,7 +20,6 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("E06000010", "Hull"),
     ("E06000023", "Bristol"),
     ("E06000058", "BCP"),
-    ("E06000058", "Bournemouth"),
     ("E06000020", "Telford"),
     ("E06000047", "Durham"),
 ];
@@ -35,6 +37,10 @@ pub struct Council {
     pub la_type: String,
     pub region: String,
     pub variants: Vec<String>,
+    /// For a council that no longer exists: when it was abolished and who took over
+    /// ("abolished 2023-04-01; now Cumberland; Westmorland and Furness").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former: Option<String>,
 }
 
 /// How a document or answer refers to a council: a name, and the codes when known.
@@ -79,31 +85,49 @@ struct Row {
     la_type_name: String,
     region: String,
     alt_names: String,
+    #[serde(default)]
+    abolished: Option<String>,
+    #[serde(default)]
+    successors: Option<String>,
+}
+
+/// The councils of one table.
+fn rows(reader: impl std::io::Read) -> Result<Vec<Council>, ModelError> {
+    let mut all = Vec::new();
+    for row in csv::Reader::from_reader(reader).deserialize::<Row>() {
+        let row = row?;
+        let former = row.abolished.filter(|a| !a.trim().is_empty()).map(|a| match row.successors.as_deref() {
+            Some(s) if !s.trim().is_empty() => format!("abolished {a}; now {s}"),
+            _ => format!("abolished {a}"),
+        });
+        let mut variants = vec![row.nice_name.clone(), row.official_name.clone()];
+        variants.extend(row.alt_names.split(',').map(|s| s.trim().to_string()));
+        // The short name people use: mySociety's nice name is "Dorset Council" for Dorset.
+        let name = row.nice_name.strip_suffix(" Council").unwrap_or(&row.nice_name).to_string();
+        all.push(Council { gss_code: row.gss_code, official_name: row.official_name, name, la_type: row.la_type_name, region: row.region, variants, former });
+    }
+    Ok(all)
 }
 
 impl Councils {
-    /// The table shipped in corpus/councils.csv.
+    /// The shipped tables (today's councils and former ones), compiled in so the binary
+    /// works from any directory.
     pub fn builtin() -> Result<Councils, ModelError> {
-        Councils::from_csv(BUILTIN_CSV.as_bytes())
+        let mut all = rows(BUILTIN_CSV.as_bytes())?;
+        all.extend(rows(FORMER_CSV.as_bytes())?);
+        Councils::finish(all)
     }
 
     pub fn from_csv(reader: impl std::io::Read) -> Result<Councils, ModelError> {
-        let mut all = Vec::new();
-        for row in csv::Reader::from_reader(reader).deserialize::<Row>() {
-            let row = row?;
-            let mut variants = vec![row.nice_name.clone(), row.official_name.clone()];
-            variants.extend(row.alt_names.split(',').map(|s| s.trim().to_string()));
-            // The short name people use: mySociety's nice name is "Dorset Council" for Dorset.
-            let name = row.nice_name.strip_suffix(" Council").unwrap_or(&row.nice_name).to_string();
-            all.push(Council {
-                gss_code: row.gss_code,
-                official_name: row.official_name,
-                name,
-                la_type: row.la_type_name,
-                region: row.region,
-                variants,
-            });
-        }
+        Councils::finish(rows(reader)?)
+    }
+
+    /// Today's councils (those not abolished).
+    pub fn current(&self) -> impl Iterator<Item = &Council> {
+        self.all.iter().filter(|c| c.former.is_none())
+    }
+
+    fn finish(mut all: Vec<Council>) -> Result<Councils, ModelError> {
         for (gss, alias) in EXTRA_ALIASES {
             if let Some(c) = all.iter_mut().find(|c| c.gss_code == *gss) {
                 c.variants.push(alias.to_string());
@@ -223,7 +247,7 @@ mod tests {
     #[test]
     fn finds_councils_by_their_written_forms() {
         let c = Councils::builtin().unwrap();
-        assert_eq!(c.all().len(), 153);
+        assert_eq!(c.current().count(), 153);
         assert_eq!(
             names(&c, "Consider exploring the Shropshire or Stoke for community led social work"),
             ["Shropshire", "Stoke-on-Trent"]
@@ -252,8 +276,20 @@ mod tests {
             ("West Midlands", 14),
             ("Yorkshire and The Humber", 15),
         ] {
-            assert_eq!(c.all().iter().filter(|x| x.region == region).count(), n, "{region}");
+            assert_eq!(c.current().filter(|x| x.region == region).count(), n, "{region}");
         }
+    }
+
+    /// Reviews from before reorganisation name councils that no longer exist.
+    #[test]
+    fn former_councils_are_found_under_their_own_names() {
+        let c = Councils::builtin().unwrap();
+        for (written, name) in [("Cumbria County Council", "Cumbria"), ("Northamptonshire County Council", "Northamptonshire"), ("Borough of Poole", "Poole"), ("Bournemouth Borough Council", "Bournemouth"), ("BCP Council", "Bournemouth, Christchurch and Poole"), ("North Northamptonshire Council", "North Northamptonshire")] {
+            assert_eq!(names(&c, &format!("A peer challenge of {written} in 2018.")), [name], "{written}");
+        }
+        let cumbria = c.lookup("Cumbria").unwrap();
+        assert!(cumbria.former.as_deref().is_some_and(|f| f.contains("Cumberland")), "{cumbria:?}");
+        assert!(c.lookup("Walsall").unwrap().former.is_none());
     }
 
     #[test]

@@ -15,6 +15,9 @@ use crate::recurring::kind_slot;
 pub struct CouncilProfile {
     pub council: CouncilRef,
     pub la_type: String,
+    /// For a council that no longer exists: when it was abolished and who took over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub former: Option<String>,
     pub documents: Vec<DocumentSummary>,
     pub themes: Vec<ThemeFindings>,
     /// Themes flagged (area for development or recommendation) in more than one review year.
@@ -172,7 +175,7 @@ where
         })
         .filter(|l| !l.praised.is_empty() || !l.pointers.is_empty())
         .collect();
-    Some(CouncilProfile { council: CouncilRef::from(me), la_type: me.la_type.clone(), documents: docs, themes, repeated, comparators, learn_from })
+    Some(CouncilProfile { council: CouncilRef::from(me), la_type: me.la_type.clone(), former: me.former.clone(), documents: docs, themes, repeated, comparators, learn_from })
 }
 
 fn first_per_council(list: Vec<Praise>, n: usize) -> Vec<Praise> {

@@ -71,6 +71,9 @@ fn print_report(r: &SourceReport) -> anyhow::Result<()> {
         r.skipped,
         r.failed.len()
     );
+    if r.settled > 0 {
+        crate::outln!("  {} past meetings not asked for again: an earlier run read all their items", r.settled);
+    }
     for note in &r.notes {
         crate::outln!("  note: {note}");
     }

@@ -146,14 +146,26 @@ fn a_moderngov_site_is_walked_politely_and_a_second_run_downloads_nothing_again(
     let sources: Vec<String> = answer["councils"].as_array().unwrap().iter().flat_map(|c| c["findings"].as_array().unwrap().iter().map(|f| f["source"].as_str().unwrap().to_string())).collect();
     assert!(sources.iter().any(|s| s.ends_with("/mgAi.aspx?ID=700")), "{answer:#}");
 
-    // Second run: the listings again, no document downloaded again, nothing re-ingested.
+    // Second run: the committees' listings again, but the meeting (months past, all its
+    // items read) is not asked for again, no document is downloaded, nothing re-ingested.
     let before = server.seen().len();
     let (code, out, err) = fetch(&data, &moderngov_sources(&server, 50));
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("0 fetched, 2 unchanged"), "{out}");
+    assert!(out.contains("0 fetched, 0 unchanged"), "{out}");
+    assert!(out.contains("1 past meetings not asked for again"), "{out}");
     assert!(out.contains("ingested 0 new or changed documents"), "{out}");
     let again: Vec<String> = server.seen()[before..].iter().map(|s| s.target.clone()).collect();
     assert!(again.iter().all(|t| t.starts_with("/robots.txt") || t.starts_with("/mgWebService.asmx/")), "{again:?}");
+    assert_eq!(again.len(), 3, "robots, committees, meetings: {again:?}");
+
+    // A changed relevance pattern could make other items relevant: the meeting is read
+    // again, its documents (held already) are still not downloaded.
+    let before = server.seen().len();
+    let sources = moderngov_sources(&server, 50).replacen("[fetch]\n", "[fetch]\nrelevant = \"(?i)peer (?:review|challenge)|sector[- ]led\"\n", 1);
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("0 fetched, 2 unchanged"), "{out}");
+    let again: Vec<String> = server.seen()[before..].iter().map(|s| s.target.clone()).collect();
     assert_eq!(again.len(), 4, "robots, committees, meetings, meeting: {again:?}");
 }
 

@@ -64,6 +64,8 @@ pub struct SourceReport {
     pub documents: Vec<Doc>,
     /// Agenda items or links looked at and left unread as not about a peer review.
     pub skipped: usize,
+    /// Past meetings not asked for again: a previous run read all their items.
+    pub settled: usize,
     /// What failed, with why.
     pub failed: Vec<(String, String)>,
     pub notes: Vec<String>,
@@ -141,6 +143,16 @@ impl Fetcher {
     /// Whether a title or text concerns a peer challenge (the configured pattern).
     pub fn is_relevant(&self, text: &str) -> bool {
         self.relevant.is_match(text)
+    }
+
+    /// Whether a previous run finished with `key` (a past meeting) under today's relevance
+    /// pattern. A store that cannot answer says no: the meeting is simply read again.
+    pub(crate) fn is_settled(&self, key: &str) -> bool {
+        self.store.is_settled(key, self.relevant.as_str()).unwrap_or(false)
+    }
+
+    pub(crate) fn mark_settled(&self, key: &str) -> Result<(), FetchError> {
+        Ok(self.store.mark_settled(key, self.relevant.as_str())?)
     }
 
     /// A listing (web-service answer, index page): always fetched, never kept as a document.

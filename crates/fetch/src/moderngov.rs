@@ -60,6 +60,16 @@ impl Date {
         format!("{:02}/{:02}/{:04}", self.day, self.month, self.year)
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn days(&self) -> i64 {
+        let (y, m, d) = (i64::from(self.year) - i64::from(self.month <= 2), i64::from(self.month), i64::from(self.day));
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     pub fn today() -> Date {
         let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
         civil_from_days(days)
@@ -261,6 +271,11 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
         }
         report.step(&format!("{}: meeting of {}", c.title, m.date.map(|d| d.dmy()).unwrap_or_default()));
         let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", m.id)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
+        let past = m.date.is_some_and(|d| Date::today().days() - d.days() > SETTLE_DAYS);
+        if past && f.is_settled(url.as_str()) {
+            report.settled += 1;
+            continue;
+        }
         let items = match f.listing(&url).await.and_then(|xml| parse_meeting(url.as_str(), &xml)) {
             Ok(items) => items,
             Err(e) => {
@@ -268,12 +283,22 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
                 continue;
             }
         };
+        let failures = report.failed.len();
         for item in items {
             agenda_item(f, base, &c.title, m.date, &item, report).await;
+        }
+        if past && report.failed.len() == failures {
+            if let Err(e) = f.mark_settled(url.as_str()) {
+                report.fail(url.to_string(), &e);
+            }
         }
     }
     Ok(())
 }
+
+/// A meeting this many days past has its minutes and papers published: once a run has read
+/// all its items, later runs do not ask for it again (unless the relevance pattern changes).
+const SETTLE_DAYS: i64 = 120;
 
 async fn agenda_item(f: &Fetcher, base: &Url, committee: &str, date: Option<Date>, item: &AgendaItem, report: &mut SourceReport) {
     let relevant = f.is_relevant(&item.title) || f.is_relevant(&item.text) || f.is_relevant(&item.minutes);
@@ -319,6 +344,15 @@ pub(crate) fn links(page: &Url, html: &[u8]) -> Vec<(Url, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_count_from_the_epoch_both_ways() {
+        assert_eq!(Date { year: 1970, month: 1, day: 1 }.days(), 0);
+        assert_eq!(Date { year: 2024, month: 3, day: 1 }.days() - Date { year: 2024, month: 2, day: 28 }.days(), 2);
+        for n in [0, 59, 365, 11_000, 20_000, 20_600] {
+            assert_eq!(civil_from_days(n).days(), n);
+        }
+    }
 
     #[test]
     fn meeting_link_dates() {

@@ -79,6 +79,9 @@ pub struct Store {
     sources: sled::Tree,
     log: sled::Tree,
     crawl: sled::Tree,
+    /// Listings the crawler has finished with for good (a past meeting whose items were all
+    /// read), with the fingerprint of the settings they were read under.
+    settled: sled::Tree,
     blobs: PathBuf,
 }
 
@@ -118,6 +121,7 @@ impl Store {
             sources: db.open_tree("sources")?,
             log: db.open_tree("log")?,
             crawl: db.open_tree("crawl")?,
+            settled: db.open_tree("settled")?,
             db,
             blobs,
         })
@@ -140,6 +144,19 @@ impl Store {
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
         f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(())
+    }
+
+    /// Whether `key` was marked finished under the same `fingerprint` (the settings that
+    /// decide what is read: a changed relevance pattern unsettles everything).
+    pub fn is_settled(&self, key: &str, fingerprint: &str) -> Result<bool> {
+        Ok(self.settled.get(key.as_bytes())?.is_some_and(|v| v.as_ref() == fingerprint.as_bytes()))
+    }
+
+    /// Mark `key` finished under `fingerprint`; flushed at once, like the crawl log.
+    pub fn mark_settled(&self, key: &str, fingerprint: &str) -> Result<()> {
+        self.settled.insert(key.as_bytes(), fingerprint.as_bytes())?;
+        self.settled.flush()?;
         Ok(())
     }
 

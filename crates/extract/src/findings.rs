@@ -108,8 +108,10 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     Some(columns) => {
                         for (i, cell) in cells.into_iter().enumerate() {
                             let Some(kind) = columns.get(i).copied().flatten() else { continue };
-                            for span in sentences(text, cell.0, cell.1) {
-                                push_unit(&mut out, text, span, kind, true, &section_name, ctx);
+                            for part in cell_parts(text, cell) {
+                                for span in sentences(text, part.0, part.1) {
+                                    push_unit(&mut out, text, span, kind, true, &section_name, ctx);
+                                }
                             }
                         }
                     }
@@ -301,6 +303,26 @@ fn minutes_prose(
             f.kind = kind;
         }
     }
+}
+
+/// A table cell holding several points ("• A strong front door • Good reablement", or lines
+/// joined by "<br>" in a Markdown export): each point, trimmed, as a byte range of `text`.
+fn cell_parts(text: &str, (start, end): (usize, usize)) -> Vec<(usize, usize)> {
+    static BREAK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)<br\s*/?>|(?:^|\s)[•●▪◦❖►]\s").unwrap_or_else(|e| panic!("{e}")));
+    let cell = &text[start..end];
+    let breaks: Vec<(usize, usize)> = BREAK.find_iter(cell).map(|m| (m.start(), m.end())).chain([(cell.len(), cell.len())]).collect();
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for (b_start, b_end) in breaks {
+        let raw = &cell[from..b_start];
+        let lead = raw.len() - raw.trim_start().len();
+        let trimmed = raw.trim();
+        if !trimmed.is_empty() {
+            parts.push((start + from + lead, start + from + lead + trimmed.len()));
+        }
+        from = b_end;
+    }
+    parts
 }
 
 /// What each column of a table holds, from its header row: "Strengths | Areas for
@@ -667,6 +689,22 @@ mod tests {
                 (FindingKind::AreaForDevelopment, "Information about the cost of care is hard to find.".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_table_cell_of_several_points_holds_several_findings() {
+        let (f, text) = extract("| Theme | Strengths | Areas for development |\n|---|---|---|\n| Working with people | • A strong and responsive front door • Reablement outcomes are good | Leadership is visible.<br>Performance data is not used well by managers. |\n");
+        let got: Vec<_> = f.iter().map(|f| (f.kind, f.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (FindingKind::Strength, "A strong and responsive front door"),
+                (FindingKind::Strength, "Reablement outcomes are good"),
+                (FindingKind::Strength, "Leadership is visible."),
+                (FindingKind::AreaForDevelopment, "Performance data is not used well by managers."),
+            ]
+        );
+        assert!(f.iter().all(|f| text[f.start..f.end] == f.text));
     }
 
     #[test]

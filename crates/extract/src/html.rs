@@ -136,6 +136,10 @@ struct Renderer {
     line: String,
     list_depth: usize,
     ordered: Vec<Option<usize>>,
+    /// Inside a table cell: where its text starts in `line`. Paragraphs, breaks and list
+    /// items inside a cell become " • " within the row, so the row stays one line and each
+    /// point of the cell stays apart.
+    cell: Option<usize>,
 }
 
 impl Renderer {
@@ -182,6 +186,17 @@ impl Renderer {
     }
 
     fn open(&mut self, tag: &str) {
+        if let Some(start) = self.cell {
+            if matches!(tag, "br" | "p" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
+                if !self.line[start..].trim().is_empty() && !self.line.trim_end().ends_with('•') {
+                    self.line.push_str(" • ");
+                }
+                return;
+            }
+            if matches!(tag, "ul" | "ol") {
+                return;
+            }
+        }
         match tag {
             "br" => self.end_line(),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.paragraph_break(),
@@ -208,7 +223,12 @@ impl Renderer {
                 self.line.push_str(&indent);
                 self.line.push_str(&marker);
             }
-            "td" | "th" if !self.line.trim().is_empty() => self.line.push_str(" | "),
+            "td" | "th" => {
+                if !self.line.trim().is_empty() {
+                    self.line.push_str(" | ");
+                }
+                self.cell = Some(self.line.len());
+            }
             t if BLOCK_TAGS.contains(&t) => {
                 if t == "p" {
                     self.paragraph_break()
@@ -221,6 +241,17 @@ impl Renderer {
     }
 
     fn close(&mut self, tag: &str) {
+        if self.cell.is_some() {
+            match tag {
+                // The end of the cell; or of its row or table, with the cell left open.
+                "tr" | "table" => self.cell = None,
+                "td" | "th" => {
+                    self.cell = None;
+                    return;
+                }
+                _ => return,
+            }
+        }
         match tag {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "p" => self.paragraph_break(),
             "ul" | "ol" => {
@@ -286,5 +317,13 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let page = format!("<html><body>{}text{}</body></html>", "<div>".repeat(MAX_DEPTH), "</div>".repeat(MAX_DEPTH));
         assert!(html_to_text(&page).text.contains("text"));
+    }
+
+    #[test]
+    fn a_cell_of_paragraphs_or_items_stays_one_row() {
+        let html = "<html><body><main><table><tr><th>Theme</th><th>Strengths</th></tr><tr><td>Leadership</td><td><ul><li>Visible leaders</li><li>Staff listened to</li></ul></td></tr><tr><td>Carers</td><td><p>A strong offer.</p><p>Good respite.</p></td></tr></table></main></body></html>";
+        let text = html_to_text(html).text;
+        assert!(text.contains("Leadership | Visible leaders • Staff listened to\n"), "{text}");
+        assert!(text.contains("Carers | A strong offer. • Good respite.\n"), "{text}");
     }
 }

@@ -227,10 +227,10 @@ pub fn doc_kind(text: &str) -> DocKind {
 pub fn service(text: &str, title: &str) -> Service {
     static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)children.?s (?:services|social care)|\bofsted\b|\bSEND\b|children and young people|early help|looked after children"));
     static CORPORATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)corporate peer challenge"));
-    static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adult safeguarding peer"));
+    static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adult safeguarding peer|making safeguarding personal (?:peer|review)"));
     static HWB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)health and well-?being (?:board )?peer"));
-    static FINANCE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)financ\w* (?:peer|resilience) (?:challenge|review)"));
-    static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)adult (?:social )?care|adult services|adults with|\bASC\b|adult social services"));
+    static FINANCE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)financ\w* (?:resilience )?(?:peer )?(?:challenge|review)"));
+    static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)adult (?:social )?care|adults?(?:'|’)? services|adults with|\bASC\b|adult social services|adults and (?:communities|health|social care|wellbeing|housing)|social care for adults|care and support (?:peer|review)"));
     for (pattern, service) in [
         (&*SAFEGUARDING, Service::SafeguardingAdults),
         (&*CHILDREN, Service::ChildrensServices),
@@ -319,6 +319,20 @@ mod tests {
         // A region's name alone is not a regional ADASS programme.
         assert_eq!(review_type("The West Midlands Quality Review Service peer review of stroke services."), ReviewType::Unknown);
         assert_eq!(review_type("The team came from around the West Midlands for the peer review."), ReviewType::AdassRegionalPeerChallenge);
+    }
+
+    #[test]
+    fn the_service_under_its_many_names() {
+        for (title, want) in [
+            ("Adults and Communities Peer Challenge", Service::AdultSocialCare),
+            ("Peer Challenge of Adults' Services", Service::AdultSocialCare),
+            ("Care and Support Peer Review", Service::AdultSocialCare),
+            ("Making Safeguarding Personal peer review", Service::SafeguardingAdults),
+            ("Financial Resilience Peer Review", Service::Finance),
+            ("Children's Services Peer Review", Service::ChildrensServices),
+        ] {
+            assert_eq!(service(&format!("{title}\nThe peer team found a committed workforce."), title), want, "{title}");
+        }
     }
 
     #[test]

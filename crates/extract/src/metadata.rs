@@ -172,9 +172,9 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
 /// Who ran the review, by the weight of each programme's vocabulary.
 pub fn review_type(text: &str) -> ReviewType {
     static LGA: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance|(?i:challenge manager|peer challenge[ –-]+feedback report)"));
+        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance|Care and Health Improvement Programme|Partners in Care and Health|\bCHIP\b|(?i:challenge manager|peer challenge[ –-]+feedback report|corporate peer challenge)"));
     static ADASS: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\bADASS\b|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
+        re(r"(?i)\bADASS\b|\bTEASC\b|towards excellence in adult social care|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
     });
     static INSPECTION: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)|local authority assessment|quality statement scores?|rating and score|(?:overall )?rating:? (?:requires improvement|inadequate|good|outstanding)\b|\bscore: \d")
@@ -318,6 +318,8 @@ mod tests {
         assert_eq!(review_type("The budget was set."), ReviewType::None);
         // A region's name alone is not a regional ADASS programme.
         assert_eq!(review_type("The West Midlands Quality Review Service peer review of stroke services."), ReviewType::Unknown);
+        assert_eq!(review_type("A Partners in Care and Health peer challenge."), ReviewType::LgaPeerChallenge);
+        assert_eq!(review_type("A TEASC peer challenge of adult social care."), ReviewType::AdassRegionalPeerChallenge);
         assert_eq!(review_type("The team came from around the West Midlands for the peer review."), ReviewType::AdassRegionalPeerChallenge);
     }
 

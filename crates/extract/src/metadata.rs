@@ -199,7 +199,7 @@ pub fn review_type(text: &str) -> ReviewType {
 /// Minutes, an officer's report, the peer team's own report, a press release, or a page.
 pub fn doc_kind(text: &str) -> DocKind {
     static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited")
+        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited")
     });
     static REPORT: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)")

@@ -20,7 +20,7 @@ static ADVICE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|advise[s]?|urge[sd]?|encourage[sd]? (?:\w+ )?to|consider|considering|consideration|must|would (?:also )?benefit|could (?:also )?benefit|will benefit|(?:would|could|might|may) (?:also |further |usefully )?(?:help|support|be (?:helpful|useful|worth|another|important)|usefully|consider|explore|look|include|be looked)|(?:may|might) (?:also )?(?:wish|want|benefit)|(?:it is|will be|would be|may be|be) (?:important|essential|vital|critical|key|helpful|useful)|is key|(?:worth|helpful) (?:exploring|considering|looking)|there (?:are|is) (?:lessons|learning) (?:that|to)|build on|(?:may|might|could|would) be (?:assisted|helped|supported|improved|addressed|strengthened|enhanced) by)\b")
 });
 static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|urge[sd]?|consider|consideration)\b")
+    re(r"(?i)\b(?:should|recommend(?:s|ed|ation|ations)?|suggest(?:ed|ion|ions)?|urge[sd]?|consider|consideration|(?:would|could) (?:also |really |greatly )?benefit)\b")
 });
 /// A stated need: a gap with its remedy ("the BCF needs to demonstrate ...").
 static NEED: LazyLock<Regex> = LazyLock::new(|| {
@@ -122,7 +122,17 @@ pub fn weigh(sentence: &str) -> Cues {
         }
     }
     c.praise_first = first_praise < first_concern;
+    let reported_view = REPORTED_VIEW.is_match(sentence.trim_start());
     for m in ADVICE.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..])) {
+        if not_advice_here(sentence, m.start(), m.end()) {
+            continue;
+        }
+        if reported_view {
+            // "It was perceived by some that commissioners should ...": others' view of a
+            // gap, which the annotators read as an area for development.
+            c.need += w(m.start());
+            continue;
+        }
         if INTENTION.is_match(&sentence[..m.start()]) {
             continue; // "a real commitment to build on this": the council's intent, not advice
         }
@@ -131,7 +141,10 @@ pub fn weigh(sentence: &str) -> Cues {
         }
         c.advice += w(m.start());
     }
-    for m in EXPLICIT.find_iter(sentence).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..]) && !EMBEDDED_QUESTION.is_match(&sentence[..m.start()])) {
+    for m in EXPLICIT.find_iter(sentence).filter(|_| !reported_view).filter(|m| !PRAISE_PASSIVE.is_match(&sentence[m.start()..]) && !EMBEDDED_QUESTION.is_match(&sentence[..m.start()])) {
+        if not_advice_here(sentence, m.start(), m.end()) {
+            continue;
+        }
         c.explicit += w(m.start());
     }
     for m in NEED.find_iter(sentence) {
@@ -191,6 +204,26 @@ const WEAK_PRAISE: &[&str] = &["in place", "aware of", "understanding of", "enga
 static RELIEVED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:low|lower|reduced|reducing|fewer|minimal|minimi[sz]ed?|resolve[sd]?|resolving|address(?:ed|es|ing)|(?:taken|steps|actions?|work|progress(?: made)?) to address|solutions? to|solving|(?:a )?mov(?:e|ed|es|ing) away from|tackl(?:e|ed|es|ing)|respond(?:s|ed|ing)? to|manag(?:e|ed|es|ing)|mitigat(?:e|ed|es|ing)|overc(?:o|a)me|no)\s+(?:(?:the|a|an|some|of|their|its|any|many|such|these|those|\w+,|and)\s+){0,4}$")
 });
+/// Advice words that give no advice where they stand: "taking into consideration", "without
+/// consideration of", and a recommendation referred to ("the recommendation to build ...",
+/// "the recommendations of the last review").
+fn not_advice_here(sentence: &str, start: usize, end: usize) -> bool {
+    static IDIOM_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:\b(?:tak(?:e|es|en|ing)|took) into|\bwithout(?: \w+)?|\bunder)\s+$"));
+    static REFERRED_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:the|previous|last|earlier|that|this|these|those|its|their|his|her)\s+(?:\w+\s+)?$"));
+    static REFERRED_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s+(?:to|from|of|made|in|that (?:was|were|had)|arising)\b"));
+    let word = sentence[start..end].to_ascii_lowercase();
+    let before = &sentence[..start];
+    if word == "consideration" && IDIOM_BEFORE.is_match(before) {
+        return true;
+    }
+    word.starts_with("recommendation") && REFERRED_BEFORE.is_match(before) && REFERRED_AFTER.is_match(&sentence[end..])
+}
+
+/// Others' views reported by the team: "It was perceived by some that ...", "Staff felt that ...".
+static REPORTED_VIEW: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(?:it was (?:perceived|felt|said|suggested|reported|thought) by (?:some|others|many|staff|partners|providers)|(?:some|many|several|a number of) (?:staff|partners|providers|people|managers|practitioners|carers|members) (?:felt|said|told us|thought|believed|commented))\b")
+});
+
 /// What the council means to do, before an advice word: not the reviewers' advice.
 static INTENTION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:commitment|committed|desire|ambition|plans?|planning|willingness|willing|keen|determination|determined|intention|intends?|eager)\s+to\s+$")
@@ -386,6 +419,14 @@ mod tests {
         assert_eq!(weigh("There is a lack of clarity over where some decision-making should sit.").explicit, 0.0);
         assert!(weigh("This may be assisted by regular meetings with all managers.").advice > 0.0);
         assert!(weigh("A move away from a silo-based approach.").praise > 0.0);
+        // Advice words that advise nothing where they stand.
+        assert_eq!(weigh("It has not translated into a review of the pathway taking into consideration the Care Act.").advice, 0.0);
+        assert_eq!(weigh("There was no evidence this has been done, nor does the recommendation to build the model appear in the plan.").explicit, 0.0);
+        assert!(weigh("Our recommendation is that the council builds a model.").explicit > 0.0);
+        // Others' views reported by the team are a gap, not the team's advice.
+        let c = weigh("It was perceived by some that commissioners should develop stronger relationships.");
+        assert!(c.advice == 0.0 && c.explicit == 0.0 && c.need > 0.0, "{c:?}");
+        assert!(weigh("Council leadership would benefit from harnessing enthusiasm from partners.").explicit > 0.0);
     }
 
     #[test]

@@ -154,7 +154,7 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                     continue;
                 }
                 let before = out.len();
-                push_unit(&mut out, text, (b.start, b.end), effective, true, &section_name, ctx);
+                push_unit(&mut out, text, (b.start, without_trailing_quotes(text, b.start, b.end)), effective, true, &section_name, ctx);
                 if let Some(f) = out.get(before) {
                     meeting.listed.push((topic_words(&f.text), f.kind));
                 }
@@ -233,6 +233,18 @@ fn prose(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), secti
 static RESTATED: LazyLock<Regex> = LazyLock::new(|| {
     peerscope_model::pattern::compile(r"(?i)^(?:original |previous )?recommendations? \d{1,2}\s*[:.–-]").unwrap_or_else(|e| panic!("{e}"))
 });
+
+/// "Providers reported little commissioning support. “There is too much focus on today”":
+/// a quotation after the finding in a bullet is evidence, not part of the finding. The end
+/// of the bullet without the quotations that close it.
+fn without_trailing_quotes(text: &str, start: usize, end: usize) -> usize {
+    let spans = sentences(text, start, end);
+    let kept = spans.iter().rposition(|&(s, e)| !cues::is_quotation(&text[s..e]));
+    match kept {
+        Some(i) if i + 1 < spans.len() => spans[i].1,
+        _ => end,
+    }
+}
 
 fn holds_findings(section: SectionKind) -> bool {
     use SectionKind::*;

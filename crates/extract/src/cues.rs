@@ -167,6 +167,13 @@ pub fn weigh(sentence: &str) -> Cues {
         c.advice += 1.5;
         outside_asides.set(true);
     }
+    if GERUND_ADVICE.is_match(sentence.trim_start()) {
+        // "Knowing what good looks like ... is an important starting point": an activity
+        // the council is told matters.
+        c.advice += 1.0;
+        c.explicit += 1.0;
+        outside_asides.set(true);
+    }
     c.outside_asides = outside_asides.get();
     c.concern_then_advice = concern_then_advice(sentence);
     c
@@ -218,6 +225,11 @@ fn not_advice_here(sentence: &str, start: usize, end: usize) -> bool {
     }
     word.starts_with("recommendation") && REFERRED_BEFORE.is_match(before) && REFERRED_AFTER.is_match(&sentence[end..])
 }
+
+/// A sentence whose subject is an activity and whose verb says it matters.
+static GERUND_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:[A-Z][a-z]+ing|Being able to \w+)\b[^.;]{0,200}?\b(?:is|are|will be|would be|remains) (?:also |therefore |particularly |especially )?(?:an? )?(?:important|essential|vital|critical|key|crucial|useful|helpful)\b")
+});
 
 /// Others' views reported by the team: "It was perceived by some that ...", "Staff felt that ...".
 static REPORTED_VIEW: LazyLock<Regex> = LazyLock::new(|| {
@@ -427,6 +439,26 @@ mod tests {
         let c = weigh("It was perceived by some that commissioners should develop stronger relationships.");
         assert!(c.advice == 0.0 && c.explicit == 0.0 && c.need > 0.0, "{c:?}");
         assert!(weigh("Council leadership would benefit from harnessing enthusiasm from partners.").explicit > 0.0);
+        // An activity said to matter is advice; a thing said to matter is not.
+        assert!(weigh("Knowing what good looks like and how to measure this is an important starting point.").explicit > 0.0);
+        assert_eq!(weigh("The voluntary sector is an important partner for the council.").explicit, 0.0);
+    }
+
+    #[test]
+    /// Regression: a pattern written through a tool that read `\b` as a backspace held a
+    /// control character and silently never matched.
+    #[test]
+    fn pattern_sources_hold_no_control_characters() {
+        for (name, src) in [
+            ("cues.rs", include_str!("cues.rs")),
+            ("findings.rs", include_str!("findings.rs")),
+            ("minutes.rs", include_str!("minutes.rs")),
+            ("metadata.rs", include_str!("metadata.rs")),
+            ("structure.rs", include_str!("structure.rs")),
+            ("normalize.rs", include_str!("normalize.rs")),
+        ] {
+            assert!(!src.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')), "{name} holds a control character");
+        }
     }
 
     #[test]

@@ -217,15 +217,17 @@ impl Engine<'_> {
             let anywhere = Search { councils: Vec::new(), regions: Vec::new(), ..few(vec![FindingKind::Strength]) };
             for h in self.index.search(&anywhere)? {
                 if !h.council.is_empty() && seen.insert(h.council.clone()) {
-                    let mut p = pointer(self.council_ref(&h.council), &h, "strength");
-                    p.text = evidence(&h, terms).highlighted;
-                    out.push(p);
+                    out.push(pointer(self.council_ref(&h.council), &h, "strength"));
                 }
             }
         }
         let mut seen = std::collections::HashSet::new();
         out.retain(|p| seen.insert((p.council.name.clone(), squash(&p.text))));
         out.truncate(limit.max(5));
+        // Highlighting stems every word: only for the praise shown.
+        for p in out.iter_mut().filter(|p| p.basis == "strength") {
+            p.text = highlight(&p.text, terms);
+        }
         Ok(out)
     }
 }

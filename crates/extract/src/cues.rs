@@ -444,7 +444,6 @@ mod tests {
         assert_eq!(weigh("The voluntary sector is an important partner for the council.").explicit, 0.0);
     }
 
-    #[test]
     /// Regression: a pattern written through a tool that read `\b` as a backspace held a
     /// control character and silently never matched.
     #[test]

@@ -220,13 +220,35 @@ fn prose(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), secti
             f.themes = ctx.taxonomy.themes_of(&f.text);
             continue;
         }
+        let example_of = previous.and_then(|i| out.get(i)).map(|f| f.kind).filter(|_| is_example(&text[sentence.0..sentence.1]));
         previous = None;
         for span in split_contrast(text, sentence) {
             let before = out.len();
             push_unit(out, text, span, section, false, section_name, ctx);
+            if let (Some(kind), true) = (example_of, out.len() == before) {
+                // "As an example of this, the leader spent a whole day with the sector.": an
+                // example carries no cue of its own but is evidence of the finding before it.
+                push_example(out, text, span, kind, section_name, ctx);
+            }
             previous = (out.len() > before).then_some(before);
         }
     }
+}
+
+fn is_example(sentence: &str) -> bool {
+    static EXAMPLE: LazyLock<Regex> = LazyLock::new(|| {
+        peerscope_model::pattern::compile(r"(?i)^(?:as an example(?: of this)?|an example of this (?:is|was)|to give an example|by way of example),?\s").unwrap_or_else(|e| panic!("{e}"))
+    });
+    EXAMPLE.is_match(sentence.trim_start())
+}
+
+/// An example sentence as a finding of the kind it exemplifies, unless it is process.
+fn push_example(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), kind: FindingKind, section_name: &Option<String>, ctx: &FindingContext) {
+    let unit = &text[start..end];
+    if unit.split_whitespace().count() < 5 || cues::is_not_finding(unit) {
+        return;
+    }
+    out.push(Finding { kind, text: unit.to_string(), section: section_name.clone(), themes: ctx.taxonomy.themes_of(unit), start, end, council: None, also: Vec::new() });
 }
 
 /// "Recommendation 1: Reduce the number of people waiting for a review."
@@ -717,6 +739,13 @@ mod tests {
             ]
         );
         assert!(f.iter().all(|f| text[f.start..f.end] == f.text));
+    }
+
+    #[test]
+    fn an_example_is_evidence_of_the_finding_before_it() {
+        let got = run("Leadership\n\nThe leader is visible and well respected across the sector. As an example of this, the leader spent a whole day with providers during the development of the plan.\n");
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|(k, _)| *k == FindingKind::Strength), "{got:?}");
     }
 
     #[test]

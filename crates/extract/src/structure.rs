@@ -191,11 +191,11 @@ fn section_rule(heading: &str) -> Option<SectionKind> {
         [
             (r"(?i)what (?:did|do) .{0,40}(?:say|tell)|what (?:people|staff|partners) (?:said|told)|quotes|you said", NotFindings),
             (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest|action plan|(?:council|council's|management|service|our) response|response to the (?:findings|recommendations|review|peer)|actions? (?:taken|already taken|since)|what we (?:have done|are doing|will do)", NotFindings),
-            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|notable practice|practice examples|practice elsewhere|(?:may|might) (?:wish|want|like) to (?:look at|visit|contact|explore)|worth (?:a )?(?:look|looking at|visiting|exploring|contacting)|(?:places|councils|things) to (?:look at|visit|learn from)", BestPractice),
+            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|practice elsewhere|(?:may|might) (?:wish|want|like) to (?:look at|visit|contact|explore)|worth (?:a )?(?:look|looking at|visiting|exploring|contacting)|(?:places|councils|things) to (?:look at|visit|learn from)", BestPractice),
             (r"(?i)areas? for (?:consideration|development|improvement)s? and (?:recommendations?|next steps|actions?)", DevelopmentAndRecommendations),
-            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)|worr(?:ied|ies|y)|not (?:yet )?working (?:so )?well|needs? improv|gaps\b", Development),
-            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b|what needs to (?:happen|change)|what (?:would|could|might) help", Recommendations),
-            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|achievements|highlights|what has improved|progress (?:made|since)|improvements (?:made|since)", Strengths),
+            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)|worr(?:ied|ies|y)|not (?:yet )?working (?:so )?well|needs? improv|gaps\b|opportunit(?:y|ies) (?:for|to) (?:improve|improvement|develop|development)|^opportunities$|^for consideration$", Development),
+            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b|what needs to (?:happen|change)|what (?:would|could|might) help|(?:things|points|issues) to (?:consider|think about|reflect on)", Recommendations),
+            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|notable practice|practice examples|achievements|highlights|what has improved|progress (?:made|since)|improvements (?:made|since)", Strengths),
             (r"(?i)^minutes:?$|summary|overview|key messages|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
         ]
         .into_iter()
@@ -244,6 +244,10 @@ mod tests {
         assert_eq!(section_kind("What needs to happen"), Some(Recommendations));
         assert_eq!(section_kind("Things you may wish to look at"), Some(BestPractice));
         assert_eq!(section_kind("6. Action Plan"), Some(NotFindings));
+        assert_eq!(section_kind("Opportunities for improvement"), Some(Development));
+        assert_eq!(section_kind("Things to consider"), Some(Recommendations));
+        // The council's own practice worth sharing: a strength, not a pointer elsewhere.
+        assert_eq!(section_kind("Notable practice"), Some(Strengths));
         assert_eq!(section_kind("Peer challenges are delivered by experienced peers. The peers were:"), None);
     }
 

@@ -97,6 +97,31 @@ pub enum Command {
         /// Also write each document's predictions as DIR/NAME.json.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Score the cue rules instead of the shipped reader.
+        #[arg(long)]
+        rules: bool,
+        /// Train the reader on some councils' documents and score it on the others'
+        /// (folds by council), beside the cue rules: no figure comes from a document the
+        /// model was trained on.
+        #[arg(long)]
+        cross_validate: bool,
+        #[arg(long, default_value_t = 5, requires = "cross_validate")]
+        folds: usize,
+        /// Further annotated documents to train on but not to score (GOLD_DIR DOCS_DIR;
+        /// repeatable), such as the genre set.
+        #[arg(long, num_args = 2, value_names = ["GOLD_DIR", "DOCS_DIR"], requires = "cross_validate")]
+        train_also: Vec<PathBuf>,
+        /// More measured sets (GOLD_DIR DOCS_DIR; repeatable), scored with the first.
+        #[arg(long, num_args = 2, value_names = ["GOLD_DIR", "DOCS_DIR"], requires = "cross_validate")]
+        with: Vec<PathBuf>,
+    },
+    /// Train the reader on annotated documents (GOLD_DIR DOCS_DIR pairs) and write its
+    /// weights (the shipped ones: scripts/train_reader.sh).
+    Train {
+        #[arg(required = true, num_args = 2.., value_names = ["GOLD_DIR", "DOCS_DIR"])]
+        sets: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     #[command(name = "__pdf-text", hide = true)]
     PdfText,
@@ -111,9 +136,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
-        Command::Eval { gold, docs, json, brief, out } => {
-            crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref() })
+        Command::Eval { gold, docs, json, brief, out, rules, cross_validate, folds, train_also, with } => {
+            if cross_validate {
+                return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief);
+            }
+            crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref(), rules })
         }
+        Command::Train { sets, out } => crate::eval_cmd::train(&sets, &out),
         Command::Query { text, json, limit, filters } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit, &filters.filter()?),
     }
 }

@@ -2,6 +2,7 @@
 //! against its annotation (rules in `peerscope-eval`), printing the tables and every missed
 //! and spurious finding by document.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,10 +15,12 @@ pub struct Options<'a> {
     pub json: bool,
     pub brief: bool,
     pub out: Option<&'a Path>,
+    /// Score the cue rules instead of the shipped reader.
+    pub rules: bool,
 }
 
 pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
-    let extractor = crate::pdf_child::extractor()?;
+    let extractor = if opts.rules { crate::pdf_child::rules_extractor()? } else { crate::pdf_child::extractor()? };
     let golds = gold_files(opts.gold)?;
     if let Some(dir) = opts.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -43,7 +46,7 @@ pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn gold_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn gold_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("reading gold directory {}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -56,7 +59,7 @@ fn gold_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn stem(path: &Path) -> String {
+pub fn stem(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
@@ -67,7 +70,8 @@ fn score_one(extractor: &peerscope_extract::Extractor, gold_path: &Path, opts: &
     let gold = Side::from_json(&gold_path.display().to_string(), &value)?;
     let doc_path = document_for(opts.docs, &value, &stem(gold_path))?;
     let bytes = crate::ingest::read_capped(&doc_path)?;
-    let doc = extractor.extract(&doc_path.display().to_string(), &bytes).with_context(|| format!("extracting {}", doc_path.display()))?.document;
+    let origin = crate::origin::of_file(&doc_path, &mut HashMap::new());
+    let doc = extractor.extract_from(&doc_path.display().to_string(), &origin, &bytes).with_context(|| format!("extracting {}", doc_path.display()))?.document;
     let pred_json = serde_json::to_value(&doc)?;
     if let Some(dir) = opts.out {
         let path = dir.join(format!("{}.json", stem(gold_path)));
@@ -78,7 +82,7 @@ fn score_one(extractor: &peerscope_extract::Extractor, gold_path: &Path, opts: &
 
 /// The annotated document: the file the annotation's `doc` names, else any file in
 /// `docs` with the annotation's stem (so `x.json` can annotate `x.pdf` or `x.html`).
-fn document_for(docs: &Path, gold: &serde_json::Value, stem_: &str) -> anyhow::Result<PathBuf> {
+pub fn document_for(docs: &Path, gold: &serde_json::Value, stem_: &str) -> anyhow::Result<PathBuf> {
     if let Some(name) = gold.get("doc").and_then(|d| d.as_str()) {
         let named = docs.join(name);
         if Path::new(name).file_name().is_some_and(|f| f == name) && named.is_file() {
@@ -89,4 +93,39 @@ fn document_for(docs: &Path, gold: &serde_json::Value, stem_: &str) -> anyhow::R
     let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file() && stem(p) == stem_).collect();
     found.sort();
     found.into_iter().next().with_context(|| format!("no document named {stem_}.* in {}", docs.display()))
+}
+
+/// Pairs GOLD_DIR DOCS_DIR from a flat list of paths.
+fn sets(paths: &[PathBuf], measured: bool) -> Vec<crate::learn::Set> {
+    paths.chunks_exact(2).map(|p| crate::learn::Set { gold: p[0].clone(), docs: p[1].clone(), measured }).collect()
+}
+
+/// `peerscope eval --cross-validate`: the learned reader, trained fold by fold, beside the
+/// cue rules, on the measured sets.
+pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[PathBuf], folds: usize, brief: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(folds >= 2, "--folds must be at least 2");
+    let extractor = crate::pdf_child::rules_extractor()?;
+    let mut all = vec![crate::learn::Set { gold: gold.to_path_buf(), docs: docs.to_path_buf(), measured: true }];
+    all.extend(sets(with, true));
+    all.extend(sets(train_also, false));
+    let (labelled, failed) = crate::learn::load(&extractor, &all)?;
+    let cv = crate::learn::cross_validate(&extractor, &labelled, folds, &crate::learn::options_from_env())?;
+    crate::out!("{}", cv.table());
+    if !brief {
+        crate::out!("\nWhat the learned reader missed and made up, by document:\n{}", cv.learned.errors());
+    }
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `peerscope train`: fit the reader on every annotated document of `sets` and write it.
+pub fn train(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(paths.len() % 2 == 0, "train takes GOLD_DIR DOCS_DIR pairs; got {} paths", paths.len());
+    let extractor = crate::pdf_child::rules_extractor()?;
+    let (labelled, failed) = crate::learn::load(&extractor, &sets(paths, true))?;
+    anyhow::ensure!(failed == 0, "{failed} annotated documents could not be read");
+    let docs: Vec<&crate::learn::Labelled> = labelled.iter().collect();
+    let head = crate::learn::train(&docs, &Default::default());
+    std::fs::write(out, head.to_json() + "\n").with_context(|| format!("writing {}", out.display()))?;
+    crate::outln!("trained on {} documents, {} units (per class {:?}); wrote {}", head.trained_on.documents, head.trained_on.units, head.trained_on.per_class, out.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -31,6 +31,9 @@ pub struct FilterArgs {
     /// A theme id from corpus/themes.toml, e.g. workforce (repeatable).
     #[arg(long = "theme", value_name = "THEME")]
     pub themes: Vec<String>,
+    /// Only findings the reader is at least this sure of, 0–1 (each finding's `confidence`).
+    #[arg(long, value_name = "P")]
+    pub min_confidence: Option<f32>,
 }
 
 impl FilterArgs {
@@ -63,6 +66,9 @@ impl FilterArgs {
                 bail!("--since {s} is after --until {u}");
             }
         }
+        if let Some(m) = self.min_confidence.filter(|m| !(0.0..=1.0).contains(m)) {
+            bail!("--min-confidence {m} is not between 0 and 1");
+        }
         Ok(Filter {
             councils: self.councils.clone(),
             regions: self.regions.clone(),
@@ -72,6 +78,7 @@ impl FilterArgs {
             all_services: self.all_services,
             kinds,
             themes: self.themes.clone(),
+            min_confidence: self.min_confidence,
         })
     }
 }

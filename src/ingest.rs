@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use peerscope_extract::{Extractor, EXTRACTOR_VERSION};
+use peerscope_extract::{Extractor, Origin, EXTRACTOR_VERSION};
 use peerscope_store::{content_id, PutOutcome, StoredDocument};
 
 use crate::data::DataDir;
@@ -40,10 +40,12 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
     let bar = progress(files.len() as u64);
+    let mut origins = std::collections::HashMap::new();
     for file in &files {
         let name = file.display().to_string();
         bar.set_message(name.clone());
-        match ingest_one(dir, extractor, file, &name) {
+        let origin = crate::origin::of_file(file, &mut origins);
+        match ingest_one(dir, extractor, file, &name, &origin) {
             Ok((PutOutcome::New, n)) => {
                 summary.new += 1;
                 summary.findings += n;
@@ -64,19 +66,19 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     Ok(summary)
 }
 
-fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str) -> anyhow::Result<(PutOutcome, usize)> {
-    ingest_bytes(dir, extractor, name, &read_capped(file)?)
+fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str, origin: &Origin) -> anyhow::Result<(PutOutcome, usize)> {
+    ingest_bytes(dir, extractor, name, origin, &read_capped(file)?)
 }
 
 /// Extract and store `bytes` read from `name` (a path or URL), unless the store already
 /// holds them from there with the current extractor. Returns the outcome and the number of
 /// findings extracted. The caller flushes the store and catches the index up.
-pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
     let id = content_id(bytes);
     if dir.store.is_current(&id, name, EXTRACTOR_VERSION)? {
         return Ok((PutOutcome::Unchanged, 0));
     }
-    let extracted = extractor.extract(name, bytes)?;
+    let extracted = extractor.extract_from(name, origin, bytes)?;
     let n = extracted.document.findings.len();
     dir.store.put_raw(&id, bytes)?;
     let doc = StoredDocument {

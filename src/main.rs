@@ -13,6 +13,8 @@ mod extract_cmd;
 mod fetch_cmd;
 mod filter_args;
 mod ingest;
+mod learn;
+mod origin;
 mod pdf_child;
 mod query_cmd;
 mod themes_cmd;

@@ -11,6 +11,16 @@ pub fn run() -> std::process::ExitCode {
 
 /// An extractor that parses PDFs in a child copy of this binary.
 pub fn extractor() -> anyhow::Result<peerscope_extract::Extractor> {
+    isolated(peerscope_extract::Extractor::new()?)
+}
+
+/// The same with the cue rules deciding findings: what the reader is trained from (it
+/// needs no trained weights, so a first training can run).
+pub fn rules_extractor() -> anyhow::Result<peerscope_extract::Extractor> {
+    isolated(peerscope_extract::Extractor::with_reader(peerscope_extract::Reader::Rules)?)
+}
+
+fn isolated(extractor: peerscope_extract::Extractor) -> anyhow::Result<peerscope_extract::Extractor> {
     let exe = std::env::current_exe()?;
-    Ok(peerscope_extract::Extractor::new()?.isolated_pdf(exe, vec!["__pdf-text".into()], std::time::Duration::from_secs(60)))
+    Ok(extractor.isolated_pdf(exe, vec!["__pdf-text".into()], std::time::Duration::from_secs(60)))
 }

@@ -118,6 +118,12 @@ fn pair_score(p: &HashSet<String>, g: &HashSet<String>) -> (f64, f64, f64) {
     (cg, cp, 2.0 * cg * cp / (cg + cp))
 }
 
+/// Whether a predicted passage would match a gold passage of the same kind, and the pair's
+/// score (SCORING.md, rule 2): what labels a unit when a reader is trained.
+pub fn passage_match(predicted: &str, gold: &str) -> (bool, f64) {
+    matches(&tokens(predicted), &tokens(gold))
+}
+
 fn matches(p: &HashSet<String>, g: &HashSet<String>) -> (bool, f64) {
     let (cg, cp, s) = pair_score(p, g);
     (cg >= 0.6 && cp >= 0.2, s)

@@ -25,4 +25,8 @@ pub enum ExtractError {
     Io(#[from] std::io::Error),
     #[error("reference data: {0}")]
     Model(#[from] peerscope_model::ModelError),
+    #[error("the reader's weights: {0}")]
+    Head(#[from] crate::reader::HeadError),
+    #[error("the sentence embeddings: {0}")]
+    Embeddings(#[from] crate::embed::EmbedError),
 }

@@ -24,6 +24,10 @@ pub struct FindingContext<'a> {
     /// The document follows up an earlier review: lines that restate its recommendations
     /// ("Recommendation 1: Reduce the number ...") name topics, they are not new findings.
     pub follow_up: bool,
+    /// When set, every unit the walk weighs is recorded here with its context, whether or
+    /// not the rules make it a finding: the learned reader ([`crate::reader`]) decides from
+    /// these.
+    pub trace: Option<&'a std::cell::RefCell<Vec<crate::reader::Unit>>>,
 }
 
 /// Whether the opening of a document says it follows up an earlier review.
@@ -248,7 +252,7 @@ fn push_example(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize)
     if unit.split_whitespace().count() < 5 || cues::is_not_finding(unit) {
         return;
     }
-    out.push(Finding { kind, text: unit.to_string(), section: section_name.clone(), themes: ctx.taxonomy.themes_of(unit), start, end, council: None, also: Vec::new() });
+    out.push(Finding { kind, text: unit.to_string(), section: section_name.clone(), themes: ctx.taxonomy.themes_of(unit), start, end, council: None, also: Vec::new(), confidence: 1.0 });
 }
 
 /// "Recommendation 1: Reduce the number of people waiting for a review."
@@ -430,7 +434,7 @@ fn is_bare_item(text: &str, start: usize, end: usize) -> bool {
     sentences(text, start, end).len() == 1 && (words <= 20 || !line.ends_with(['.', '!', '?']) && words <= 40)
 }
 
-fn is_intro(s: &str) -> bool {
+pub(crate) fn is_intro(s: &str) -> bool {
     let s = s.trim_end();
     s.ends_with(':') || s.ends_with(":-") || s.ends_with(": -")
 }
@@ -505,6 +509,26 @@ fn push_unit_as(
 ) {
     // "1.1 We recently ..." inside a bullet: the paragraph number is not part of the finding.
     let start = start + paragraph_number_len(&text[start..end]);
+    let before = out.len();
+    push_decided(out, text, (start, end), section, is_item, section_name, ctx, retold);
+    if let Some(trace) = ctx.trace {
+        let rule = out.get(before).map(|f| f.kind);
+        trace.borrow_mut().push(crate::reader::Unit::weighed(start, end, section, section_name.clone(), is_item, retold, rule));
+    }
+}
+
+/// The rules' decision on one unit: a finding pushed onto `out`, or nothing.
+#[allow(clippy::too_many_arguments)]
+fn push_decided(
+    out: &mut Vec<Finding>,
+    text: &str,
+    (start, end): (usize, usize),
+    section: SectionKind,
+    is_item: bool,
+    section_name: &Option<String>,
+    ctx: &FindingContext,
+    retold: bool,
+) {
     let unit = &text[start..end];
     let words = unit.split_whitespace().count();
     // Questions are lines of enquiry, not findings.
@@ -538,6 +562,7 @@ fn push_unit_as(
         end,
         council,
         also,
+        confidence: 1.0,
     });
 }
 
@@ -547,7 +572,7 @@ fn paragraph_number_len(unit: &str) -> usize {
     NUMBER.find(unit).map_or(0, |m| m.end())
 }
 
-fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {
+pub(crate) fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for m in ctx.councils.mentions(unit) {
         if Some(m.council) == ctx.reviewed {
@@ -627,7 +652,7 @@ mod tests {
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false, trace: None };
         (findings(&text, &blocks(&text), &ctx), text)
     }
 
@@ -696,7 +721,7 @@ mod tests {
         let councils = Councils::builtin().unwrap();
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize("Progress since the review\n\nRecommendation 1: Reduce the number of people waiting for a review.\nThe team saw real progress: the number waiting has fallen by a third. However, the number waiting longer than a year has not changed.\n", false);
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true, trace: None };
         let got: Vec<_> = findings(&text, &blocks(&text), &ctx).into_iter().map(|f| f.kind).collect();
         assert_eq!(got, [FindingKind::Strength, FindingKind::AreaForDevelopment]);
         assert!(is_follow_up("South West ADASS\nPeer Review Follow-up: Cornwall Council"));

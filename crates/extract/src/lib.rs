@@ -7,6 +7,7 @@
 //! [`sentences`]). Finding offsets point into the normalised text, which callers keep.
 
 pub mod cues;
+pub mod embed;
 pub mod error;
 pub mod findings;
 pub mod html;
@@ -14,10 +15,13 @@ pub mod metadata;
 pub mod minutes;
 pub mod normalize;
 pub mod pdf;
+pub mod reader;
 pub mod sentences;
 pub mod sniff;
 pub mod structure;
 
+use std::cell::RefCell;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use error::ExtractError;
@@ -28,7 +32,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// The default cap on a document's size.
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
@@ -40,6 +44,39 @@ pub struct Extracted {
     pub text: String,
 }
 
+/// Who decides which units are findings, and of which kind.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    /// The trained head over structure, cues and sentence embeddings ([`reader`]).
+    Learned(Arc<reader::Head>),
+    /// The hand-written cue rules alone (kept to compare with, and to train from).
+    Rules,
+}
+
+/// The learned reader's shipped weights (`model/reader.json`, built by
+/// `scripts/train_reader.sh`).
+pub const BUILTIN_HEAD: &str = include_str!("../model/reader.json");
+
+/// Where a document came from, beyond its bytes.
+#[derive(Debug, Default, Clone)]
+pub struct Origin {
+    /// The URL it was published at.
+    pub url: Option<String>,
+    /// The council its source belongs to, when the sources file says so.
+    pub council: Option<String>,
+}
+
+/// A document read up to the decision on its units: its metadata, what the cue rules found,
+/// and every unit with its features. [`Extractor::finish`] makes the findings.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// The document with the rules' findings.
+    pub extracted: Extracted,
+    pub candidates: Vec<reader::Candidate>,
+    reviewed: Option<usize>,
+    minutes: bool,
+}
+
 /// Turns bytes into documents. Build once, use for many files.
 #[derive(Debug, Clone)]
 pub struct Extractor {
@@ -47,17 +84,36 @@ pub struct Extractor {
     taxonomy: Taxonomy,
     pdf: PdfBackend,
     max_bytes: usize,
+    reader: Reader,
 }
 
 impl Extractor {
-    /// An extractor with the shipped councils and themes, parsing PDFs in-process.
+    /// An extractor with the shipped councils, themes and reader, parsing PDFs in-process.
     pub fn new() -> Result<Extractor, ExtractError> {
+        let head = reader::Head::from_json(BUILTIN_HEAD)?;
+        Extractor::with_reader(Reader::Learned(Arc::new(head)))
+    }
+
+    /// An extractor that decides findings with `reader` (the shipped head is not read).
+    pub fn with_reader(reader: Reader) -> Result<Extractor, ExtractError> {
+        embed::StaticEmbeddings::builtin()?;
         Ok(Extractor {
             councils: Councils::builtin()?,
             taxonomy: Taxonomy::builtin()?,
             pdf: PdfBackend::InProcess,
             max_bytes: DEFAULT_MAX_BYTES,
+            reader,
         })
+    }
+
+    /// Decide findings with `reader` instead of the shipped head.
+    pub fn reader(mut self, reader: Reader) -> Extractor {
+        self.reader = reader;
+        self
+    }
+
+    pub fn current_reader(&self) -> &Reader {
+        &self.reader
     }
 
     pub fn pdf_backend(mut self, backend: PdfBackend) -> Extractor {
@@ -103,7 +159,7 @@ impl Extractor {
                     return Err(ExtractError::HtmlTooDeep { depth, limit: html::MAX_DEPTH });
                 }
                 let h = html::html_to_text(&source);
-                (h.text, metadata::Hints { title: h.title, site: h.site }, false)
+                (h.text, metadata::Hints { title: h.title, site: h.site, ..Default::default() }, false)
             }
             Format::Text => (sniff::decode_text(bytes), metadata::Hints::default(), false),
         };
@@ -116,15 +172,40 @@ impl Extractor {
 
     /// Extract one document. `source` is its path or URL, recorded as provenance.
     pub fn extract(&self, source: &str, bytes: &[u8]) -> Result<Extracted, ExtractError> {
-        let (text, format, hints) = self.text(bytes)?;
+        let origin = Origin { url: source.starts_with("http").then(|| source.to_string()), council: None };
+        self.extract_from(source, &origin, bytes)
+    }
+
+    /// Extract one document whose origin is known (the URL it was fetched from, its
+    /// source's council).
+    pub fn extract_from(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+        let read = self.read(source, origin, bytes)?;
+        self.finish(read, &self.reader)
+    }
+
+    /// Read a document up to the decision on its units (see [`Read`]).
+    pub fn read(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Read, ExtractError> {
+        let (text, format, mut hints) = self.text(bytes)?;
+        hints.url = origin.url.clone();
+        hints.council = origin.council.clone();
         let found_title = metadata::title(&text, &hints);
         let reviewed = metadata::reviewed_council(&text, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);
         let doc_kind = metadata::doc_kind(&text);
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
         let follow_up = findings::is_follow_up(&text);
-        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up };
+        let trace = RefCell::new(Vec::new());
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace) };
         let found = findings::findings(&text, &blocks, &ctx);
+        let embeddings = embed::StaticEmbeddings::builtin()?;
+        let mut headings = reader::HeadingCache::default();
+        let candidates = reader::units(&text, &blocks, trace.take(), &found)
+            .into_iter()
+            .map(|(unit, rule_finding)| {
+                let features = reader::features(&text, &unit, &ctx, embeddings, &mut headings);
+                reader::Candidate { unit, features, rule_finding }
+            })
+            .collect();
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
         let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""));
@@ -136,6 +217,7 @@ impl Extractor {
             && matches!(review_type, peerscope_model::ReviewType::LgaPeerChallenge | peerscope_model::ReviewType::AdassRegionalPeerChallenge | peerscope_model::ReviewType::Unknown);
         let document = Document {
             source: source.to_string(),
+            url: origin.url.clone().filter(|u| u != source),
             council,
             doc_kind,
             service,
@@ -146,7 +228,17 @@ impl Extractor {
             title,
             findings: found,
         };
-        Ok(Extracted { document, text })
+        Ok(Read { extracted: Extracted { document, text }, candidates, reviewed, minutes })
+    }
+
+    /// The document with the findings `reader` makes of its units.
+    pub fn finish(&self, read: Read, reader: &Reader) -> Result<Extracted, ExtractError> {
+        let Read { mut extracted, candidates, reviewed, minutes } = read;
+        if let Reader::Learned(head) = reader {
+            let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None };
+            extracted.document.findings = reader::decide(&extracted.text, &candidates, head, &ctx);
+        }
+        Ok(extracted)
     }
 }
 

@@ -19,6 +19,11 @@ fn re(p: &str) -> Regex {
 pub struct Hints {
     pub title: Option<String>,
     pub site: Option<String>,
+    /// Where the document was published (what `fetch` fetched, or a `sources.toml` beside
+    /// a file names): its host can name the council.
+    pub url: Option<String>,
+    /// The council the source is known to belong to (a ModernGov site in the sources file).
+    pub council: Option<String>,
 }
 
 /// Lines naming people's roles: the peer team, signatures, addresses. Councils named there

@@ -62,6 +62,9 @@ pub enum Reuse {
 pub struct SourceReport {
     pub name: String,
     pub documents: Vec<Doc>,
+    /// The council the source belongs to, when the sources file names it: passed on to
+    /// extraction, since a ModernGov page often never writes "X Council".
+    pub council: Option<String>,
     /// Agenda items or links looked at and left unread as not about a peer review.
     pub skipped: usize,
     /// Past meetings not asked for again: a previous run read all their items.
@@ -304,7 +307,7 @@ pub async fn run(fetcher: Arc<Fetcher>, sources: &Sources, progress: Arc<dyn Pro
         names.push(name.clone());
         let (f, p) = (fetcher.clone(), progress.clone());
         tasks.spawn(async move {
-            let mut report = SourceReport { progress: Reporter(Some((p.clone(), i))), ..SourceReport::new(name) };
+            let mut report = SourceReport { progress: Reporter(Some((p.clone(), i))), council: job.council(), ..SourceReport::new(name) };
             p.step(i, "starting");
             if let Err(e) = job.run(&f, &mut report).await {
                 report.fail(report.name.clone(), &e);
@@ -336,6 +339,13 @@ enum Job {
 }
 
 impl Job {
+    fn council(&self) -> Option<String> {
+        match self {
+            Job::ModernGov(m) => m.council.clone(),
+            Job::Lga(_) | Job::Page(_) => None,
+        }
+    }
+
     fn name(&self) -> String {
         match self {
             Job::ModernGov(m) => format!("moderngov {}{}", m.base, m.council.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()),

@@ -5,8 +5,9 @@ use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnal
 
 /// The name the text fields use.
 pub const ANALYZER: &str = "peerscope_en";
-/// Bump when the analyzer changes: an index built by another version is rebuilt.
-pub const ANALYZER_VERSION: u32 = 3;
+/// Bump when the analyzer or the schema changes: an index built by another version is
+/// rebuilt (4: findings carry the reader's confidence).
+pub const ANALYZER_VERSION: u32 = 4;
 
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())

@@ -62,6 +62,8 @@ struct Fields {
     pointer: Field,
     start: Field,
     end: Field,
+    /// The reader's confidence in thousandths, so a range query can keep the surer ones.
+    confidence: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -90,6 +92,7 @@ fn schema() -> (Schema, Fields) {
         pointer: b.add_text_field("pointer", STRING | STORED),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
+        confidence: b.add_u64_field("confidence", INDEXED | STORED),
     };
     (b.build(), f)
 }
@@ -115,6 +118,8 @@ pub struct Hit {
     pub pointers: Vec<String>,
     pub start: u64,
     pub end: u64,
+    /// The reader's confidence that this is a finding of this kind (0–1).
+    pub confidence: f32,
 }
 
 /// A matching finding before its stored fields are read: its score and reviewed council.
@@ -148,7 +153,14 @@ pub struct Search {
     pub years: Option<(u64, u64)>,
     /// Review types as written in documents ("lga-peer-challenge"); empty keeps all.
     pub review_types: Vec<String>,
+    /// Keep findings the reader is at least this sure of (0–1); `None` keeps all.
+    pub min_confidence: Option<f32>,
     pub limit: usize,
+}
+
+/// A confidence (0–1) in thousandths, as indexed.
+fn permille(confidence: f32) -> u64 {
+    (confidence.clamp(0.0, 1.0) * 1000.0).round() as u64
 }
 
 pub struct FindingIndex {
@@ -234,6 +246,7 @@ impl FindingIndex {
             }
             d.add_u64(f.start, finding.start as u64);
             d.add_u64(f.end, finding.end as u64);
+            d.add_u64(f.confidence, permille(finding.confidence));
             writer.add_document(d)?;
         }
         Ok(())
@@ -329,6 +342,10 @@ impl FindingIndex {
         if let Some((from, to)) = s.years {
             must.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.year, from)), Bound::Included(Term::from_field_u64(f.year, to))))));
         }
+        if let Some(min) = s.min_confidence.filter(|m| *m > 0.0) {
+            let bounds = (Bound::Included(Term::from_field_u64(f.confidence, permille(min))), Bound::Included(Term::from_field_u64(f.confidence, 1000)));
+            must.push((Occur::Must, Box::new(RangeQuery::new(bounds.0, bounds.1))));
+        }
         for phrase in &s.phrases {
             let terms: Vec<Term> = analyzer::terms(phrase).iter().map(|t| Term::from_field_text(f.text, t)).collect();
             match terms.len() {
@@ -387,6 +404,7 @@ impl FindingIndex {
             pointers: all(f.pointer),
             start: n(f.start).unwrap_or(0),
             end: n(f.end).unwrap_or(0),
+            confidence: n(f.confidence).map_or(1.0, |c| c as f32 / 1000.0),
         }
     }
 }
@@ -406,6 +424,7 @@ mod tests {
 
     fn doc(council: &str, findings: &[(FindingKind, &str, &[&str])]) -> Document {
         Document {
+            url: None,
             source: format!("{council}.txt"),
             title: format!("{council} peer challenge"),
             council: Some(CouncilRef { name: council.into(), gss_code: Some("E0".into()), region: Some("West Midlands".into()) }),
@@ -417,7 +436,7 @@ mod tests {
             format: "text".into(),
             findings: findings
                 .iter()
-                .map(|(k, t, th)| Finding { kind: *k, text: t.to_string(), section: None, themes: th.iter().map(|s| s.to_string()).collect(), start: 0, end: t.len(), council: None, also: vec![] })
+                .map(|(k, t, th)| Finding { kind: *k, text: t.to_string(), section: None, themes: th.iter().map(|s| s.to_string()).collect(), start: 0, end: t.len(), council: None, also: vec![], confidence: 1.0 })
                 .collect(),
         }
     }

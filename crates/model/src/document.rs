@@ -164,6 +164,14 @@ pub struct Finding {
     /// For `best_practice`: further councils the same pointer names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<String>,
+    /// How sure the reader is that this passage is a finding of this kind (0–1): the learned
+    /// reader's probability, 1 for the cue rules. Records stored before it existed read as 1.
+    #[serde(default = "certain")]
+    pub confidence: f32,
+}
+
+fn certain() -> f32 {
+    1.0
 }
 
 /// A document and what was extracted from it.
@@ -171,6 +179,10 @@ pub struct Finding {
 pub struct Document {
     /// Where the bytes came from: a path or a URL.
     pub source: String,
+    /// Where the document was published, when known and not already `source` (a file
+    /// whose `sources.toml` names its URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     pub title: String,
     /// The reviewed council; `None` when it could not be told.
     pub council: Option<CouncilRef>,

@@ -29,6 +29,8 @@ pub struct FindingRow {
     /// Byte span of the finding in that document's extracted text (`peerscope extract --text`).
     pub start: usize,
     pub end: usize,
+    /// How sure the reader is that this is a finding of this kind (0–1).
+    pub confidence: f32,
     /// SHA-256 of the document's bytes: rows of one published form share it.
     pub document_id: String,
 }
@@ -60,6 +62,7 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
                     source: source.clone(),
                     start: f.start,
                     end: f.end,
+                    confidence: f.confidence,
                     document_id: id.to_string(),
                 });
             }

@@ -20,6 +20,9 @@ pub struct Filter {
     pub kinds: Vec<FindingKind>,
     /// Theme ids; a finding must carry one of them.
     pub themes: Vec<String>,
+    /// Findings the reader is less sure of than this (0–1) are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<f32>,
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -48,7 +51,9 @@ impl Filter {
     }
 
     pub fn keeps_finding(&self, f: &Finding) -> bool {
-        (self.kinds.is_empty() || self.kinds.contains(&f.kind)) && (self.themes.is_empty() || f.themes.iter().any(|t| self.themes.contains(t)))
+        (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+            && (self.themes.is_empty() || f.themes.iter().any(|t| self.themes.contains(t)))
+            && self.min_confidence.is_none_or(|m| f.confidence >= m)
     }
 }
 
@@ -66,6 +71,7 @@ mod tests {
 
     fn doc(council: &str, region: &str, year: i32, about: bool) -> Document {
         Document {
+            url: None,
             source: "x".into(),
             title: "t".into(),
             council: Some(CouncilRef { name: council.into(), gss_code: None, region: Some(region.into()) }),

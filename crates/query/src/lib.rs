@@ -31,6 +31,7 @@ fn merge(into: &mut Filter, flags: &Filter) {
         }
     }
     into.all_services |= flags.all_services;
+    into.min_confidence = flags.min_confidence.or(into.min_confidence);
 }
 
 /// Findings fetched from the index before grouping by council.
@@ -83,6 +84,8 @@ pub struct Evidence {
     pub source: String,
     pub start: u64,
     pub end: u64,
+    /// How sure the reader is that this is a finding of this kind (0–1).
+    pub confidence: f32,
     /// The same finding in other published forms of the document (HTML, PDF, text).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_in: Vec<String>,
@@ -138,6 +141,7 @@ impl Engine<'_> {
             regions: f.regions.clone(),
             years: (f.since.is_some() || f.until.is_some()).then(|| (f.since.unwrap_or(1990).max(0) as u64, f.until.unwrap_or(2100).max(0) as u64)),
             review_types: f.review_types.iter().map(|t| t.as_str().to_string()).collect(),
+            min_confidence: f.min_confidence,
             limit: CANDIDATES,
         };
         // Pointers name other councils: they do not rank the council whose review made them.
@@ -262,6 +266,7 @@ fn evidence(h: &Hit, terms: &[String]) -> Evidence {
         source: h.source.clone(),
         start: h.start,
         end: h.end,
+        confidence: h.confidence,
         also_in: Vec::new(),
     }
 }

@@ -335,6 +335,7 @@ mod tests {
             sources: vec![],
             extractor_version: 1,
             document: Document {
+                url: None,
                 source: "x".into(),
                 title: "t".into(),
                 council: None,

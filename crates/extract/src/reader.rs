@@ -1,0 +1,509 @@
+//! The learned reader: whether each unit of a document is a finding, and of which kind.
+//!
+//! The structure walk ([`crate::findings`]) finds the units (list items, sentences of prose,
+//! table cells) and the context each sits in: the kind its heading announces, the list it is
+//! in, whether minutes retell the review there, and what the old cue rules would make of it.
+//! Units the walk never weighs (sentences of minutes outside a retelling, lines after an
+//! intro it ignored) are added too. Every unit becomes a feature vector ([`features`]): that
+//! context, the cue weights, and the unit's and its heading's static sentence embedding
+//! ([`crate::embed`]). A small trained head ([`Head`], multinomial logistic regression, its
+//! weights in `model/reader.json`) gives each unit a probability per class; the most likely
+//! class that is a kind makes the finding, and its probability is the finding's confidence.
+//!
+//! Training lives here too ([`Head::train`]): deterministic full-batch optimisation, so the
+//! committed weights are rebuilt exactly by `scripts/train_reader.sh` from the committed
+//! annotations.
+
+use std::collections::HashMap;
+
+use peerscope_model::{Finding, FindingKind};
+use serde::{Deserialize, Serialize};
+
+use crate::embed::StaticEmbeddings;
+use crate::findings::FindingContext;
+use crate::structure::{Block, BlockKind, SectionKind};
+use crate::{cues, sentences::sentences};
+
+/// The classes the head chooses between: not a finding, then each kind.
+pub const CLASSES: [Option<FindingKind>; 5] =
+    [None, Some(FindingKind::Strength), Some(FindingKind::AreaForDevelopment), Some(FindingKind::Recommendation), Some(FindingKind::BestPractice)];
+
+/// The class index of a kind (0 is "not a finding").
+pub fn class_of(kind: Option<FindingKind>) -> usize {
+    CLASSES.iter().position(|c| *c == kind).unwrap_or(0)
+}
+
+/// Bumped whenever the feature layout changes: a head trained on another layout is refused.
+pub const FEATURES_VERSION: u32 = 1;
+
+/// One unit of a document and the context the walk saw it in.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub start: usize,
+    pub end: usize,
+    /// The kind the section announces; `None` for a unit the walk did not weigh.
+    pub section: Option<SectionKind>,
+    pub section_name: Option<String>,
+    pub is_item: bool,
+    /// A sentence of minutes known to retell the review.
+    pub retold: bool,
+    /// What the cue rules decided.
+    pub rule: Option<FindingKind>,
+}
+
+impl Unit {
+    pub fn weighed(start: usize, end: usize, section: SectionKind, section_name: Option<String>, is_item: bool, retold: bool, rule: Option<FindingKind>) -> Unit {
+        Unit { start, end, section: Some(section), section_name, is_item, retold, rule }
+    }
+}
+
+/// A unit with its features and, when the rules made it a finding, that finding.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub unit: Unit,
+    pub features: Vec<f32>,
+    pub rule_finding: Option<Finding>,
+}
+
+/// Every unit of the document: the walk's, reconciled with the findings the rules made of
+/// them (a finding may have grown by a sentence that finishes it, or taken a retold list
+/// item's kind), then the sentences the walk passed over.
+pub fn units(text: &str, blocks: &[Block], trace: Vec<Unit>, rule_findings: &[Finding]) -> Vec<(Unit, Option<Finding>)> {
+    let mut units: Vec<(Unit, Option<Finding>)> = Vec::new();
+    let mut by_start: HashMap<usize, usize> = HashMap::new();
+    for u in trace {
+        if by_start.contains_key(&u.start) {
+            continue;
+        }
+        by_start.insert(u.start, units.len());
+        units.push((u, None));
+    }
+    for f in rule_findings {
+        match by_start.get(&f.start) {
+            Some(&i) => {
+                let (u, slot) = &mut units[i];
+                u.end = f.end;
+                u.rule = Some(f.kind);
+                *slot = Some(f.clone());
+            }
+            None => {
+                let u = Unit { start: f.start, end: f.end, section: None, section_name: f.section.clone(), is_item: false, retold: false, rule: Some(f.kind) };
+                by_start.insert(f.start, units.len());
+                units.push((u, Some(f.clone())));
+            }
+        }
+    }
+    let mut covered: Vec<(usize, usize)> = units.iter().map(|(u, _)| (u.start, u.end)).collect();
+    covered.sort_unstable();
+    let overlaps = |s: usize, e: usize| {
+        let i = covered.partition_point(|&(cs, _)| cs < e);
+        covered[..i].iter().rev().take(64).any(|&(cs, ce)| cs < e && s < ce)
+    };
+    let mut heading: Option<String> = None;
+    let mut extra = Vec::new();
+    for b in blocks {
+        match b.kind {
+            BlockKind::Heading => heading = Some(text[b.start..b.end].trim_end_matches([':', '-', ' ']).to_string()),
+            BlockKind::TableRow => {}
+            BlockKind::Item { .. } | BlockKind::Paragraph => {
+                let is_item = matches!(b.kind, BlockKind::Item { .. });
+                let spans = if is_item && !overlaps(b.start, b.end) { vec![(b.start, b.end)] } else { sentences(text, b.start, b.end) };
+                for (s, e) in spans {
+                    if !overlaps(s, e) && text[s..e].split_whitespace().count() >= 2 {
+                        extra.push(Unit { start: s, end: e, section: None, section_name: heading.clone(), is_item, retold: false, rule: None });
+                    }
+                }
+            }
+        }
+    }
+    units.extend(extra.into_iter().map(|u| (u, None)));
+    units.sort_by_key(|(u, _)| u.start);
+    units
+}
+
+/// Features that are not embeddings, by name (the head records them, so a changed layout
+/// is noticed).
+pub const STRUCTURE_FEATURES: [&str; 36] = [
+    "rule:none", "rule:strength", "rule:area", "rule:recommendation", "rule:best_practice",
+    "section:strengths", "section:development", "section:development_and_recommendations", "section:recommendations",
+    "section:best_practice", "section:neutral", "section:findings", "section:not_findings", "section:unweighed",
+    "item", "retold", "minutes",
+    "cue:praise", "cue:concern", "cue:advice", "cue:need", "cue:explicit",
+    "cue:praise_first", "cue:concern_then_advice", "cue:outside_asides",
+    "not_finding", "process", "pointer", "other_council",
+    "log_words", "position", "question", "quotation", "short", "attributed", "intro",
+];
+
+/// The length of a feature vector for embeddings of `dims` dimensions: the structure
+/// features, the unit's embedding, its heading's embedding.
+pub fn feature_len(dims: usize) -> usize {
+    STRUCTURE_FEATURES.len() + 2 * dims
+}
+
+/// Reuses the embedding of a heading across the units under it.
+#[derive(Default)]
+pub struct HeadingCache {
+    cache: HashMap<String, Vec<f32>>,
+}
+
+/// The feature vector of one unit.
+pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &StaticEmbeddings, headings: &mut HeadingCache) -> Vec<f32> {
+    let s = &text[unit.start..unit.end];
+    let dims = embeddings.dims();
+    let mut x = vec![0.0f32; feature_len(dims)];
+    let mut set = |i: usize, v: f32| x[i] = v;
+    set(class_of(unit.rule), 1.0);
+    let section = match unit.section {
+        Some(SectionKind::Strengths) => 5,
+        Some(SectionKind::Development) => 6,
+        Some(SectionKind::DevelopmentAndRecommendations) => 7,
+        Some(SectionKind::Recommendations) => 8,
+        Some(SectionKind::BestPractice) => 9,
+        Some(SectionKind::Neutral) => 10,
+        Some(SectionKind::Findings) => 11,
+        Some(SectionKind::NotFindings) => 12,
+        None => 13,
+    };
+    set(section, 1.0);
+    set(14, f32::from(unit.is_item));
+    set(15, f32::from(unit.retold));
+    set(16, f32::from(ctx.minutes));
+    let c = cues::weigh(s);
+    for (i, v) in [c.praise, c.concern, c.advice, c.need, c.explicit].into_iter().enumerate() {
+        set(17 + i, v.max(0.0).ln_1p());
+    }
+    set(22, f32::from(c.praise_first));
+    set(23, f32::from(c.concern_then_advice));
+    set(24, f32::from(c.outside_asides));
+    set(25, f32::from(cues::is_not_finding(s)));
+    set(26, f32::from(cues::is_process(s)));
+    set(27, f32::from(cues::is_pointer(s)));
+    set(28, f32::from(!crate::findings::other_councils(s, ctx).is_empty()));
+    let words = s.split_whitespace().count();
+    set(29, (words as f32).ln_1p());
+    set(30, unit.start as f32 / text.len().max(1) as f32);
+    set(31, f32::from(s.trim_end().ends_with('?')));
+    set(32, f32::from(cues::is_quotation(s)));
+    set(33, f32::from(words < 5));
+    set(34, f32::from(crate::minutes::is_attributed(s)));
+    set(35, f32::from(crate::findings::is_intro(s)));
+    let base = STRUCTURE_FEATURES.len();
+    embeddings.embed_into(s, &mut x[base..base + dims]);
+    if let Some(name) = unit.section_name.as_deref() {
+        let e = headings.cache.entry(name.to_string()).or_insert_with(|| {
+            let mut v = vec![0.0; dims];
+            embeddings.embed_into(name, &mut v);
+            v
+        });
+        x[base + dims..].copy_from_slice(e);
+    }
+    x
+}
+
+/// Errors reading a trained head.
+#[derive(Debug, thiserror::Error)]
+pub enum HeadError {
+    #[error("reader weights are not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("reader weights were trained on features version {found}, this build reads version {expected}: retrain with scripts/train_reader.sh")]
+    Version { found: u32, expected: u32 },
+    #[error("reader weights have the wrong shape: {0}")]
+    Shape(String),
+}
+
+/// A trained head: feature standardisation and one weight row per class.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Head {
+    pub features_version: u32,
+    pub embedding_dims: usize,
+    pub classes: Vec<String>,
+    pub structure_features: Vec<String>,
+    /// What it was trained on and how (provenance, not read back).
+    pub trained_on: TrainedOn,
+    pub mean: Vec<f32>,
+    pub scale: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub weights: Vec<Vec<f32>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TrainedOn {
+    pub documents: usize,
+    pub units: usize,
+    pub per_class: Vec<usize>,
+    pub options: TrainOptions,
+}
+
+/// How a head is trained. The defaults are the shipped head's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    /// Weight of a finding's example against a non-finding's (findings are the minority).
+    pub finding_weight: f32,
+}
+
+impl Default for TrainOptions {
+    fn default() -> TrainOptions {
+        TrainOptions { epochs: 300, learning_rate: 0.05, l2: 3e-3, finding_weight: 1.5 }
+    }
+}
+
+impl Head {
+    /// Reads weights written by [`Head::to_json`].
+    pub fn from_json(json: &str) -> Result<Head, HeadError> {
+        let head: Head = serde_json::from_str(json)?;
+        if head.features_version != FEATURES_VERSION {
+            return Err(HeadError::Version { found: head.features_version, expected: FEATURES_VERSION });
+        }
+        let n = feature_len(head.embedding_dims);
+        let ok = head.mean.len() == n && head.scale.len() == n && head.bias.len() == CLASSES.len() && head.weights.len() == CLASSES.len() && head.weights.iter().all(|w| w.len() == n);
+        if !ok || head.structure_features != STRUCTURE_FEATURES {
+            return Err(HeadError::Shape(format!("expected {} classes of {n} features", CLASSES.len())));
+        }
+        Ok(head)
+    }
+
+    /// Weights as JSON, rounded so the file is stable and small.
+    pub fn to_json(&self) -> String {
+        let round = |v: &[f32]| v.iter().map(|x| (x * 1e5).round() / 1e5).collect::<Vec<f32>>();
+        let h = Head {
+            mean: round(&self.mean),
+            scale: round(&self.scale),
+            bias: round(&self.bias),
+            weights: self.weights.iter().map(|w| round(w)).collect(),
+            ..self.clone()
+        };
+        serde_json::to_string(&h).unwrap_or_default()
+    }
+
+    /// The probability of each class for the features `x`.
+    pub fn probabilities(&self, x: &[f32]) -> [f32; 5] {
+        let mut z = [0.0f32; 5];
+        for (k, zk) in z.iter_mut().enumerate() {
+            let w = &self.weights[k];
+            let mut acc = self.bias[k];
+            for j in 0..x.len().min(w.len()) {
+                acc += w[j] * (x[j] - self.mean[j]) * self.scale[j];
+            }
+            *zk = acc;
+        }
+        softmax(&mut z);
+        z
+    }
+
+    /// Multinomial logistic regression by full-batch gradient descent (Adam) from zero
+    /// weights: the same examples give the same head, bit for bit.
+    pub fn train(examples: &[(Vec<f32>, usize)], dims: usize, documents: usize, opts: &TrainOptions) -> Head {
+        let n_features = feature_len(dims);
+        let (mean, scale) = standardisation(examples, n_features);
+        let xs: Vec<Vec<f32>> = examples.iter().map(|(x, _)| x.iter().zip(&mean).zip(&scale).map(|((v, m), s)| (v - m) * s).collect()).collect();
+        let k = CLASSES.len();
+        let mut w = vec![vec![0.0f32; n_features]; k];
+        let mut b = vec![0.0f32; k];
+        let mut adam = Adam::new(k * (n_features + 1));
+        let weight = |y: usize| if y == 0 { 1.0 } else { opts.finding_weight };
+        let total: f32 = examples.iter().map(|(_, y)| weight(*y)).sum::<f32>().max(1.0);
+        for _ in 0..opts.epochs {
+            let mut gw = vec![vec![0.0f32; n_features]; k];
+            let mut gb = vec![0.0f32; k];
+            for (x, (_, y)) in xs.iter().zip(examples) {
+                let mut z = [0.0f32; 5];
+                for c in 0..k {
+                    z[c] = b[c] + dot(&w[c], x);
+                }
+                softmax(&mut z);
+                let scale = weight(*y) / total;
+                for c in 0..k {
+                    let g = (z[c] - f32::from(c == *y)) * scale;
+                    gb[c] += g;
+                    axpy(g, x, &mut gw[c]);
+                }
+            }
+            for c in 0..k {
+                for j in 0..n_features {
+                    gw[c][j] += opts.l2 * w[c][j];
+                }
+            }
+            adam.step(&mut w, &mut b, &gw, &gb, opts.learning_rate);
+        }
+        let mut per_class = vec![0; k];
+        for (_, y) in examples {
+            per_class[*y] += 1;
+        }
+        Head {
+            features_version: FEATURES_VERSION,
+            embedding_dims: dims,
+            classes: CLASSES.iter().map(|c| c.map_or("none", |k| k.as_str()).to_string()).collect(),
+            structure_features: STRUCTURE_FEATURES.iter().map(|s| s.to_string()).collect(),
+            trained_on: TrainedOn { documents, units: examples.len(), per_class, options: opts.clone() },
+            mean,
+            scale,
+            bias: b,
+            weights: w,
+        }
+    }
+}
+
+/// Per-feature mean and inverse standard deviation (features that never vary keep scale 1).
+fn standardisation(examples: &[(Vec<f32>, usize)], n: usize) -> (Vec<f32>, Vec<f32>) {
+    let count = examples.len().max(1) as f64;
+    let mut mean = vec![0.0f64; n];
+    for (x, _) in examples {
+        for j in 0..n {
+            mean[j] += f64::from(x[j]);
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= count);
+    let mut var = vec![0.0f64; n];
+    for (x, _) in examples {
+        for j in 0..n {
+            let d = f64::from(x[j]) - mean[j];
+            var[j] += d * d;
+        }
+    }
+    let scale = var.iter().map(|v| {
+        let sd = (v / count).sqrt();
+        if sd > 1e-6 { (1.0 / sd) as f32 } else { 1.0 }
+    });
+    (mean.iter().map(|m| *m as f32).collect(), scale.collect())
+}
+
+struct Adam {
+    m: Vec<f32>,
+    v: Vec<f32>,
+    t: i32,
+}
+
+impl Adam {
+    fn new(n: usize) -> Adam {
+        Adam { m: vec![0.0; n], v: vec![0.0; n], t: 0 }
+    }
+
+    fn step(&mut self, w: &mut [Vec<f32>], b: &mut [f32], gw: &[Vec<f32>], gb: &[f32], lr: f32) {
+        const B1: f32 = 0.9;
+        const B2: f32 = 0.999;
+        self.t += 1;
+        let (c1, c2) = (1.0 - B1.powi(self.t), 1.0 - B2.powi(self.t));
+        let params = w.iter_mut().zip(gw).flat_map(|(wc, gc)| wc.iter_mut().zip(gc.iter())).chain(b.iter_mut().zip(gb.iter()));
+        for ((p, g), (m, v)) in params.zip(self.m.iter_mut().zip(self.v.iter_mut())) {
+            *m = B1 * *m + (1.0 - B1) * g;
+            *v = B2 * *v + (1.0 - B2) * g * g;
+            *p -= lr * (*m / c1) / ((*v / c2).sqrt() + 1e-8);
+        }
+    }
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}
+
+fn softmax(z: &mut [f32; 5]) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in z.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// The findings the head makes of the candidates: each unit's most likely class; a pointer
+/// needs another council named in it, else its next most likely class counts.
+pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingContext) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in candidates {
+        let p = head.probabilities(&c.features);
+        let s = &text[c.unit.start..c.unit.end];
+        let others = crate::findings::other_councils(s, ctx);
+        let mut order: Vec<usize> = (0..CLASSES.len()).collect();
+        order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+        let Some(&best) = order.iter().find(|&&i| CLASSES[i] != Some(FindingKind::BestPractice) || !others.is_empty()) else { continue };
+        let Some(kind) = CLASSES[best] else { continue };
+        let mut f = c.rule_finding.clone().unwrap_or_else(|| Finding {
+            kind,
+            text: s.to_string(),
+            section: c.unit.section_name.clone(),
+            themes: ctx.taxonomy.themes_of(s),
+            start: c.unit.start,
+            end: c.unit.end,
+            council: None,
+            also: Vec::new(),
+            confidence: 1.0,
+        });
+        f.kind = kind;
+        if kind == FindingKind::BestPractice {
+            let mut it = others.into_iter();
+            f.council = it.next();
+            f.also = it.collect();
+        } else {
+            f.council = None;
+            f.also.clear();
+        }
+        f.confidence = (p[best] * 1000.0).round() / 1000.0;
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Examples whose class is told by one structure feature: the rules' verdict.
+    fn examples(dims: usize) -> Vec<(Vec<f32>, usize)> {
+        (0..60)
+            .map(|i| {
+                let y = i % 5;
+                let mut x = vec![0.0; feature_len(dims)];
+                x[y] = 1.0;
+                x[29] = (i % 7) as f32 * 0.1;
+                (x, y)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn training_learns_a_separable_signal_and_is_deterministic() {
+        let opts = TrainOptions { epochs: 80, ..TrainOptions::default() };
+        let a = Head::train(&examples(4), 4, 1, &opts);
+        let b = Head::train(&examples(4), 4, 1, &opts);
+        assert_eq!(a.to_json(), b.to_json(), "the same examples give the same head");
+        for (x, y) in examples(4) {
+            let p = a.probabilities(&x);
+            let best = (0..5).max_by(|&i, &j| p[i].total_cmp(&p[j])).unwrap();
+            assert_eq!(best, y, "{p:?}");
+            assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn weights_round_trip_and_a_wrong_layout_is_refused() {
+        let head = Head::train(&examples(2), 2, 1, &TrainOptions { epochs: 5, ..TrainOptions::default() });
+        let back = Head::from_json(&head.to_json()).unwrap();
+        assert_eq!(back.weights.len(), CLASSES.len());
+        let mut old = head.clone();
+        old.features_version = FEATURES_VERSION + 1;
+        assert!(matches!(Head::from_json(&old.to_json()), Err(HeadError::Version { .. })));
+        let mut short = head;
+        short.mean.pop();
+        assert!(matches!(Head::from_json(&short.to_json()), Err(HeadError::Shape(_))));
+        assert!(matches!(Head::from_json("{"), Err(HeadError::Json(_))));
+    }
+
+    #[test]
+    fn the_shipped_weights_fit_this_build() {
+        let head = Head::from_json(crate::BUILTIN_HEAD).expect("model/reader.json: retrain with scripts/train_reader.sh");
+        let dims = StaticEmbeddings::builtin().map(|e| e.dims()).unwrap_or(0);
+        assert_eq!(head.embedding_dims, dims, "the reader was trained on embeddings of another size");
+    }
+}

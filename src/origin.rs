@@ -1,0 +1,48 @@
+//! Where files on disk were published: a `sources.toml` beside them lists each file's URL
+//! (`[[document]] file = "..." url = "..."`), the same knowledge `fetch` has of what it
+//! fetched. Only the URL is read: the reader must find the council and the kind itself.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+use peerscope_extract::Origin;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct SourcesFile {
+    #[serde(default)]
+    document: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    file: String,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+/// File name → URL for the documents in `dir`; empty when there is no `sources.toml`.
+pub fn urls(dir: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let path = dir.join("sources.toml");
+    if !path.is_file() {
+        return Ok(HashMap::new());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let parsed: SourcesFile = toml::from_str(&text).with_context(|| format!("{} is not a sources file", path.display()))?;
+    Ok(parsed.document.into_iter().filter_map(|e| Some((e.file, e.url?))).collect())
+}
+
+/// The origin of one file: its URL from the `sources.toml` beside it, if any. A broken
+/// sources file is reported and the file read without it.
+pub fn of_file(file: &Path, cache: &mut HashMap<std::path::PathBuf, HashMap<String, String>>) -> Origin {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let urls = cache.entry(dir.to_path_buf()).or_insert_with(|| {
+        urls(dir).unwrap_or_else(|e| {
+            eprintln!("peerscope: {}", crate::describe(&e));
+            HashMap::new()
+        })
+    });
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Origin { url: urls.get(&name).cloned(), council: None }
+}

@@ -30,6 +30,9 @@ pub enum Command {
         /// Print the extracted text that finding offsets point into.
         #[arg(long, conflicts_with_all = ["json", "out"])]
         text: bool,
+        /// Print every unit the reader weighed with its probabilities per kind.
+        #[arg(long, conflicts_with_all = ["json", "out", "text"])]
+        explain: bool,
     },
     /// Extract, store and index documents (default: corpus/).
     Ingest {
@@ -130,7 +133,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::PdfText => Ok(crate::pdf_child::run()),
-        Command::Extract { files, json, out, text } => crate::extract_cmd::run(&files, json, out.as_deref(), text),
+        Command::Extract { files, json, out, text, explain } => crate::extract_cmd::run(&files, json, out.as_deref(), text, explain),
         Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
         Command::Council { name, filters, json } => crate::council_cmd::run(&cli.data, &name.join(" "), &filters, json),
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),

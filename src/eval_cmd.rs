@@ -97,7 +97,12 @@ pub fn document_for(docs: &Path, gold: &serde_json::Value, stem_: &str) -> anyho
 
 /// Pairs GOLD_DIR DOCS_DIR from a flat list of paths.
 fn sets(paths: &[PathBuf], measured: bool) -> Vec<crate::learn::Set> {
-    paths.chunks_exact(2).map(|p| crate::learn::Set { gold: p[0].clone(), docs: p[1].clone(), measured }).collect()
+    paths.chunks_exact(2).map(|p| crate::learn::Set { gold: p[0].clone(), docs: p[1].clone(), measured, real: !is_genre(&p[1]) }).collect()
+}
+
+/// The genre set is written here, not published: trained on less than real documents.
+fn is_genre(docs: &Path) -> bool {
+    docs.components().any(|c| c.as_os_str() == "genre")
 }
 
 /// `peerscope eval --cross-validate`: the learned reader, trained fold by fold, beside the
@@ -105,7 +110,7 @@ fn sets(paths: &[PathBuf], measured: bool) -> Vec<crate::learn::Set> {
 pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[PathBuf], folds: usize, brief: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(folds >= 2, "--folds must be at least 2");
     let extractor = crate::pdf_child::rules_extractor()?;
-    let mut all = vec![crate::learn::Set { gold: gold.to_path_buf(), docs: docs.to_path_buf(), measured: true }];
+    let mut all = vec![crate::learn::Set { gold: gold.to_path_buf(), docs: docs.to_path_buf(), measured: true, real: !is_genre(docs) }];
     all.extend(sets(with, true));
     all.extend(sets(train_also, false));
     let (labelled, failed) = crate::learn::load(&extractor, &all)?;

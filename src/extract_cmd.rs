@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: bool) -> anyhow::Result<ExitCode> {
+pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: bool, explain: bool) -> anyhow::Result<ExitCode> {
     let extractor = crate::pdf_child::extractor()?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -19,6 +19,9 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
                 let (t, _, _) = extractor.text(&bytes)?;
                 crate::out!("{t}");
                 return Ok(());
+            }
+            if explain {
+                return print_units(&extractor, &name, &bytes);
             }
             let doc = extractor.extract(&name, &bytes)?.document;
             match out {
@@ -57,6 +60,22 @@ fn print_summary(doc: &peerscope_model::Document) -> anyhow::Result<()> {
     for f in &doc.findings {
         let who = f.council.as_deref().map(|c| format!(" → {c}")).unwrap_or_default();
         crate::outln!("  [{}{who}] {}", f.kind.label(), f.text);
+    }
+    Ok(())
+}
+
+/// Every unit the reader weighed, with the rules' verdict and the head's probabilities:
+/// why a passage was, or was not, read as a finding.
+fn print_units(extractor: &peerscope_extract::Extractor, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let read = extractor.read(name, &Default::default(), bytes)?;
+    let peerscope_extract::Reader::Learned(head) = extractor.current_reader() else { anyhow::bail!("--explain needs the learned reader") };
+    let text = &read.extracted.text;
+    for c in &read.candidates {
+        let p = head.probabilities(&c.features);
+        let section = c.unit.section.map_or("-".to_string(), |s| format!("{s:?}"));
+        let rule = c.unit.rule.map_or("-", |k| k.as_str());
+        let unit: String = text[c.unit.start..c.unit.end].chars().take(110).collect();
+        crate::outln!("none {:.2} S {:.2} A {:.2} R {:.2} B {:.2} | {section:<14} rule {rule:<20} | {unit}", p[0], p[1], p[2], p[3], p[4]);
     }
     Ok(())
 }

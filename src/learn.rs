@@ -26,6 +26,8 @@ pub struct Labelled {
     pub council: String,
     /// Counted in reported figures (real documents); else only trained on (genre set).
     pub measured: bool,
+    /// A real published document (not one written here).
+    pub real: bool,
     pub source_type: &'static str,
     pub gold: Side,
     pub read: Read,
@@ -38,6 +40,8 @@ pub struct Set {
     pub gold: PathBuf,
     pub docs: PathBuf,
     pub measured: bool,
+    /// Real published documents (the seeds, tests/real), not the genre set written here.
+    pub real: bool,
 }
 
 /// Reads every annotated document of `sets`. A document that cannot be read is reported by
@@ -84,7 +88,7 @@ fn load_one(extractor: &Extractor, gold_path: &Path, set: &Set, origins: &mut Ha
     }
     let labels = label(&read, &value);
     let council = value.get("council").and_then(Value::as_str).unwrap_or("").to_lowercase();
-    Ok(Labelled { name, council, measured: set.measured, source_type: source_type(&value), gold, read, labels })
+    Ok(Labelled { name, council, measured: set.measured, real: set.real, source_type: source_type(&value), gold, read, labels })
 }
 
 /// Each unit's class: the kind of the gold finding it matches best, else 0.
@@ -134,8 +138,13 @@ fn source_type(gold: &Value) -> &'static str {
 
 /// A head trained on `docs`.
 pub fn train(docs: &[&Labelled], opts: &TrainOptions) -> Head {
-    let examples: Vec<(Vec<f32>, usize)> =
-        docs.iter().flat_map(|d| d.read.candidates.iter().zip(&d.labels).map(|(c, &y)| (c.features.clone(), y))).collect();
+    let examples: Vec<reader::Example> = docs
+        .iter()
+        .flat_map(|d| {
+            let weight = if d.real { opts.real_weight } else { 1.0 };
+            d.read.candidates.iter().zip(&d.labels).map(move |(c, &class)| reader::Example { features: c.features.clone(), class, weight })
+        })
+        .collect();
     let dims = peerscope_extract::embed::StaticEmbeddings::builtin().map(|e| e.dims()).unwrap_or(0);
     Head::train(&examples, dims, docs.len(), opts)
 }
@@ -287,6 +296,9 @@ pub fn options_from_env() -> TrainOptions {
     }
     if let Some(v) = var("PEERSCOPE_TRAIN_FINDING_WEIGHT") {
         o.finding_weight = v;
+    }
+    if let Some(v) = var("PEERSCOPE_TRAIN_REAL_WEIGHT") {
+        o.real_weight = v;
     }
     o
 }

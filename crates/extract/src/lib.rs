@@ -199,13 +199,14 @@ impl Extractor {
         let found = findings::findings(&text, &blocks, &ctx);
         let embeddings = embed::StaticEmbeddings::builtin()?;
         let mut headings = reader::HeadingCache::default();
-        let candidates = reader::units(&text, &blocks, trace.take(), &found)
+        let mut candidates: Vec<reader::Candidate> = reader::units(&text, &blocks, trace.take(), &found)
             .into_iter()
             .map(|(unit, rule_finding)| {
                 let features = reader::features(&text, &unit, &ctx, embeddings, &mut headings);
                 reader::Candidate { unit, features, rule_finding }
             })
             .collect();
+        reader::add_context(&mut candidates, embeddings.dims());
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
         let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""));

@@ -191,7 +191,7 @@ impl Extractor {
         let found_title = metadata::title(&text, &hints);
         let reviewed = metadata::reviewed_council(&text, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);
-        let doc_kind = metadata::doc_kind(&text);
+        let doc_kind = metadata::doc_kind_at(&text, &hints);
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
         let follow_up = findings::is_follow_up(&text);
         let trace = RefCell::new(Vec::new());
@@ -209,7 +209,7 @@ impl Extractor {
         reader::add_context(&mut candidates, embeddings.dims());
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
-        let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""));
+        let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints);
         let council = reviewed.map(|i| CouncilRef::from(self.councils.get(i)));
         let title = found_title.unwrap_or_else(|| {
             metadata::composed_title(council.as_ref().map(|c| c.name.as_str()), review_type, doc_kind, review_year)

@@ -29,7 +29,7 @@ pub struct Hints {
 /// Lines naming people's roles: the peer team, signatures, addresses. Councils named there
 /// are where the peers came from, not the reviewed council.
 static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:director|lead peer|member peer|peer challenge manager|head of|manager|advisor|adviser|councillor|cllr|cabinet member|chief executive|expert by experience|officer|lead\b|deputy|principal|yours sincerely|shirehall|county hall|telephone|e-?mail)")
+    re(r"(?i)\b(?:directors?\b|lead peer|member peer|peer challenge manager|head of|manager|advisor|adviser|councillor|cllr|cabinet member|chief executive|expert by experience|officer|lead\b|deputy|principal|yours sincerely|shirehall|county hall|telephone|e-?mail)")
 });
 
 /// The reviewed council: the most-mentioned council outside role lines, with the title and
@@ -53,6 +53,7 @@ pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Counc
     }
     add_implied_mentions(text, councils, &mut score);
     add_domain_mentions(text, councils, &mut score);
+    add_origin_mentions(hints, councils, &mut score);
     let mut ranked: Vec<(usize, f32)> = score.into_iter().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     match ranked.as_slice() {
@@ -82,12 +83,69 @@ fn mention_weight(unit: &str) -> f32 {
 fn add_domain_mentions(text: &str, councils: &Councils, score: &mut HashMap<usize, f32>) {
     static DOMAIN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:@|\bwww\.)([a-z][a-z-]{2,40})\.gov\.uk\b"));
     for cap in DOMAIN.captures_iter(text).take(50) {
-        let stem = cap[1].replace('-', " ");
-        let Some(found) = councils.lookup(&stem) else { continue };
-        if let Some(i) = councils.all().iter().position(|c| c.gss_code == found.gss_code) {
+        if let Some(i) = stem_council(&cap[1].to_lowercase(), councils) {
             *score.entry(i).or_default() += 1.0;
         }
     }
+}
+
+/// Council web sites whose host is not one of the council's names (corpus/council_hosts.csv):
+/// stem → GSS code.
+static HOST_STEMS: LazyLock<HashMap<String, String>> = LazyLock::new(|| host_stems(include_str!("../../../corpus/council_hosts.csv")));
+
+fn host_stems(csv: &str) -> HashMap<String, String> {
+    csv.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("stem,"))
+        .filter_map(|l| {
+            let mut cols = l.splitn(3, ',');
+            Some((cols.next()?.trim().to_lowercase(), cols.next()?.trim().to_string()))
+        })
+        .collect()
+}
+
+/// What the source says of itself: the council it is known to belong to (strong: the user
+/// said so), and the council whose domain published it. A council publishes its minutes,
+/// reports and news under `<name>.gov.uk` (or a hosted `<name>.moderngov.co.uk`), often
+/// writing only "the Council"; the LGA's, the CQC's and aggregators' hosts name none.
+fn add_origin_mentions(hints: &Hints, councils: &Councils, score: &mut HashMap<usize, f32>) {
+    if let Some(i) = hints.council.as_deref().and_then(|c| councils.lookup(c)).and_then(|c| index_of(councils, c)) {
+        *score.entry(i).or_default() += 10.0;
+    }
+    if let Some(i) = hints.url.as_deref().and_then(host_stem).and_then(|s| stem_council(&s, councils)) {
+        *score.entry(i).or_default() += 5.0;
+    }
+}
+
+/// The council part of a URL's host: the label before `.gov.uk` or `.moderngov.co.uk`
+/// ("democracy.telford.gov.uk" → "telford"); `None` for other hosts.
+fn host_stem(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?.split(':').next()?.to_lowercase();
+    let base = host.strip_suffix(".gov.uk").or_else(|| host.strip_suffix(".moderngov.co.uk"))?;
+    base.rsplit('.').next().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The council a domain stem names: the table of stems that are no name of the council, a
+/// name as written ("bexley", "telford"), or a name run together ("eastsussex",
+/// "redcar-cleveland" for Redcar and Cleveland).
+fn stem_council(stem: &str, councils: &Councils) -> Option<usize> {
+    if let Some(gss) = HOST_STEMS.get(stem) {
+        return councils.all().iter().position(|c| &c.gss_code == gss);
+    }
+    if let Some(i) = councils.lookup(&stem.replace('-', " ")).and_then(|c| index_of(councils, c)) {
+        return Some(i);
+    }
+    let key = compact(stem);
+    councils.all().iter().position(|c| c.variants.iter().any(|v| compact(v) == key || compact(&v.replace(" and ", " ")) == key))
+}
+
+/// Letters and digits only, lower-cased: how a name is written in a host.
+fn compact(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn index_of(councils: &Councils, c: &peerscope_model::Council) -> Option<usize> {
+    councils.all().iter().position(|x| x.gss_code == c.gss_code)
 }
 
 /// Councils already mentioned gain what the text says of them without their name: their
@@ -130,7 +188,7 @@ static DAY_SPAN: LazyLock<Regex> = LazyLock::new(|| {
 static FINANCIAL_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[/–-]\s*(?:20)?\d\d\b"));
 
 /// The year the peer team was on site: years in sentences about the visit weigh most.
-pub fn review_year(text: &str, title: &str) -> Option<i32> {
+pub fn review_year(text: &str, title: &str, hints: &Hints) -> Option<i32> {
     static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20[0-3]\d)\b"));
     static VISIT: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)took place|on[- ]site|\bvisit|conducted|undertaken|carried out|between the|spent (?:three|two|four|\d) days|commissioned")
@@ -155,7 +213,7 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
         // A sentence naming several years is weaker evidence for each of them.
         let years: Vec<i32> = YEAR
             .captures_iter(sentence)
-            .filter(|c| c.get(0).is_some_and(|m| !FINANCIAL_YEAR.is_match(&sentence[m.end()..])))
+            .filter(|c| c.get(0).is_some_and(|m| !FINANCIAL_YEAR.is_match(&sentence[m.end()..]) && !names_a_statute(&sentence[..m.start()])))
             .filter_map(|c| c[1].parse::<i32>().ok())
             .collect();
         for &y in &years {
@@ -165,21 +223,51 @@ pub fn review_year(text: &str, title: &str) -> Option<i32> {
     for y in YEAR.captures_iter(title).filter_map(|c| c[1].parse::<i32>().ok()) {
         *score.entry(y).or_default() += 3.0;
     }
+    for y in report_dates(text).into_iter().chain(url_year(hints)) {
+        *score.entry(y).or_default() += 3.0;
+    }
     if score.is_empty() {
         // No sentence about the visit: the most frequent year of the document.
-        for y in YEAR.captures_iter(text).filter_map(|c| c[1].parse::<i32>().ok()) {
-            *score.entry(y).or_default() += 1.0;
+        for m in YEAR.find_iter(text).filter(|m| !names_a_statute(&text[..m.start()])) {
+            if let Ok(y) = m.as_str().parse::<i32>() {
+                *score.entry(y).or_default() += 1.0;
+            }
         }
     }
     score.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))).map(|(y, _)| y)
 }
 
+/// "the Care Act 2014", "the Local Government Act 1999": a year in a statute's name dates
+/// the law, not the visit.
+fn names_a_statute(before: &str) -> bool {
+    before.trim_end().ends_with(" Act")
+}
+
+/// The date line of a peer team's report ("Final report: February 2024", "Feedback report:
+/// 6 - 8 June 2023"): the report follows the visit by weeks, so when no sentence dates the
+/// visit the report's own date is the best evidence of it.
+fn report_dates(text: &str) -> Vec<i32> {
+    static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?im)^(?:final |feedback |draft )?report:?\s+(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:[-–]\s*\d{1,2}(?:st|nd|rd|th)?\s+)?)?(?:january|february|march|april|may|june|july|august|september|october|november|december),?\s+(20[0-3]\d)\s*$")
+    });
+    DATELINE.captures_iter(text).take(3).filter_map(|c| c[1].parse().ok()).collect()
+}
+
+/// A page's address often carries the review's year in its slug ("/lga-peer-challenge-2024/"):
+/// a year in a path segment that names the review.
+fn url_year(hints: &Hints) -> Option<i32> {
+    static SEGMENT_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:peer|review|challenge)[\w-]*?[-_](20[0-3]\d)\b|\b(20[0-3]\d)[-_][\w-]*?(?:peer|review|challenge)"));
+    let url = hints.url.as_deref()?;
+    let path = url.split_once("://").map_or(url, |(_, r)| r).split_once('/')?.1;
+    path.split('/').find_map(|seg| SEGMENT_YEAR.captures(seg)).and_then(|c| c.get(1).or_else(|| c.get(2))).and_then(|m| m.as_str().parse().ok())
+}
+
 /// Who ran the review, by the weight of each programme's vocabulary.
 pub fn review_type(text: &str) -> ReviewType {
     static LGA: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|Preparation for Assurance|Care and Health Improvement Programme|Partners in Care and Health|\bCHIP\b|(?i:challenge manager|peer challenge[ –-]+feedback report|corporate peer challenge)"));
+        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|(?i:preparation for assurance)|Care and Health Improvement Programme|Partners in Care and Health|\bCHIP\b|(?i:challenge manager|peer challenge[ –-]+feedback report|corporate peer challenge)"));
     static ADASS: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\bADASS\b|\bTEASC\b|towards excellence in adult social care|sector[- ]led (?:improvement|challenge)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
+        re(r"(?i)\bADASS\b|association of directors of adult social services|\bTEASC\b|london councils\b|towards excellence in adult social care|sector[- ]led (?:improvement|challenge|regional)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
     });
     static INSPECTION: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)|local authority assessment|quality statement scores?|rating and score|(?:overall )?rating:? (?:requires improvement|inadequate|good|outstanding)\b|\bscore: \d")
@@ -204,12 +292,12 @@ pub fn review_type(text: &str) -> ReviewType {
 /// Minutes, an officer's report, the peer team's own report, a press release, or a page.
 pub fn doc_kind(text: &str) -> DocKind {
     static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited")
+        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:\w+ ){0,3}(?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited|^issue - (?:meetings|decisions)$|introduced the (?:report|item)\b|^that (?:the )?[^\n]{0,200}\bbe (?:noted|approved|agreed|endorsed|accepted)\b|^meeting: \d{1,2}/\d{1,2}/\d{4} - |^decision:$|decision record|^record of (?:the )?decision|consideration was given to (?:a|the) report|attended the meeting|\bwas in attendance\b|^members (?:received|were made aware)")
     });
     static REPORT: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)")
     });
-    static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)press release|media release|for immediate release|notes to editors"));
+    static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)press release|media release|for immediate release|notes to editors|(?:councillor|cllr|cabinet member|leader|director|chief executive)\b[^.\n]{0,80}, said:?\s*["“]"#));
     static PEER: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)feedback (?:report|presentation|letter)|^dear |yours sincerely|peer challenge team|peer team|review team|peer reviewers?\b|the team recommends|executive summary")
     });
@@ -228,11 +316,26 @@ pub fn doc_kind(text: &str) -> DocKind {
     }
 }
 
+/// [`doc_kind`], with where the document was published: a council's newsroom (`news.` host,
+/// `/news/` or `/press-release` path) publishes press releases, whatever their wording.
+pub fn doc_kind_at(text: &str, hints: &Hints) -> DocKind {
+    let kind = doc_kind(text);
+    let newsroom = hints.url.as_deref().is_some_and(|u| {
+        let rest = u.split_once("://").map_or(u, |(_, r)| r).to_lowercase();
+        rest.starts_with("news.") || rest.starts_with("newsroom.") || rest.contains("/news/") || rest.contains("/press-release") || rest.contains("/newsroom/")
+    });
+    if newsroom && matches!(kind, DocKind::PeerReport | DocKind::WebPage) {
+        DocKind::PressRelease
+    } else {
+        kind
+    }
+}
+
 /// What was reviewed: the title decides when it says; otherwise the balance of the text.
 pub fn service(text: &str, title: &str) -> Service {
     static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)children.?s (?:services|social care)|\bofsted\b|\bSEND\b|children and young people|early help|looked after children"));
     static CORPORATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)corporate peer challenge"));
-    static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adult safeguarding peer|making safeguarding personal (?:peer|review)"));
+    static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adults?(?:'|’)? safeguarding (?:peer|review|challenge)|making safeguarding personal (?:peer|review)"));
     static HWB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)health and well-?being (?:board )?peer"));
     static FINANCE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)financ\w* (?:resilience )?(?:peer )?(?:challenge|review)"));
     static ADULTS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)adult (?:social )?care|adults?(?:'|’)? services|adults with|\bASC\b|adult social services|adults and (?:communities|health|social care|wellbeing|housing)|social care for adults|care and support (?:peer|review)"));
@@ -309,11 +412,11 @@ mod tests {
     #[test]
     fn year_is_when_the_team_was_on_site() {
         let t = "Date: 3rd May 2016\nThe adult social care peer challenge took place between the 21st and 23rd March 2016.\nThe letter is dated 5 April 2016.";
-        assert_eq!(review_year(t, "Adult Social Care Peer Challenge"), Some(2016));
+        assert_eq!(review_year(t, "Adult Social Care Peer Challenge", &Hints::default()), Some(2016));
         let t = "the findings of the LGA peer review report commissioned by the service in December 2023. In readiness for a peer review by ADASS in January 2025.";
-        assert_eq!(review_year(t, ""), Some(2023));
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2023));
         let t = "The Peer Review took place in February 2020. The plans as a result of the Peer Review and the Business Plan 2018-2022 (discussed in January 2019) were undertaken.";
-        assert_eq!(review_year(t, ""), Some(2020));
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2020));
     }
 
     #[test]
@@ -348,6 +451,95 @@ mod tests {
         let t = "It also suggested that the council speaks to Barnsley, whose framework has widened choice.\nContact officer: amanda.evans@kirklees.gov.uk\nSee www.kirklees.gov.uk and www.local.gov.uk";
         let c = reviewed_council(t, "", &Hints::default(), &councils).map(|i| councils.get(i).name.clone());
         assert_eq!(c.as_deref(), Some("Kirklees"));
+    }
+
+    fn url(u: &str) -> Hints {
+        Hints { url: Some(u.to_string()), ..Hints::default() }
+    }
+
+    fn council_of(t: &str, hints: &Hints) -> Option<String> {
+        let councils = Councils::builtin().unwrap();
+        reviewed_council(t, "", hints, &councils).map(|i| councils.get(i).name.clone())
+    }
+
+    #[test]
+    fn the_publishing_host_names_the_council() {
+        let t = "The peer challenge team were asked to examine how the Council was progressing.";
+        for (u, want) in [
+            ("https://democracy.telford.gov.uk/ieIssueDetails.aspx?IId=6986", "Telford and Wrekin"),
+            ("http://egenda.stockton.gov.uk/aksstockton/users/public/admin/kab10.pl", "Stockton-on-Tees"),
+            ("https://www.eastsussex.gov.uk/news", "East Sussex"),
+            ("https://www.redcar-cleveland.gov.uk/x", "Redcar and Cleveland"),
+            ("https://lbhf.moderngov.co.uk/mgAi.aspx?ID=1", "Hammersmith and Fulham"),
+        ] {
+            assert_eq!(council_of(t, &url(u)).as_deref(), Some(want), "{u}");
+        }
+        // The LGA's, the CQC's and aggregators' hosts name no council.
+        for u in ["https://www.local.gov.uk/our-support/x", "https://www.cqc.org.uk/x", "https://docslib.org/doc/1"] {
+            assert_eq!(council_of(t, &url(u)), None, "{u}");
+        }
+        let known = Hints { council: Some("York".into()), ..Hints::default() };
+        assert_eq!(council_of(t, &known).as_deref(), Some("York"));
+    }
+
+    #[test]
+    fn every_host_stem_names_a_council() {
+        let councils = Councils::builtin().unwrap();
+        for (stem, gss) in HOST_STEMS.iter() {
+            assert!(councils.all().iter().any(|c| &c.gss_code == gss), "{stem} → {gss}");
+        }
+        assert!(HOST_STEMS.len() >= 20);
+    }
+
+    #[test]
+    fn a_directorate_is_no_role() {
+        assert_eq!(council_of("Examine how York was progressing as a Peoples Directorate.", &Hints::default()).as_deref(), Some("York"));
+    }
+
+    #[test]
+    fn years_that_are_not_the_visit() {
+        // A statute's year; the report's date line when no sentence dates the visit.
+        let t = "Final Report: February 2024\nThe primary objective of the peer challenge was to test duties under Part 1 of the Care Act 2014.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2024));
+        let t = "Final report: August 2023\nOn 10th June 2021 commissioners were appointed. The Best Value report was published on 24th March 2021.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2023));
+        // The page's slug names the review's year.
+        let h = url("https://torbay.gov.uk/adult-social-care/lga-peer-challenge-2024/lga-peer-review-report");
+        assert_eq!(review_year("The peer team met staff (in March 25).", "", &h), Some(2024));
+        assert_eq!(url_year(&url("https://democracy.york.gov.uk/mgAi.aspx?ID=2019")), None);
+    }
+
+    #[test]
+    fn records_of_meetings_are_minutes() {
+        for t in [
+            "Issue - meetings\nAdult Social Care Peer Challenge Feedback\nMeeting: 27/05/2021 - Cabinet (Item 75)\nRESOLVED that the findings be noted.",
+            "View Cabinet Decision Record\nCabinet Decision: 24th April 2014\nRecord of the Decision\nConsideration was given to a report that summarised the peer review.",
+            "Agenda item\nThe Scrutiny Board considered a briefing note on the Peer Challenge. Councillor Abbott attended the meeting for this item.",
+            "Agenda item\nMembers received a presentation on the peer challenge. The Corporate Director was in attendance.",
+            "Issue - decisions\nImprovement Plan for Adult Social Care\nRESOLVED: That the advice of the Advisory Panel be accepted.",
+            "Corporate Peer Challenge - Report of Assistant Chief Executive\nThe Cabinet considered a report of the Assistant Chief Executive.\nThat the recommendations contained in the report be approved.",
+            "Agenda item\nThe Cabinet member for health and wellbeing introduced the report on the peer challenge.",
+        ] {
+            assert_eq!(doc_kind(t), DocKind::ScrutinyMinutes, "{t}");
+        }
+    }
+
+    #[test]
+    fn press_releases_by_voice_and_by_newsroom() {
+        let t = "Peer review praises adult care\nThe peer team found strong partnerships.\nCllr Jane Smith, Cabinet Member for Adults, said: “We are delighted.”";
+        assert_eq!(doc_kind(t), DocKind::PressRelease);
+        let t = "Peer review praises adult care. The peer team found strong partnerships.";
+        assert_eq!(doc_kind_at(t, &url("https://news.croydon.gov.uk/peer-review")), DocKind::PressRelease);
+        assert_eq!(doc_kind_at(t, &url("https://www.local.gov.uk/our-support/peer-report")), DocKind::PeerReport);
+    }
+
+    #[test]
+    fn programmes_by_their_full_names() {
+        assert_eq!(review_type("Association Of Directors Of Adult Social Services - Peer Challenge Of Telford"), ReviewType::AdassRegionalPeerChallenge);
+        assert_eq!(review_type("Devon County Council adult social care preparation for assurance peer challenge"), ReviewType::LgaPeerChallenge);
+        assert_eq!(review_type("Cathie Williams, London Councils, reported the Peer Review's findings."), ReviewType::AdassRegionalPeerChallenge);
+        assert_eq!(review_type("The peer challenge was supported by a sector-led regional board."), ReviewType::AdassRegionalPeerChallenge);
+        assert_eq!(service("Adults Safeguarding Peer Challenge\nThe review was on site.", "Adults Safeguarding Peer Challenge"), Service::SafeguardingAdults);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn class_of(kind: Option<FindingKind>) -> usize {
 }
 
 /// Bumped whenever the feature layout changes: a head trained on another layout is refused.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 /// One unit of a document and the context the walk saw it in.
 #[derive(Debug, Clone)]
@@ -137,7 +137,26 @@ pub const STRUCTURE_FEATURES: [&str; 36] = [
 /// The length of a feature vector for embeddings of `dims` dimensions: the structure
 /// features, the unit's embedding, its heading's embedding, its neighbours' embedding.
 pub fn feature_len(dims: usize) -> usize {
-    STRUCTURE_FEATURES.len() + 3 * dims
+    STRUCTURE_FEATURES.len() + 3 * dims + NGRAM_BUCKETS
+}
+
+/// Hashed word unigrams and bigrams of the unit: the phrases that tell a kind ("not
+/// universal", "may want", "less evident") which a mean of token vectors blurs.
+pub const NGRAM_BUCKETS: usize = 1024;
+
+fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+fn add_ngrams(s: &str, slot: &mut [f32]) {
+    let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(200).map(str::to_lowercase).collect();
+    let mut mark = |h: u64| slot[(h % NGRAM_BUCKETS as u64) as usize] = 1.0;
+    for (i, w) in words.iter().enumerate() {
+        mark(fnv1a(w.bytes()));
+        if let Some(next) = words.get(i + 1) {
+            mark(fnv1a(w.bytes().chain([b' ']).chain(next.bytes())));
+        }
+    }
 }
 
 /// Fills each candidate's neighbour slot with the mean embedding of the units before and
@@ -215,6 +234,7 @@ pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &Stat
         });
         x[base + dims..base + 2 * dims].copy_from_slice(e);
     }
+    add_ngrams(s, &mut x[base + 3 * dims..]);
     x
 }
 
@@ -242,6 +262,13 @@ pub struct Head {
     pub scale: Vec<f32>,
     pub bias: Vec<f32>,
     pub weights: Vec<Vec<f32>>,
+    /// A unit is a finding when the probability of "not a finding" is below this.
+    #[serde(default = "half")]
+    pub finding_below: f32,
+}
+
+fn half() -> f32 {
+    0.5
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -263,11 +290,13 @@ pub struct TrainOptions {
     /// Weight of a real published document's units against those of a document written
     /// here (the genre set fits the cue rules better than real pages do).
     pub real_weight: f32,
+    /// The decision threshold the head is shipped with (see [`Head::finding_below`]).
+    pub finding_below: f32,
 }
 
 impl Default for TrainOptions {
     fn default() -> TrainOptions {
-        TrainOptions { epochs: 300, learning_rate: 0.05, l2: 0.3, finding_weight: 1.5, real_weight: 2.0 }
+        TrainOptions { epochs: 300, learning_rate: 0.05, l2: 0.3, finding_weight: 1.5, real_weight: 2.0, finding_below: 0.4 }
     }
 }
 
@@ -371,6 +400,7 @@ impl Head {
             scale,
             bias: b,
             weights: w,
+            finding_below: opts.finding_below,
         }
     }
 }
@@ -454,9 +484,14 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
         let p = head.probabilities(&c.features);
         let s = &text[c.unit.start..c.unit.end];
         let others = crate::findings::other_councils(s, ctx);
-        let mut order: Vec<usize> = (0..CLASSES.len()).collect();
-        order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-        let Some(&best) = order.iter().find(|&&i| CLASSES[i] != Some(FindingKind::BestPractice) || !others.is_empty()) else { continue };
+        // A unit is a finding when "not a finding" is less likely than `head.finding_below`;
+        // its kind is then the likeliest kind it can be.
+        if p[0] >= head.finding_below {
+            continue;
+        }
+        let mut kinds: Vec<usize> = (1..CLASSES.len()).collect();
+        kinds.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+        let Some(&best) = kinds.iter().find(|&&i| CLASSES[i] != Some(FindingKind::BestPractice) || !others.is_empty()) else { continue };
         let Some(kind) = CLASSES[best] else { continue };
         let mut f = c.rule_finding.clone().unwrap_or_else(|| Finding {
             kind,

@@ -1,5 +1,7 @@
 //! Benchmarks of the pipeline's hot parts on the shipped corpus:
-//! extraction throughput per format (bytes/s), and query latency on an index of the corpus.
+//! extraction throughput per format (bytes/s) with the learned reader and, as the baseline
+//! measured in the same run, with the cue rules alone (their ratio is what the model costs);
+//! the embedding of one sentence; and query latency on an index of the corpus.
 //!
 //! Run: `cargo bench --bench pipeline`. Whole-process timings: `scripts/bench_ingest.sh`.
 
@@ -39,6 +41,29 @@ fn extract(bencher: Bencher, ext: &str) {
             divan::black_box(extractor.extract(name, bytes).expect("corpus extracts"));
         }
     });
+}
+
+/// The baseline: the same documents decided by the cue rules, no embeddings consulted for
+/// the decision (the features are still computed by `read`, so the difference is the head).
+#[divan::bench(args = ["txt", "html", "pdf"])]
+fn extract_rules(bencher: Bencher, ext: &str) {
+    let extractor = Extractor::with_reader(peerscope_extract::Reader::Rules).expect("shipped reference data");
+    let files = corpus(ext);
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for (name, bytes) in &files {
+            divan::black_box(extractor.extract(name, bytes).expect("corpus extracts"));
+        }
+    });
+}
+
+/// What the model costs per sentence: tokenising and averaging the static embedding.
+#[divan::bench]
+fn embed_sentence(bencher: Bencher) {
+    let table = peerscope_extract::embed::StaticEmbeddings::builtin().expect("shipped embeddings");
+    let sentence = "The performance on reviews remains concerning, the directorate should consider setting a clear target for the year.";
+    let mut out = vec![0.0; table.dims()];
+    bencher.counter(BytesCount::new(sentence.len())).bench_local(|| table.embed_into(divan::black_box(sentence), &mut out));
 }
 
 #[divan::bench(args = ["councils flagged for review performance", "praised for carers", "best practice for co-production", "direct payments"])]

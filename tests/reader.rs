@@ -1,0 +1,114 @@
+//! The learned reader through the real binary: its confidence in the JSON contract, the
+//! query index and exports, `--min-confidence`, a file's published URL from the
+//! `sources.toml` beside it, training that reproduces itself, and the cross-validated
+//! figure on the real documents held at its measured level.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{peerscope, root};
+
+fn run_json(data: &Path, args: &[&str]) -> Value {
+    let out = peerscope(data).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+fn jsonl(data: &Path, args: &[&str]) -> Vec<Value> {
+    let out = peerscope(data).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn every_finding_carries_a_confidence_and_min_confidence_keeps_the_surer_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let doc = run_json(d.path(), &["extract", "--json", "corpus/walsall_scrutiny-report_2015.txt"]);
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(findings.len() > 50);
+    let confidences: Vec<f64> = findings.iter().map(|f| f["confidence"].as_f64().unwrap()).collect();
+    assert!(confidences.iter().all(|c| (0.0..=1.0).contains(c)), "{confidences:?}");
+    assert!(confidences.iter().any(|c| *c < 0.9), "a learned reader is not certain of everything");
+
+    let ingest = peerscope(d.path()).args(["ingest", "corpus"]).output().unwrap();
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let all = jsonl(d.path(), &["export", "--format", "jsonl"]);
+    let sure = jsonl(d.path(), &["export", "--format", "jsonl", "--min-confidence", "0.9"]);
+    assert!(!sure.is_empty() && sure.len() < all.len(), "{} of {}", sure.len(), all.len());
+    assert!(sure.iter().all(|r| r["confidence"].as_f64().unwrap() >= 0.9));
+
+    // The query index filters on it too, and shows it with each finding.
+    let q = ["query", "--json", "councils flagged for review performance"];
+    let answer = run_json(d.path(), &q);
+    let shown = |a: &Value| -> Vec<f64> {
+        a["councils"].as_array().unwrap().iter().flat_map(|c| c["findings"].as_array().unwrap().iter().map(|f| f["confidence"].as_f64().unwrap())).collect()
+    };
+    assert!(!shown(&answer).is_empty());
+    let strict = run_json(d.path(), &[&q[..], &["--min-confidence", "0.95"]].concat());
+    assert!(shown(&strict).iter().all(|c| *c >= 0.95), "{:?}", shown(&strict));
+    let out = peerscope(d.path()).args(["export", "--format", "csv", "--min-confidence", "1.5"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an impossible confidence is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
+}
+
+#[test]
+fn a_sources_file_beside_documents_gives_their_url_and_its_host_names_the_council() {
+    let d = tempfile::tempdir().unwrap();
+    let docs = d.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    // A ModernGov page that never writes "Telford and Wrekin Council" in full.
+    std::fs::copy(root().join("tests/real/docs/02_telford-and-wrekin_cabinet-minutes.txt"), docs.join("minutes.txt")).unwrap();
+    std::fs::write(docs.join("sources.toml"), "[[document]]\nfile = \"minutes.txt\"\nurl = \"https://democracy.telford.gov.uk/ieIssueDetails.aspx?IId=6986\"\n").unwrap();
+    let doc = run_json(d.path(), &["extract", "--json", docs.join("minutes.txt").to_str().unwrap()]);
+    assert!(doc["url"].is_null(), "extract alone knows no sources file");
+    let ingest = peerscope(d.path()).arg("ingest").arg(&docs).output().unwrap();
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let rows = jsonl(d.path(), &["export", "--format", "jsonl", "--all-services"]);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["council"] == "Telford and Wrekin"), "{rows:?}");
+    // A broken sources file is reported and the documents are read without it.
+    std::fs::write(docs.join("sources.toml"), "[[document]\n").unwrap();
+    std::fs::write(docs.join("minutes.txt"), std::fs::read_to_string(docs.join("minutes.txt")).unwrap() + "\nA late addition.\n").unwrap();
+    let again = peerscope(d.path()).arg("ingest").arg(&docs).output().unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("sources.toml"), "{}", String::from_utf8_lossy(&again.stderr));
+}
+
+#[test]
+fn training_is_deterministic() {
+    let d = tempfile::tempdir().unwrap();
+    let train = |out: &Path| {
+        let o = peerscope(d.path()).args(["train", "--out"]).arg(out).args(["tests/gold", "corpus"]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out).unwrap()
+    };
+    let (a, b) = (train(&d.path().join("a.json")), train(&d.path().join("b.json")));
+    assert!(a == b, "two trainings on the same annotations differ");
+    let head: Value = serde_json::from_slice(&a).unwrap();
+    assert_eq!(head["trained_on"]["documents"], 5);
+}
+
+/// The honest figure: each real document read by a head that never saw its council. Held
+/// at its measured level (coarse 0.706, strict 0.643 when written) with a little room.
+#[test]
+fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() {
+    let d = tempfile::tempdir().unwrap();
+    let out = peerscope(d.path())
+        .args(["eval", "--cross-validate", "tests/real/gold", "tests/real/docs", "--brief"])
+        .args(["--train-also", "tests/gold", "corpus", "--train-also", "tests/genre/gold", "tests/genre/docs"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row = |name: &str| -> Vec<f64> {
+        let line = table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} line in\n{table}"));
+        line[name.len()..].split_whitespace().filter_map(|x| x.parse().ok()).collect()
+    };
+    let (coarse, strict) = (row("coarse (afd=rec)"), row("strict (all kinds)"));
+    assert!(table.contains("32 documents"), "{table}");
+    assert!(coarse[2] >= 0.68, "learned coarse F1 fell to {}:\n{table}", coarse[2]);
+    assert!(strict[2] >= 0.61, "learned strict F1 fell to {}:\n{table}", strict[2]);
+    assert!(coarse[2] > coarse[5], "the learned reader no longer beats the cue rules:\n{table}");
+}

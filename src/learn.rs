@@ -220,19 +220,7 @@ fn ceiling(d: &Labelled) -> anyhow::Result<Side> {
         .zip(&d.labels)
         .filter_map(|(c, &y)| {
             let kind = reader::CLASSES[y]?;
-            let mut f = c.rule_finding.clone().unwrap_or_else(|| peerscope_model::Finding {
-                kind,
-                text: text[c.unit.start..c.unit.end].to_string(),
-                section: None,
-                themes: Vec::new(),
-                start: c.unit.start,
-                end: c.unit.end,
-                council: None,
-                also: Vec::new(),
-                confidence: 1.0,
-            });
-            f.kind = kind;
-            Some(f)
+            Some(c.as_finding(text, kind, |_| Vec::new()))
         })
         .collect();
     Ok(Side::from_json(&d.name, &serde_json::to_value(&doc)?)?)

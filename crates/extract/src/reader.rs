@@ -65,6 +65,29 @@ pub struct Candidate {
     pub rule_finding: Option<Finding>,
 }
 
+impl Candidate {
+    /// The unit as a finding of `kind`: the rules' finding when they made one (it keeps
+    /// their section and pointers), else one made from the unit.
+    pub fn as_finding(&self, text: &str, kind: FindingKind, themes: impl FnOnce(&str) -> Vec<String>) -> Finding {
+        let mut f = self.rule_finding.clone().unwrap_or_else(|| {
+            let s = &text[self.unit.start..self.unit.end];
+            Finding {
+                kind,
+                text: s.to_string(),
+                section: self.unit.section_name.clone(),
+                themes: themes(s),
+                start: self.unit.start,
+                end: self.unit.end,
+                council: None,
+                also: Vec::new(),
+                confidence: 1.0,
+            }
+        });
+        f.kind = kind;
+        f
+    }
+}
+
 /// Every unit of the document: the walk's, reconciled with the findings the rules made of
 /// them (a finding may have grown by a sentence that finishes it, or taken a retold list
 /// item's kind), then the sentences the walk passed over.
@@ -509,18 +532,7 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
         kinds.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
         let Some(&best) = kinds.iter().find(|&&i| CLASSES[i] != Some(FindingKind::BestPractice) || !others.is_empty()) else { continue };
         let Some(kind) = CLASSES[best] else { continue };
-        let mut f = c.rule_finding.clone().unwrap_or_else(|| Finding {
-            kind,
-            text: s.to_string(),
-            section: c.unit.section_name.clone(),
-            themes: ctx.taxonomy.themes_of(s),
-            start: c.unit.start,
-            end: c.unit.end,
-            council: None,
-            also: Vec::new(),
-            confidence: 1.0,
-        });
-        f.kind = kind;
+        let mut f = c.as_finding(text, kind, |s| ctx.taxonomy.themes_of(s));
         if kind == FindingKind::BestPractice {
             let mut it = others.into_iter();
             f.council = it.next();

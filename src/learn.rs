@@ -73,19 +73,6 @@ fn load_one(extractor: &Extractor, gold_path: &Path, set: &Set, origins: &mut Ha
     let bytes = crate::ingest::read_capped(&doc_path)?;
     let origin = crate::origin::of_file(&doc_path, origins);
     let read = extractor.read(&doc_path.display().to_string(), &origin, &bytes).with_context(|| format!("extracting {}", doc_path.display()))?;
-    let mut read = read;
-    if let Ok(mask) = std::env::var("PEERSCOPE_MASK") {
-        // Experiment: zero feature ranges "a-b,c-d".
-        for r in mask.split(',') {
-            let (a, b) = r.split_once('-').unwrap_or((r, r));
-            let (a, b): (usize, usize) = (a.parse().unwrap_or(0), b.parse().unwrap_or(0));
-            for c in &mut read.candidates {
-                for j in a..=b.min(c.features.len() - 1) {
-                    c.features[j] = 0.0;
-                }
-            }
-        }
-    }
     let labels = label(&read, &value);
     let council = value.get("council").and_then(Value::as_str).unwrap_or("").to_lowercase();
     Ok(Labelled { name, council, measured: set.measured, real: set.real, source_type: source_type(&value), gold, read, labels })

@@ -221,7 +221,7 @@ fn prose(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize), secti
         if let Some(f) = previous.and_then(|i| out.get_mut(i)).filter(|_| continues_advice(&text[sentence.0..sentence.1])) {
             f.end = sentence.1;
             f.text = text[f.start..f.end].to_string();
-            f.themes = ctx.taxonomy.themes_of(&f.text);
+            f.themes = themes(&f.text, ctx);
             continue;
         }
         let example_of = previous.and_then(|i| out.get(i)).map(|f| f.kind).filter(|_| is_example(&text[sentence.0..sentence.1]));
@@ -252,7 +252,7 @@ fn push_example(out: &mut Vec<Finding>, text: &str, (start, end): (usize, usize)
     if unit.split_whitespace().count() < 5 || cues::is_not_finding(unit) {
         return;
     }
-    out.push(Finding { kind, text: unit.to_string(), section: section_name.clone(), themes: ctx.taxonomy.themes_of(unit), start, end, council: None, also: Vec::new(), confidence: 1.0 });
+    out.push(Finding { kind, text: unit.to_string(), section: section_name.clone(), themes: themes(unit, ctx), start, end, council: None, also: Vec::new(), confidence: 1.0 });
 }
 
 /// "Recommendation 1: Reduce the number of people waiting for a review."
@@ -557,7 +557,7 @@ fn push_decided(
         kind,
         text: unit.to_string(),
         section: section_name.clone(),
-        themes: ctx.taxonomy.themes_of(unit),
+        themes: themes(unit, ctx),
         start,
         end,
         council,
@@ -570,6 +570,15 @@ fn push_decided(
 fn paragraph_number_len(unit: &str) -> usize {
     static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+").unwrap_or_else(|e| panic!("{e}")));
     NUMBER.find(unit).map_or(0, |m| m.end())
+}
+
+/// A finding's themes, unless the learned reader decides (it tags only what it keeps:
+/// tagging is a fifth of the walk's time).
+fn themes(unit: &str, ctx: &FindingContext) -> Vec<String> {
+    if ctx.trace.is_some() {
+        return Vec::new();
+    }
+    ctx.taxonomy.themes_of(unit)
 }
 
 pub(crate) fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {

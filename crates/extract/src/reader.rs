@@ -171,14 +171,21 @@ fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
     bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
 }
 
+fn lower(w: &str) -> impl Iterator<Item = u8> + '_ {
+    w.bytes().map(|b| b.to_ascii_lowercase())
+}
+
 fn add_ngrams(s: &str, slot: &mut [f32]) {
-    let words: Vec<String> = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(200).map(str::to_lowercase).collect();
+    // Words hashed as they are read, lower-cased byte by byte (ASCII; other letters as they
+    // are): no allocation per word.
     let mut mark = |h: u64| slot[(h % NGRAM_BUCKETS as u64) as usize] = 1.0;
-    for (i, w) in words.iter().enumerate() {
-        mark(fnv1a(w.bytes()));
-        if let Some(next) = words.get(i + 1) {
-            mark(fnv1a(w.bytes().chain([b' ']).chain(next.bytes())));
+    let mut previous: Option<&str> = None;
+    for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(200) {
+        mark(fnv1a(lower(w)));
+        if let Some(p) = previous {
+            mark(fnv1a(lower(p).chain([b' ']).chain(lower(w))));
         }
+        previous = Some(w);
     }
 }
 
@@ -187,16 +194,16 @@ fn add_ngrams(s: &str, slot: &mut [f32]) {
 /// this is (a team list, a retelling, a findings section).
 pub fn add_context(candidates: &mut [Candidate], dims: usize) {
     let base = STRUCTURE_FEATURES.len();
-    let own = |c: &Candidate| c.features[base..base + dims].to_vec();
-    let embeddings: Vec<Vec<f32>> = candidates.iter().map(own).collect();
-    for (i, c) in candidates.iter_mut().enumerate() {
-        let slot = &mut c.features[base + 2 * dims..base + 3 * dims];
-        let neighbours = [i.checked_sub(1), Some(i + 1)];
-        for n in neighbours.into_iter().flatten().filter_map(|j| embeddings.get(j)) {
-            for (s, v) in slot.iter_mut().zip(n) {
-                *s += v * 0.5;
-            }
+    let own = base..base + dims;
+    let mut previous = vec![0.0f32; dims];
+    for i in 0..candidates.len() {
+        let next: Option<Vec<f32>> = candidates.get(i + 1).map(|n| n.features[own.clone()].to_vec());
+        let current = candidates[i].features[own.clone()].to_vec();
+        let slot = &mut candidates[i].features[base + 2 * dims..base + 3 * dims];
+        for (j, s) in slot.iter_mut().enumerate() {
+            *s = 0.5 * (if i > 0 { previous[j] } else { 0.0 } + next.as_ref().map_or(0.0, |n| n[j]));
         }
+        previous = current;
     }
 }
 
@@ -288,6 +295,10 @@ pub struct Head {
     /// A unit is a finding when the probability of "not a finding" is below this.
     #[serde(default = "half")]
     pub finding_below: f32,
+    /// `weights` × `scale` per class with the bias less the mean's share: what
+    /// [`Head::probabilities`] reads (derived, not stored).
+    #[serde(skip)]
+    fused: Vec<(Vec<f32>, f32)>,
 }
 
 fn half() -> f32 {
@@ -341,7 +352,7 @@ pub struct Example {
 impl Head {
     /// Reads weights written by [`Head::to_json`].
     pub fn from_json(json: &str) -> Result<Head, HeadError> {
-        let head: Head = serde_json::from_str(json)?;
+        let mut head: Head = serde_json::from_str(json)?;
         if head.features_version != FEATURES_VERSION {
             return Err(HeadError::Version { found: head.features_version, expected: FEATURES_VERSION });
         }
@@ -350,6 +361,7 @@ impl Head {
         if !ok || head.structure_features != STRUCTURE_FEATURES {
             return Err(HeadError::Shape(format!("expected {} classes of {n} features", CLASSES.len())));
         }
+        head.fuse();
         Ok(head)
     }
 
@@ -370,15 +382,22 @@ impl Head {
     pub fn probabilities(&self, x: &[f32]) -> [f32; 5] {
         let mut z = [0.0f32; 5];
         for (k, zk) in z.iter_mut().enumerate() {
-            let w = &self.weights[k];
-            let mut acc = self.bias[k];
-            for j in 0..x.len().min(w.len()) {
-                acc += w[j] * (x[j] - self.mean[j]) * self.scale[j];
-            }
-            *zk = acc;
+            // Standardisation folded into the weights once: w·((x - m)·s) = (w·s)·x - (w·s)·m.
+            let (w, b) = &self.fused[k];
+            *zk = b + dot(w, x);
         }
         softmax(&mut z);
         z
+    }
+
+    fn fuse(&mut self) {
+        self.fused = (0..self.weights.len())
+            .map(|k| {
+                let w: Vec<f32> = self.weights[k].iter().zip(&self.scale).map(|(w, s)| w * s).collect();
+                let b = self.bias[k] - dot(&w, &self.mean);
+                (w, b)
+            })
+            .collect();
     }
 
     /// Multinomial logistic regression by full-batch gradient descent (Adam) from zero
@@ -429,7 +448,7 @@ impl Head {
         for e in examples {
             per_class[e.class] += 1;
         }
-        Head {
+        let mut head = Head {
             features_version: FEATURES_VERSION,
             embedding_dims: dims,
             classes: CLASSES.iter().map(|c| c.map_or("none", |k| k.as_str()).to_string()).collect(),
@@ -440,7 +459,10 @@ impl Head {
             bias: b,
             weights: w,
             finding_below: opts.finding_below,
-        }
+            fused: Vec::new(),
+        };
+        head.fuse();
+        head
     }
 }
 
@@ -521,8 +543,6 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
     let mut out = Vec::new();
     for c in candidates {
         let p = head.probabilities(&c.features);
-        let s = &text[c.unit.start..c.unit.end];
-        let others = crate::findings::other_councils(s, ctx);
         // A unit is a finding when "not a finding" is less likely than `head.finding_below`;
         // its kind is then the likeliest kind it can be.
         if p[0] >= head.finding_below {
@@ -530,9 +550,13 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
         }
         let mut kinds: Vec<usize> = (1..CLASSES.len()).collect();
         kinds.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
-        let Some(&best) = kinds.iter().find(|&&i| CLASSES[i] != Some(FindingKind::BestPractice) || !others.is_empty()) else { continue };
+        // Only a pointer needs the councils a unit names: look for them only then.
+        let pointer = CLASSES[kinds[0]] == Some(FindingKind::BestPractice);
+        let others = if pointer { crate::findings::other_councils(&text[c.unit.start..c.unit.end], ctx) } else { Vec::new() };
+        let best = if pointer && others.is_empty() { kinds[1] } else { kinds[0] };
         let Some(kind) = CLASSES[best] else { continue };
-        let mut f = c.as_finding(text, kind, |s| ctx.taxonomy.themes_of(s));
+        let mut f = c.as_finding(text, kind, |_| Vec::new());
+        f.themes = ctx.taxonomy.themes_of(&f.text);
         if kind == FindingKind::BestPractice {
             let mut it = others.into_iter();
             f.council = it.next();

@@ -392,6 +392,31 @@ fn without_the_web_service_the_html_pages_are_walked() {
     assert_eq!(server.count("/ieListDocuments.aspx?CId=7&MId=72"), 0, "a cancelled meeting is not opened");
 }
 
+/// A ModernGov page that never names its council is filed under the council the sources
+/// file gives for that site (the loopback host names none).
+#[test]
+fn the_sources_files_council_names_a_page_that_never_writes_it() {
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Adults and Health Scrutiny Panel")]))]);
+    server.route("/mgWebService.asmx/GetMeetings?lCommitteeId=7", vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed")]))]);
+    let minutes = "<p>The Director of Adult Social Care presented the findings of the LGA peer challenge held in March 2024.</p>\
+        <p>The peer team found that the front door was responsive and that staff were proud to work for the Council.</p>\
+        <p>The peer team found that too many people were waiting for an assessment of their needs.</p>\
+        <p>RESOLVED that the findings be noted.</p>";
+    let items = [Item { id: "700", title: "LGA Adult Social Care Peer Challenge", minutes: minutes.into(), docs: vec![] }];
+    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &items))]);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("d");
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\n\n[[moderngov]]\ncouncil = \"Wakefield\"\nbase = \"{}\"\nsince = \"2024-01-01\"\n", server.base());
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    let export = peerscope(&data).args(["export", "--format", "jsonl", "--all-services"]).output().unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8(export.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!rows.is_empty(), "{out}{err}");
+    assert!(rows.iter().all(|r| r["council"] == "Wakefield"), "{rows:?}");
+}
+
 /// Not a check: prints a first and a second run against the test site with the requests
 /// each made, for the record. `cargo test --release --test fetch demo -- --ignored --nocapture`
 #[test]

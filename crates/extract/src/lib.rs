@@ -77,6 +77,20 @@ pub struct Read {
     minutes: bool,
 }
 
+/// What [`Extractor::read_units`] does with the units after the walk.
+#[derive(Clone, Copy)]
+enum Units<'h> {
+    /// Nothing: the cue rules decide.
+    Skip,
+    /// Keep their features for a later decision (training, cross-validation).
+    Keep,
+    /// Decide with this head as they are read.
+    Decide(&'h reader::Head),
+}
+
+/// How many units' features are held at once while a document is decided.
+const UNITS_AT_ONCE: usize = 4096;
+
 /// Turns bytes into documents. Build once, use for many files.
 #[derive(Debug, Clone)]
 pub struct Extractor {
@@ -179,18 +193,19 @@ impl Extractor {
     /// Extract one document whose origin is known (the URL it was fetched from, its
     /// source's council).
     pub fn extract_from(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Extracted, ExtractError> {
-        // The cue rules need no features: skip computing them.
-        let units = matches!(self.reader, Reader::Learned(_));
-        let read = self.read_units(source, origin, bytes, units)?;
-        self.finish(read, &self.reader)
+        match &self.reader {
+            // The cue rules need no features: skip computing them.
+            Reader::Rules => Ok(self.read_units(source, origin, bytes, Units::Skip)?.extracted),
+            Reader::Learned(head) => Ok(self.read_units(source, origin, bytes, Units::Decide(head))?.extracted),
+        }
     }
 
     /// Read a document up to the decision on its units (see [`Read`]).
     pub fn read(&self, source: &str, origin: &Origin, bytes: &[u8]) -> Result<Read, ExtractError> {
-        self.read_units(source, origin, bytes, true)
+        self.read_units(source, origin, bytes, Units::Keep)
     }
 
-    fn read_units(&self, source: &str, origin: &Origin, bytes: &[u8], units: bool) -> Result<Read, ExtractError> {
+    fn read_units(&self, source: &str, origin: &Origin, bytes: &[u8], units: Units) -> Result<Read, ExtractError> {
         let (text, format, mut hints) = self.text(bytes)?;
         hints.url = origin.url.clone();
         hints.council = origin.council.clone();
@@ -205,15 +220,26 @@ impl Extractor {
         let found = findings::findings(&text, &blocks, &ctx);
         let embeddings = embed::StaticEmbeddings::builtin()?;
         let mut headings = reader::HeadingCache::default();
-        let walked = if units { reader::units(&text, &blocks, trace.take(), &found) } else { Vec::new() };
-        let mut candidates: Vec<reader::Candidate> = walked
-            .into_iter()
-            .map(|(unit, rule_finding)| {
-                let features = reader::features(&text, &unit, &ctx, embeddings, &mut headings);
-                reader::Candidate { unit, features, rule_finding }
-            })
-            .collect();
-        reader::add_context(&mut candidates, embeddings.dims());
+        let walked = if matches!(units, Units::Skip) { Vec::new() } else { reader::units(&text, &blocks, trace.take(), &found) };
+        let mut candidates = Vec::new();
+        let mut decided = Vec::new();
+        // Features take ~7 KB a unit: a huge document is decided a slice at a time, so
+        // memory stays bounded (a slice's last unit misses its next neighbour's context).
+        for slice in walked.chunks(UNITS_AT_ONCE) {
+            let mut these: Vec<reader::Candidate> = slice
+                .iter()
+                .map(|(unit, rule_finding)| {
+                    let features = reader::features(&text, unit, &ctx, embeddings, &mut headings);
+                    reader::Candidate { unit: unit.clone(), features, rule_finding: rule_finding.clone() }
+                })
+                .collect();
+            reader::add_context(&mut these, embeddings.dims());
+            match units {
+                Units::Decide(head) => decided.extend(reader::decide(&text, &these, head, &ctx)),
+                _ => candidates.extend(these),
+            }
+        }
+        let found = if matches!(units, Units::Decide(_)) { decided } else { found };
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
         let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints);
@@ -260,6 +286,17 @@ mod tests {
         let page = format!("<html><body>{}x{}</body></html>", "<div>".repeat(1_000_000), "</div>".repeat(1_000_000));
         let err = x.extract("deep.html", page.as_bytes()).unwrap_err();
         assert!(matches!(err, ExtractError::HtmlTooDeep { depth: 1_000_000, .. }), "{err}");
+    }
+
+    #[test]
+    fn a_document_of_more_units_than_are_decided_at_once_is_read_whole() {
+        let x = Extractor::new().unwrap();
+        let line = "- The peer team found that too many people were waiting for an assessment.\n";
+        let doc = format!("Areas for development\n\n{}", line.repeat(UNITS_AT_ONCE + 500));
+        let found = x.extract("long.txt", doc.as_bytes()).unwrap().document.findings;
+        let last = found.last().expect("findings");
+        assert!(last.end > doc.len() - line.len() * 2, "the last slice was decided too");
+        assert!(found.len() > UNITS_AT_ONCE, "{} findings", found.len());
     }
 
     #[test]

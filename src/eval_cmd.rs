@@ -124,7 +124,7 @@ pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[
 
 /// `peerscope train`: fit the reader on every annotated document of `sets` and write it.
 pub fn train(paths: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(paths.len() % 2 == 0, "train takes GOLD_DIR DOCS_DIR pairs; got {} paths", paths.len());
+    anyhow::ensure!(paths.len().is_multiple_of(2), "train takes GOLD_DIR DOCS_DIR pairs; got {} paths", paths.len());
     let extractor = crate::pdf_child::rules_extractor()?;
     let (labelled, failed) = crate::learn::load(&extractor, &sets(paths, true))?;
     anyhow::ensure!(failed == 0, "{failed} annotated documents could not be read");

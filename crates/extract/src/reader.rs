@@ -471,16 +471,16 @@ fn standardisation(examples: &[Example], n: usize) -> (Vec<f32>, Vec<f32>) {
     let count = examples.len().max(1) as f64;
     let mut mean = vec![0.0f64; n];
     for e in examples {
-        for j in 0..n {
-            mean[j] += f64::from(e.features[j]);
+        for (m, x) in mean.iter_mut().zip(&e.features) {
+            *m += f64::from(*x);
         }
     }
     mean.iter_mut().for_each(|m| *m /= count);
     let mut var = vec![0.0f64; n];
     for e in examples {
-        for j in 0..n {
-            let d = f64::from(e.features[j]) - mean[j];
-            var[j] += d * d;
+        for ((v, m), x) in var.iter_mut().zip(&mean).zip(&e.features) {
+            let d = f64::from(*x) - m;
+            *v += d * d;
         }
     }
     let scale = var.iter().map(|v| {

@@ -255,31 +255,25 @@ impl CrossValidation {
     }
 }
 
-/// Training options, with `PEERSCOPE_TRAIN_{EPOCHS,LR,L2,FINDING_WEIGHT}` overriding the
-/// defaults (for experiments; the shipped head uses the defaults).
+/// Training options, with `PEERSCOPE_TRAIN_<OPTION>` (EPOCHS, LR, L2, FINDING_WEIGHT,
+/// REAL_WEIGHT, MAX_RARITY, FINDING_BELOW) overriding the defaults, for experiments under
+/// `eval --cross-validate`; the shipped head uses the defaults.
 pub fn options_from_env() -> TrainOptions {
     let mut o = TrainOptions::default();
-    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f32>().ok());
-    if let Some(v) = var("PEERSCOPE_TRAIN_EPOCHS") {
-        o.epochs = v as usize;
+    let mut epochs = o.epochs as f32;
+    for (name, slot) in [
+        ("EPOCHS", &mut epochs),
+        ("LR", &mut o.learning_rate),
+        ("L2", &mut o.l2),
+        ("FINDING_WEIGHT", &mut o.finding_weight),
+        ("REAL_WEIGHT", &mut o.real_weight),
+        ("MAX_RARITY", &mut o.max_rarity),
+        ("FINDING_BELOW", &mut o.finding_below),
+    ] {
+        if let Some(v) = std::env::var(format!("PEERSCOPE_TRAIN_{name}")).ok().and_then(|v| v.parse::<f32>().ok()) {
+            *slot = v;
+        }
     }
-    if let Some(v) = var("PEERSCOPE_TRAIN_LR") {
-        o.learning_rate = v;
-    }
-    if let Some(v) = var("PEERSCOPE_TRAIN_L2") {
-        o.l2 = v;
-    }
-    if let Some(v) = var("PEERSCOPE_TRAIN_FINDING_WEIGHT") {
-        o.finding_weight = v;
-    }
-    if let Some(v) = var("PEERSCOPE_TRAIN_MAX_RARITY") {
-        o.max_rarity = v;
-    }
-    if let Some(v) = var("PEERSCOPE_TRAIN_FINDING_BELOW") {
-        o.finding_below = v;
-    }
-    if let Some(v) = var("PEERSCOPE_TRAIN_REAL_WEIGHT") {
-        o.real_weight = v;
-    }
+    o.epochs = epochs.max(1.0) as usize;
     o
 }

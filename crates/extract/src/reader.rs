@@ -141,7 +141,27 @@ pub fn units(text: &str, blocks: &[Block], trace: Vec<Unit>, rule_findings: &[Fi
     }
     units.extend(extra.into_iter().map(|u| (u, None)));
     units.sort_by_key(|(u, _)| u.start);
-    units
+    split_prose(text, units)
+}
+
+/// A unit of prose longer than one sentence is decided a sentence at a time: a finding is one
+/// sentence of prose (`GUIDELINES.md`), and a paragraph of an executive summary mixes praise,
+/// concern and advice. List items stay whole (a bullet is a finding as it stands).
+fn split_prose(text: &str, units: Vec<(Unit, Option<Finding>)>) -> Vec<(Unit, Option<Finding>)> {
+    let mut out = Vec::with_capacity(units.len());
+    for (u, f) in units {
+        let spans = if u.is_item { Vec::new() } else { sentences(text, u.start, u.end) };
+        if spans.len() < 2 {
+            out.push((u, f));
+            continue;
+        }
+        for (s, e) in spans {
+            if text[s..e].split_whitespace().count() >= 2 {
+                out.push((Unit { start: s, end: e, ..u.clone() }, None));
+            }
+        }
+    }
+    out
 }
 
 /// Features that are not embeddings, by name (the head records them, so a changed layout

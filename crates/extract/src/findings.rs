@@ -28,6 +28,25 @@ pub struct FindingContext<'a> {
     /// not the rules make it a finding: the learned reader ([`crate::reader`]) decides from
     /// these.
     pub trace: Option<&'a std::cell::RefCell<Vec<crate::reader::Unit>>>,
+    /// When set, what the lexicons and the council search make of each unit, by span, so the
+    /// walk and the reader's features read a unit once.
+    pub memo: Option<&'a std::cell::RefCell<EvidenceMemo>>,
+}
+
+/// A unit's evidence by its span within one document.
+pub type EvidenceMemo = std::collections::HashMap<(usize, usize), (cues::Evidence, Vec<String>)>;
+
+/// The unit's evidence and the other councils it names, from the memo when there is one.
+pub(crate) fn evidence(text: &str, (start, end): (usize, usize), ctx: &FindingContext) -> (cues::Evidence, Vec<String>) {
+    let unit = &text[start..end];
+    let read = || (cues::Evidence::of(unit), other_councils(unit, ctx));
+    let Some(memo) = ctx.memo else { return read() };
+    if let Some(e) = memo.borrow().get(&(start, end)) {
+        return e.clone();
+    }
+    let e = read();
+    memo.borrow_mut().insert((start, end), e.clone());
+    e
 }
 
 /// Whether the opening of a document says it follows up an earlier review.
@@ -535,16 +554,24 @@ fn push_decided(
     if words < if is_item { 2 } else { 5 } || unit.trim_end().ends_with('?') {
         return;
     }
-    if if retold { cues::is_process(unit) } else { cues::is_not_finding(unit) } {
+    let (evidence, others) = if ctx.memo.is_some() {
+        evidence(text, (start, end), ctx)
+    } else {
+        // The rules alone: read only as far as the decision needs.
+        if if retold { cues::is_process(unit) } else { cues::is_not_finding(unit) } {
+            return;
+        }
+        (cues::Evidence { cues: cues::weigh(unit), pointer: cues::is_pointer(unit), ..Default::default() }, other_councils(unit, ctx))
+    };
+    if if retold { evidence.process } else { evidence.not_finding } {
         return;
     }
-    let others: Vec<String> = other_councils(unit, ctx);
     let kind = if section == SectionKind::BestPractice {
         if others.is_empty() { Some(FindingKind::Recommendation) } else { Some(FindingKind::BestPractice) }
-    } else if !others.is_empty() && cues::is_pointer(unit) && section != SectionKind::NotFindings {
+    } else if !others.is_empty() && evidence.pointer && section != SectionKind::NotFindings {
         Some(FindingKind::BestPractice)
     } else {
-        decide(section, cues::weigh(unit), is_item)
+        decide(section, evidence.cues, is_item)
     };
     let Some(kind) = kind else { return };
     let (council, also) = if kind == FindingKind::BestPractice {
@@ -661,7 +688,7 @@ mod tests {
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false, trace: None };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false, trace: None, memo: None };
         (findings(&text, &blocks(&text), &ctx), text)
     }
 
@@ -730,7 +757,7 @@ mod tests {
         let councils = Councils::builtin().unwrap();
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize("Progress since the review\n\nRecommendation 1: Reduce the number of people waiting for a review.\nThe team saw real progress: the number waiting has fallen by a third. However, the number waiting longer than a year has not changed.\n", false);
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true, trace: None };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true, trace: None, memo: None };
         let got: Vec<_> = findings(&text, &blocks(&text), &ctx).into_iter().map(|f| f.kind).collect();
         assert_eq!(got, [FindingKind::Strength, FindingKind::AreaForDevelopment]);
         assert!(is_follow_up("South West ADASS\nPeer Review Follow-up: Cornwall Council"));

@@ -216,7 +216,9 @@ impl Extractor {
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
         let follow_up = findings::is_follow_up(&text);
         let trace = RefCell::new(Vec::new());
-        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace) };
+        let memo = RefCell::new(findings::EvidenceMemo::new());
+        let learned = !matches!(units, Units::Skip);
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace), memo: learned.then_some(&memo) };
         let found = findings::findings(&text, &blocks, &ctx);
         let embeddings = embed::StaticEmbeddings::builtin()?;
         let mut headings = reader::HeadingCache::default();
@@ -269,7 +271,7 @@ impl Extractor {
     pub fn finish(&self, read: Read, reader: &Reader) -> Result<Extracted, ExtractError> {
         let Read { mut extracted, candidates, reviewed, minutes } = read;
         if let Reader::Learned(head) = reader {
-            let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None };
+            let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None, memo: None };
             extracted.document.findings = reader::decide(&extracted.text, &candidates, head, &ctx);
         }
         Ok(extracted)

@@ -255,17 +255,18 @@ pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &Stat
     set(14, f32::from(unit.is_item));
     set(15, f32::from(unit.retold));
     set(16, f32::from(ctx.minutes));
-    let c = cues::weigh(s);
+    let (evidence, others) = crate::findings::evidence(text, (unit.start, unit.end), ctx);
+    let c = evidence.cues;
     for (i, v) in [c.praise, c.concern, c.advice, c.need, c.explicit].into_iter().enumerate() {
         set(17 + i, v.max(0.0).ln_1p());
     }
     set(22, f32::from(c.praise_first));
     set(23, f32::from(c.concern_then_advice));
     set(24, f32::from(c.outside_asides));
-    set(25, f32::from(cues::is_not_finding(s)));
-    set(26, f32::from(cues::is_process(s)));
-    set(27, f32::from(cues::is_pointer(s)));
-    set(28, f32::from(!crate::findings::other_councils(s, ctx).is_empty()));
+    set(25, f32::from(evidence.not_finding));
+    set(26, f32::from(evidence.process));
+    set(27, f32::from(evidence.pointer));
+    set(28, f32::from(!others.is_empty()));
     let words = s.split_whitespace().count();
     set(29, (words as f32).ln_1p());
     set(30, unit.start as f32 / text.len().max(1) as f32);
@@ -535,8 +536,20 @@ impl Adam {
     }
 }
 
+/// Eight running sums, so the compiler can keep them in one vector register (a single sum
+/// must be added in order, one lane at a time).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 fn axpy(a: f32, x: &[f32], y: &mut [f32]) {

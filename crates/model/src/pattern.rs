@@ -10,8 +10,18 @@ use regex::Regex;
 /// Compile `pattern` with ASCII word boundaries.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     let ascii = pattern.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[[:word:]]").replace(r"\W", "[^[:word:]]");
-    Regex::new(&ascii)
+    // The lexicons are long case-insensitive alternations: the lazy DFA's default 2 MiB cache
+    // fills and is cleared over and over on a long document, rebuilding the same states.
+    regex::RegexBuilder::new(&ascii).dfa_size_limit(DFA_CACHE).build()
 }
+
+/// Patterns already compiled by [`compile`] (their `as_str`) as one set, with the same cache.
+pub fn compile_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<regex::RegexSet, regex::Error> {
+    regex::RegexSetBuilder::new(patterns).dfa_size_limit(DFA_CACHE).build()
+}
+
+/// The lazy DFA's cache per lexicon (it grows only as states are built).
+const DFA_CACHE: usize = 32 << 20;
 
 #[cfg(test)]
 mod tests {

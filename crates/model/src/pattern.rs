@@ -15,11 +15,6 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(&ascii).dfa_size_limit(DFA_CACHE).build()
 }
 
-/// Patterns already compiled by [`compile`] (their `as_str`) as one set, with the same cache.
-pub fn compile_set<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<regex::RegexSet, regex::Error> {
-    regex::RegexSetBuilder::new(patterns).dfa_size_limit(DFA_CACHE).build()
-}
-
 /// The lazy DFA's cache per lexicon (it grows only as states are built).
 const DFA_CACHE: usize = 32 << 20;
 

@@ -325,6 +325,23 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The part of a sentence after its last turn ("but", "however", "yet", "whilst" in the
+/// middle), or after the comma that closes an opening concession ("Whilst the vision is
+/// clear, ..."); `None` when it does not turn.
+pub fn after_turn(s: &str) -> Option<&str> {
+    static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:but|however|yet|whilst|while|although|though)"));
+    let lower = s.trim_start().to_ascii_lowercase();
+    let opens_conceding = ["whilst", "while", "although", "though", "despite"].iter().any(|w| lower.starts_with(w));
+    let m = TURN.find_iter(s).filter(|m| m.start() > 0).last();
+    let at = match (m, opens_conceding) {
+        (Some(m), _) => m.end(),
+        (None, true) => s.find(',')? + 1,
+        (None, false) => return None,
+    };
+    let tail = &s[at..];
+    (tail.split_whitespace().count() >= 3).then_some(tail)
+}
+
 /// A quotation of what people told the team: evidence, not a finding (GUIDELINES). A
 /// sentence most of whose letters sit inside quotation marks.
 pub fn is_quotation(sentence: &str) -> bool {

@@ -34,7 +34,7 @@ pub fn class_of(kind: Option<FindingKind>) -> usize {
 }
 
 /// Bumped whenever the feature layout changes: a head trained on another layout is refused.
-pub const FEATURES_VERSION: u32 = 3;
+pub const FEATURES_VERSION: u32 = 4;
 
 /// One unit of a document and the context the walk saw it in.
 #[derive(Debug, Clone)]
@@ -174,7 +174,7 @@ fn split_prose(text: &str, units: Vec<(Unit, Option<Finding>)>) -> Vec<(Unit, Op
 
 /// Features that are not embeddings, by name (the head records them, so a changed layout
 /// is noticed).
-pub const STRUCTURE_FEATURES: [&str; 36] = [
+pub const STRUCTURE_FEATURES: [&str; 38] = [
     "rule:none", "rule:strength", "rule:area", "rule:recommendation", "rule:best_practice",
     "section:strengths", "section:development", "section:development_and_recommendations", "section:recommendations",
     "section:best_practice", "section:neutral", "section:findings", "section:not_findings", "section:unweighed",
@@ -183,6 +183,7 @@ pub const STRUCTURE_FEATURES: [&str; 36] = [
     "cue:praise_first", "cue:concern_then_advice", "cue:outside_asides",
     "not_finding", "process", "pointer", "other_council",
     "log_words", "position", "question", "quotation", "short", "attributed", "intro",
+    "turn:praise", "turn:concern",
 ];
 
 /// The length of a feature vector for embeddings of `dims` dimensions: the structure
@@ -283,6 +284,13 @@ pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &Stat
     set(33, f32::from(words < 5));
     set(34, f32::from(crate::minutes::is_attributed(s)));
     set(35, f32::from(crate::findings::is_intro(s)));
+    // What the sentence says after it turns ("... in place but the delivery was less well
+    // defined"): the annotators read the kind from there.
+    if let Some(after) = cues::after_turn(s) {
+        let t = cues::weigh(after);
+        set(36, t.praise.ln_1p());
+        set(37, (t.concern + t.need).ln_1p());
+    }
     let base = STRUCTURE_FEATURES.len();
     embeddings.embed_into(s, &mut x[base..base + dims]);
     if let Some(name) = unit.section_name.as_deref() {

@@ -592,9 +592,12 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
     let mut out = Vec::new();
     for c in candidates {
         let p = head.probabilities(&c.features);
-        // A unit is a finding when "not a finding" is less likely than `head.finding_below`;
-        // its kind is then the likeliest kind it can be.
-        if p[0] >= head.finding_below {
+        // A unit is a finding when "not a finding" is less likely than `head.finding_below`,
+        // or when some kind is likelier than "not a finding" (with five classes a unit can be
+        // a likelier area for development, 0.51, than not a finding, 0.43, and still miss
+        // the threshold); its kind is then the likeliest kind it can be.
+        let likeliest_kind = p[1..].iter().copied().fold(0.0f32, f32::max);
+        if p[0] >= head.finding_below && p[0] >= likeliest_kind {
             continue;
         }
         let mut kinds: Vec<usize> = (1..CLASSES.len()).collect();

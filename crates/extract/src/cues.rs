@@ -329,7 +329,7 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
 /// middle), or after the comma that closes an opening concession ("Whilst the vision is
 /// clear, ..."); `None` when it does not turn.
 pub fn after_turn(s: &str) -> Option<&str> {
-    static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:but|however|yet|whilst|while|although|though)"));
+    static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:but|however|yet|whilst|while|although|though)\b"));
     let lower = s.trim_start().to_ascii_lowercase();
     let opens_conceding = ["whilst", "while", "although", "though", "despite"].iter().any(|w| lower.starts_with(w));
     let m = TURN.find_iter(s).filter(|m| m.start() > 0).last();

@@ -437,7 +437,8 @@ impl Head {
             .collect();
     }
 
-    /// Multinomial logistic regression by full-batch gradient descent (Adam) from zero
+    /// Multinomial logistic regression by full-batch gradient descent (Adam, its step decayed
+    /// to zero on a cosine) from zero
     /// weights: the same examples give the same head, bit for bit.
     pub fn train(examples: &[Example], dims: usize, documents: usize, opts: &TrainOptions) -> Head {
         let n_features = feature_len(dims);
@@ -458,7 +459,7 @@ impl Head {
         let rarity = |c: usize| if c == 0 { 1.0 } else { opts.finding_weight * (commonest_kind / count[c].max(1) as f32).sqrt().min(opts.max_rarity) };
         let weight = |e: &Example| e.weight * rarity(e.class);
         let total: f32 = examples.iter().map(weight).sum::<f32>().max(1.0);
-        for _ in 0..opts.epochs {
+        for epoch in 0..opts.epochs {
             let mut gw = vec![vec![0.0f32; n_features]; k];
             let mut gb = vec![0.0f32; k];
             for (x, e) in xs.iter().zip(examples) {
@@ -479,7 +480,11 @@ impl Head {
                     gw[c][j] += opts.l2 * w[c][j];
                 }
             }
-            adam.step(&mut w, &mut b, &gw, &gb, opts.learning_rate);
+            // The step shrinks to nothing by the last epoch (cosine), so training settles on
+            // the optimum instead of stopping wherever Adam's steps happen to leave it: with a
+            // fixed step, merely reordering a sum moved the cross-validated F1 by 0.04.
+            let decay = 0.5 * (1.0 + (std::f32::consts::PI * epoch as f32 / opts.epochs as f32).cos());
+            adam.step(&mut w, &mut b, &gw, &gb, opts.learning_rate * decay);
         }
         let mut per_class = vec![0; k];
         for e in examples {

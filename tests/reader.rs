@@ -91,8 +91,9 @@ fn training_is_deterministic() {
 }
 
 /// The honest figure: each real document read by a head that never saw its council. Held
-/// at its measured level (coarse 0.706, strict 0.643 when written; 0.739, 0.679 with prose and
-/// numbered paragraphs read a sentence at a time) with a little room.
+/// at its measured level (coarse 0.706, strict 0.643 when written; 0.768, 0.708 with prose and
+/// numbered paragraphs read a sentence at a time, the turn features, and training that
+/// settles) with room for the data's own variance (a noise feature moves it by ~0.01).
 #[test]
 fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() {
     let d = tempfile::tempdir().unwrap();
@@ -109,7 +110,7 @@ fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() 
     };
     let (coarse, strict) = (row("coarse (afd=rec)"), row("strict (all kinds)"));
     assert!(table.contains("32 documents"), "{table}");
-    assert!(coarse[2] >= 0.72, "learned coarse F1 fell to {}:\n{table}", coarse[2]);
-    assert!(strict[2] >= 0.66, "learned strict F1 fell to {}:\n{table}", strict[2]);
+    assert!(coarse[2] >= 0.74, "learned coarse F1 fell to {}:\n{table}", coarse[2]);
+    assert!(strict[2] >= 0.68, "learned strict F1 fell to {}:\n{table}", strict[2]);
     assert!(coarse[2] > coarse[5], "the learned reader no longer beats the cue rules:\n{table}");
 }

@@ -91,7 +91,7 @@ fn training_is_deterministic() {
 }
 
 /// The honest figure: each real document read by a head that never saw its council. Held
-/// at its measured level (coarse 0.706, strict 0.643 when written; 0.768, 0.708 with prose and
+/// at its measured level (coarse 0.706, strict 0.643 when written; 0.760, 0.701 with prose and
 /// numbered paragraphs read a sentence at a time, the turn features, and training that
 /// settles) with room for the data's own variance (a noise feature moves it by ~0.01).
 #[test]

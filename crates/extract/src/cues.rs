@@ -325,11 +325,12 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
     start..end
 }
 
-/// The part of a sentence after its last turn ("but", "however", "yet", "whilst" in the
-/// middle), or after the comma that closes an opening concession ("Whilst the vision is
-/// clear, ..."); `None` when it does not turn.
+/// The part of a sentence after its last turn ("but", "however", "whilst" in the middle), or
+/// after the comma that closes an opening concession ("Whilst the vision is clear, ...");
+/// `None` when it does not turn. Not "yet": in these reports it is "not yet", "as yet", "yet
+/// to", far more often than a turn.
 pub fn after_turn(s: &str) -> Option<&str> {
-    static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:but|however|yet|whilst|while|although|though)\b"));
+    static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:but|however|whilst|while|although|though)\b"));
     let lower = s.trim_start().to_ascii_lowercase();
     let opens_conceding = ["whilst", "while", "although", "though", "despite"].iter().any(|w| lower.starts_with(w));
     let m = TURN.find_iter(s).filter(|m| m.start() > 0).last();
@@ -499,6 +500,16 @@ mod tests {
         ] {
             assert!(!src.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')), "{name} holds a control character");
         }
+    }
+
+    #[test]
+    fn a_sentence_is_read_after_it_turns() {
+        assert_eq!(after_turn("Structures are in place but the delivery was less well defined."), Some(" the delivery was less well defined."));
+        assert_eq!(after_turn("Whilst the vision is clear, staff do not yet share it."), Some(" staff do not yet share it."));
+        assert_eq!(after_turn("The front door works well for most people."), None);
+        assert_eq!(after_turn("Good, but slow."), None, "too little after the turn to weigh");
+        let tail = weigh(after_turn("The board is strong, however gaps remain in oversight.").unwrap());
+        assert!(tail.concern > 0.0 && tail.praise == 0.0, "{tail:?}");
     }
 
     #[test]

@@ -188,7 +188,8 @@ impl Renderer {
     fn open(&mut self, tag: &str) {
         if let Some(start) = self.cell {
             if matches!(tag, "br" | "p" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") {
-                if !self.line[start..].trim().is_empty() && !self.line.trim_end().ends_with('•') {
+                let in_cell = self.line.get(start..).unwrap_or("");
+                if !in_cell.trim().is_empty() && !self.line.trim_end().ends_with('•') {
                     self.line.push_str(" • ");
                 }
                 return;
@@ -266,6 +267,11 @@ impl Renderer {
     }
 
     fn end_line(&mut self) {
+        // A block inside a cell (a <main> or <table> nested in a <td>) ends the line: what
+        // stays of the cell starts again on the new one.
+        if self.cell.is_some() {
+            self.cell = Some(0);
+        }
         let line = self.line.trim_end();
         let bare = line.trim_start().trim_start_matches("- ").trim();
         if !bare.is_empty() {
@@ -317,6 +323,15 @@ mod tests {
     fn deep_nesting_does_not_overflow() {
         let page = format!("<html><body>{}text{}</body></html>", "<div>".repeat(MAX_DEPTH), "</div>".repeat(MAX_DEPTH));
         assert!(html_to_text(&page).text.contains("text"));
+    }
+
+    #[test]
+    fn a_block_nested_in_a_cell_does_not_lose_the_cell_start() {
+        // Regression (found by the html_pages property test): a <main> inside a <td> ended
+        // the line, the cell kept its old offset into it, and the next <p> sliced past the end.
+        let page = "<!doctype html><html><body><main><table><td>Some Ideas for Best Practice Development\nStrengths\n<td>Areas for Consideration and Recommendations\n(a) Strengths\nThe council should consider Shropshire for best practice.\n<td><main><div>Strengths<p>More</p></div></body></html>";
+        let text = html_to_text(page).text;
+        assert!(text.contains("Shropshire") && text.contains("More"), "{text}");
     }
 
     #[test]

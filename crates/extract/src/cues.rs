@@ -331,8 +331,9 @@ fn main_clause(s: &str) -> std::ops::Range<usize> {
 /// to", far more often than a turn.
 pub fn after_turn(s: &str) -> Option<&str> {
     static TURN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:but|however|whilst|while|although|though)\b"));
-    let lower = s.trim_start().to_ascii_lowercase();
-    let opens_conceding = ["whilst", "while", "although", "though", "despite"].iter().any(|w| lower.starts_with(w));
+    // Compared in place: this runs for every unit the reader weighs.
+    let opening = s.trim_start();
+    let opens_conceding = ["whilst", "while", "although", "though", "despite"].iter().any(|w| opening.get(..w.len()).is_some_and(|o| o.eq_ignore_ascii_case(w)));
     let m = TURN.find_iter(s).filter(|m| m.start() > 0).last();
     let at = match (m, opens_conceding) {
         (Some(m), _) => m.end(),

@@ -9,7 +9,7 @@
 //! `Mn`), split off each punctuation character, then greedy longest-match WordPiece with
 //! `##` continuations and `[UNK]` for unmatched or over-long (> 100 chars) words.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -26,6 +26,9 @@ pub struct StaticEmbeddings {
     head: HashMap<Box<str>, u32>,
     /// Continuation pieces, by their text without the `##` prefix, so lookups need no copy.
     tail: HashMap<Box<str>, u32>,
+    /// The longest key of `head` and of `tail`, in bytes.
+    longest_head: usize,
+    longest_tail: usize,
     unk: u32,
     /// `rows * dims`, row-major, widened from f16 once at load.
     matrix: Vec<f32>,
@@ -88,7 +91,7 @@ impl StaticEmbeddings {
         if tokens.len() != rows {
             return Err(EmbedError::VocabMismatch { rows, vocab: tokens.len() });
         }
-        let (mut head, mut tail) = (HashMap::new(), HashMap::new());
+        let (mut head, mut tail) = (HashMap::default(), HashMap::default());
         for (id, tok) in tokens.iter().enumerate() {
             let id = id as u32;
             if let Some(rest) = tok.strip_prefix("##").filter(|r| !r.is_empty()) {
@@ -97,11 +100,13 @@ impl StaticEmbeddings {
             head.insert((*tok).into(), id);
         }
         let unk = *head.get("[UNK]").ok_or(EmbedError::NoUnk)?;
+        let longest = |m: &HashMap<Box<str>, u32>| m.keys().map(|k| k.len()).max().unwrap_or(0);
+        let (longest_head, longest_tail) = (longest(&head), longest(&tail));
         let matrix = matrix[HEADER_LEN..]
             .chunks_exact(2)
             .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]])))
             .collect();
-        Ok(StaticEmbeddings { head, tail, unk, matrix, dims })
+        Ok(StaticEmbeddings { head, tail, longest_head, longest_tail, unk, matrix, dims })
     }
 
     pub fn dims(&self) -> usize {
@@ -194,8 +199,13 @@ impl StaticEmbeddings {
         let mark = ids.len();
         let mut start = 0;
         while start < piece.len() {
-            let (map, rest) = (if start == 0 { &self.head } else { &self.tail }, &piece[start..]);
-            let mut end = rest.len();
+            let (map, longest) = if start == 0 { (&self.head, self.longest_head) } else { (&self.tail, self.longest_tail) };
+            let rest = &piece[start..];
+            // No entry is longer than `longest` bytes: start the greedy search there.
+            let mut end = rest.len().min(longest);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
             loop {
                 if let Some(&id) = map.get(&rest[..end]) {
                     ids.push(id);

@@ -16,7 +16,7 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 /// The lazy DFA's cache per lexicon (it grows only as states are built).
-const DFA_CACHE: usize = 32 << 20;
+pub(crate) const DFA_CACHE: usize = 32 << 20;
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! The theme taxonomy (corpus/themes.toml): what a finding is about, kept as data the user
 //! can edit, and the matcher that tags a text with its themes.
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use crate::error::ModelError;
@@ -44,6 +44,9 @@ pub struct Theme {
 pub struct Taxonomy {
     pub version: u32,
     pub themes: Vec<Theme>,
+    /// Every theme's terms in one automaton: one pass over a text says which themes' terms
+    /// occur in it, so only those themes' exclusions are checked.
+    any_terms: RegexSet,
 }
 
 impl Taxonomy {
@@ -54,13 +57,22 @@ impl Taxonomy {
 
     pub fn from_toml(text: &str) -> Result<Taxonomy, ModelError> {
         let file: File = toml::from_str(text)?;
-        let themes = file.theme.into_iter().map(Theme::compile).collect::<Result<_, _>>()?;
-        Ok(Taxonomy { version: file.version, themes })
+        let themes: Vec<Theme> = file.theme.into_iter().map(Theme::compile).collect::<Result<_, _>>()?;
+        let any_terms = RegexSetBuilder::new(themes.iter().map(|t| t.terms.as_str()))
+            .dfa_size_limit(crate::pattern::DFA_CACHE)
+            .build()?;
+        Ok(Taxonomy { version: file.version, themes, any_terms })
     }
 
     /// The ids of the themes `text` is about, in taxonomy order.
     pub fn themes_of(&self, text: &str) -> Vec<String> {
-        self.themes.iter().filter(|t| t.matches(text)).map(|t| t.id.clone()).collect()
+        self.any_terms
+            .matches(text)
+            .into_iter()
+            .map(|i| &self.themes[i])
+            .filter(|t| t.exclude.is_none() || t.matches(text))
+            .map(|t| t.id.clone())
+            .collect()
     }
 
     pub fn get(&self, id: &str) -> Option<&Theme> {

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use peerscope_model::Document;
+use sled::Transactional;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -232,29 +233,45 @@ impl Store {
                 PutOutcome::New
             }
         };
-        if let Some(previous) = self.id_for_source(source)?.filter(|p| *p != doc.id) {
-            self.drop_source(&previous, source)?;
-        }
+        // What the source held before loses it: that document is rewritten with one source
+        // fewer, or removed when it has none left.
+        let previous = match self.id_for_source(source)?.filter(|p| *p != doc.id) {
+            Some(id) => match self.get(&id)? {
+                Some(mut old) => {
+                    old.sources.retain(|s| s != source);
+                    old.seq = self.next_seq()?;
+                    let record = if old.sources.is_empty() { None } else { Some(serde_json::to_vec(&old)?) };
+                    Some((id, old.seq, record))
+                }
+                None => None,
+            },
+            None => None,
+        };
         doc.seq = self.next_seq()?;
         doc.record_version = RECORD_VERSION;
-        self.docs.insert(doc.id.as_bytes(), serde_json::to_vec(&doc)?)?;
-        self.log.insert(doc.seq.to_be_bytes(), doc.id.as_bytes())?;
-        self.sources.insert(source.as_bytes(), doc.id.as_bytes())?;
+        let record = serde_json::to_vec(&doc)?;
+        // One transaction over the three trees: a kill keeps all of a document's writes or
+        // none (a record without its log entry would never reach the index).
+        (&self.docs, &self.log, &self.sources)
+            .transaction(|(docs, log, sources)| {
+                if let Some((id, seq, old)) = &previous {
+                    match old {
+                        Some(old) => docs.insert(id.as_bytes(), old.as_slice())?,
+                        None => docs.remove(id.as_bytes())?,
+                    };
+                    log.insert(&seq.to_be_bytes(), id.as_bytes())?;
+                }
+                docs.insert(doc.id.as_bytes(), record.as_slice())?;
+                log.insert(&doc.seq.to_be_bytes(), doc.id.as_bytes())?;
+                sources.insert(source.as_bytes(), doc.id.as_bytes())?;
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                // The closure never aborts.
+                sled::transaction::TransactionError::Abort(()) => StoreError::Sled(sled::Error::ReportableBug("transaction aborted".into())),
+            })?;
         Ok(outcome)
-    }
-
-    fn drop_source(&self, id: &str, source: &str) -> Result<()> {
-        let Some(mut old) = self.get(id)? else { return Ok(()) };
-        old.sources.retain(|s| s != source);
-        let seq = self.next_seq()?;
-        if old.sources.is_empty() {
-            self.docs.remove(id.as_bytes())?;
-        } else {
-            old.seq = seq;
-            self.docs.insert(id.as_bytes(), serde_json::to_vec(&old)?)?;
-        }
-        self.log.insert(seq.to_be_bytes(), id.as_bytes())?;
-        Ok(())
     }
 
     fn next_seq(&self) -> Result<u64> {

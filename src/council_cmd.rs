@@ -16,8 +16,7 @@ pub fn run(data: &Path, name: &str, filters: &FilterArgs, json: bool) -> anyhow:
     if councils.lookup(name).is_none() {
         bail!("no English council with social care duties is called {name:?} (names as in corpus/councils.csv, e.g. \"Walsall\", \"North Tyneside\")");
     }
-    let dir = crate::query_cmd::open_with_corpus(data)?;
-    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let stored = crate::data::open_for_reading(data)?.documents()?;
     let taxonomy = Taxonomy::builtin()?;
     let docs = stored.iter().map(|d| (&d.document, d.sources.as_slice()));
     let Some(p) = profile(name, docs, &filter, &councils, &taxonomy) else { bail!("unknown council {name:?}") };

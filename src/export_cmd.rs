@@ -18,8 +18,7 @@ pub enum Format {
 
 pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
     let filter = filters.filter()?;
-    let dir = crate::query_cmd::open_with_corpus(data)?;
-    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let stored = crate::data::open_for_reading(data)?.documents()?;
     let rows = rows(stored.iter().map(|d| (d.id.as_str(), &d.document, d.sources.as_slice())), &filter);
     let mut sink: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),

@@ -11,10 +11,10 @@ use peerscope_query::{Answer, Engine};
 use crate::data::DataDir;
 
 pub fn run(data: &Path, text: &str, json: bool, limit: usize, filter: &peerscope_query::Filter) -> anyhow::Result<ExitCode> {
-    let dir = open_with_corpus(data)?;
+    let index = crate::data::open_for_reading(data)?;
     let councils = Councils::builtin()?;
     let taxonomy = Taxonomy::builtin()?;
-    let engine = Engine { index: &dir.index, councils: &councils, taxonomy: &taxonomy };
+    let engine = Engine { index: &index, councils: &councils, taxonomy: &taxonomy };
     let answer = engine.answer_filtered(text, filter, limit)?;
     if json {
         crate::outln!("{}", serde_json::to_string_pretty(&answer)?);

@@ -11,8 +11,7 @@ use crate::filter_args::FilterArgs;
 
 pub fn run(data: &Path, filters: &FilterArgs, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
     let filter = filters.filter()?;
-    let dir = crate::query_cmd::open_with_corpus(data)?;
-    let stored: Vec<_> = dir.store.documents().collect::<Result<_, _>>()?;
+    let stored = crate::data::open_for_reading(data)?.documents()?;
     let taxonomy = Taxonomy::builtin()?;
     let mut table = recurring(stored.iter().map(|d| (&d.document, d.sources.as_slice())), &filter, &taxonomy);
     table.truncate(limit);

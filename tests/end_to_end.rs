@@ -305,15 +305,41 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(out.status.success(), "{stderr}");
 }
 
-/// Regression: a second process on a data directory in use printed sled's lock error twice,
-/// with an OS error dump. It now says the directory is in use and exits 2.
+/// One writer, any number of readers. While another process holds the store (as a running
+/// ingest or fetch does), queries, themes, council profiles and exports still answer from
+/// the index; a second writer says it is waiting and runs once the first lets go.
+/// (Regression: every other command used to be refused with "in use", even by a query.)
 #[test]
-fn a_data_directory_in_use_is_reported_plainly() {
+fn readers_answer_while_a_writer_holds_the_store_and_a_second_writer_waits() {
     let data = tempfile::tempdir().unwrap();
-    let _held = peerscope_store::Store::open(data.path()).unwrap();
-    let out = peerscope(data.path()).args(["query", "carers"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let ingested = peerscope(data.path()).arg("ingest").args(CORPUS_TEXTS).output().unwrap();
+    assert!(ingested.status.success(), "{}", String::from_utf8_lossy(&ingested.stderr));
+    let held = peerscope_store::Store::open(data.path()).unwrap();
+    let answer = json(&peerscope(data.path()).args(["query", "--json", "councils flagged for review performance"]).output().unwrap());
+    assert!(answer["councils"].as_array().is_some_and(|c| c.iter().any(|c| c["council"]["name"] == "Walsall")), "{answer:#}");
+    let themes = json(&peerscope(data.path()).args(["themes", "--json"]).output().unwrap());
+    assert!(themes.as_array().is_some_and(|t| !t.is_empty()), "{themes:#}");
+    let profile = json(&peerscope(data.path()).args(["council", "--json", "Walsall"]).output().unwrap());
+    assert!(profile["documents"].as_array().is_some_and(|d| !d.is_empty()), "{profile:#}");
+    let export = peerscope(data.path()).args(["export", "--format", "jsonl"]).output().unwrap();
+    assert!(export.status.success() && export.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count() > 10);
+
+    let mut writer = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
+        .current_dir(root())
+        .arg("--data")
+        .arg(data.path())
+        .arg("ingest")
+        .args(CORPUS_TEXTS)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(writer.try_wait().unwrap().is_none(), "the second writer should wait for the first");
+    drop(held);
+    let out = writer.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("is in use by another peerscope process"), "{err}");
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("is writing to") && err.contains("waiting for it to finish"), "{err}");
     assert_eq!(err.matches("lock").count(), 0, "no raw lock error: {err}");
 }

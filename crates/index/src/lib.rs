@@ -39,6 +39,22 @@ pub struct Watermark {
     /// The store sequence number this commit reflects.
     pub seq: u64,
     pub analyzer: u32,
+    /// The layout of the index ([`SCHEMA_VERSION`]); 0 before it was recorded.
+    #[serde(default)]
+    pub schema: u32,
+}
+
+/// The index's layout: bumped when fields change, so an older index is rebuilt.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// A stored document as the index keeps it, so commands that read whole documents (themes,
+/// council profiles, exports) need only the index, which any number of processes can read
+/// while one writes (the store's database admits one process at a time).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentRecord {
+    pub id: String,
+    pub sources: Vec<String>,
+    pub document: Document,
 }
 
 #[derive(Clone, Copy)]
@@ -64,6 +80,10 @@ struct Fields {
     end: Field,
     /// The reader's confidence in thousandths, so a range query can keep the surer ones.
     confidence: Field,
+    /// "yes" on a document's record (see [`DocumentRecord`]); absent on findings.
+    is_record: Field,
+    /// The record itself, JSON.
+    record: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -93,6 +113,8 @@ fn schema() -> (Schema, Fields) {
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
         confidence: b.add_u64_field("confidence", INDEXED | STORED),
+        is_record: b.add_text_field("is_record", STRING),
+        record: b.add_text_field("record", STORED),
     };
     (b.build(), f)
 }
@@ -177,7 +199,7 @@ impl FindingIndex {
         std::fs::create_dir_all(dir).map_err(|e| IndexError::Io(dir.display().to_string(), e))?;
         let (schema, f) = schema();
         let index = match Index::open_in_dir(dir) {
-            Ok(index) if watermark_of(&index).is_some_and(|w| w.analyzer == ANALYZER_VERSION) || is_empty(&index) => index,
+            Ok(index) if watermark_of(&index).is_some_and(|w| w.is_current()) || is_empty(&index) => index,
             _ => {
                 for entry in std::fs::read_dir(dir).map_err(|e| IndexError::Io(dir.display().to_string(), e))?.flatten() {
                     let _ = std::fs::remove_file(entry.path());
@@ -185,15 +207,39 @@ impl FindingIndex {
                 Index::create_in_dir(dir, schema)?
             }
         };
+        Self::with_reader(index, f)
+    }
+
+    /// Open the index in `dir` to read only: never writes, never takes the writer's lock, so
+    /// it works while another process ingests. `Ok(None)` when there is no index there yet,
+    /// or one of another version (a writer must build it first).
+    pub fn open_read_only(dir: &Path) -> Result<Option<FindingIndex>> {
+        if !dir.join("meta.json").is_file() {
+            return Ok(None);
+        }
+        let (_, f) = schema();
+        let index = Index::open_in_dir(dir)?;
+        if !watermark_of(&index).is_some_and(|w| w.is_current()) {
+            return Ok(None);
+        }
+        Self::with_reader(index, f).map(Some)
+    }
+
+    fn with_reader(index: Index, f: Fields) -> Result<FindingIndex> {
         index.tokenizers().register(ANALYZER, analyzer::analyzer());
-        // Answers read up to a thousand stored findings: keep more decompressed blocks around.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(FindingIndex { index, reader, writer: None, f })
     }
 
+    /// See what writers have committed since this index was opened or last refreshed.
+    pub fn refresh(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// What the last commit reflects (zero for a new index).
     pub fn watermark(&self) -> Watermark {
-        watermark_of(&self.index).unwrap_or(Watermark { seq: 0, analyzer: ANALYZER_VERSION })
+        watermark_of(&self.index).unwrap_or(Watermark { seq: 0, analyzer: ANALYZER_VERSION, schema: SCHEMA_VERSION })
     }
 
     fn writer(&mut self) -> Result<&mut IndexWriter> {
@@ -249,12 +295,35 @@ impl FindingIndex {
             d.add_u64(f.confidence, permille(finding.confidence));
             writer.add_document(d)?;
         }
+        let record = DocumentRecord { id: doc_id.to_string(), sources: sources.to_vec(), document: doc.clone() };
+        let mut d = TantivyDocument::default();
+        d.add_text(f.doc_id, doc_id);
+        d.add_text(f.is_record, "yes");
+        d.add_text(f.record, serde_json::to_string(&record)?);
+        writer.add_document(d)?;
         Ok(())
+    }
+
+    /// Every document the index holds, as committed when it was opened or last refreshed.
+    pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
+        let searcher = self.reader.searcher();
+        let records = TermQuery::new(Term::from_field_text(self.f.is_record, "yes"), IndexRecordOption::Basic);
+        let mut addrs: Vec<_> = searcher.search(&records, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+        addrs.sort();
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let json = d.get_first(self.f.record).and_then(|v| v.as_str()).unwrap_or("");
+            out.push(serde_json::from_str(json)?);
+        }
+        // Documents in id order, as the store lists them.
+        out.sort_by(|a: &DocumentRecord, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     /// Make the changes so far durable and visible, recording the store sequence they reflect.
     pub fn commit(&mut self, seq: u64) -> Result<()> {
-        let payload = serde_json::to_string(&Watermark { seq, analyzer: ANALYZER_VERSION })?;
+        let payload = serde_json::to_string(&Watermark { seq, analyzer: ANALYZER_VERSION, schema: SCHEMA_VERSION })?;
         let writer = self.writer()?;
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
@@ -265,7 +334,10 @@ impl FindingIndex {
 
     /// How many findings the index holds.
     pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        let searcher = self.reader.searcher();
+        let records = TermQuery::new(Term::from_field_text(self.f.is_record, "yes"), IndexRecordOption::Basic);
+        let documents = searcher.search(&records, &tantivy::collector::Count).unwrap_or(0) as u64;
+        searcher.num_docs().saturating_sub(documents)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -378,6 +450,8 @@ impl FindingIndex {
         if must.is_empty() {
             must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
+        // Documents' records are not findings.
+        must.push((Occur::MustNot, term(f.is_record, "yes")));
         must.extend(should);
         BooleanQuery::new(must)
     }
@@ -406,6 +480,13 @@ impl FindingIndex {
             end: n(f.end).unwrap_or(0),
             confidence: n(f.confidence).map_or(1.0, |c| c as f32 / 1000.0),
         }
+    }
+}
+
+impl Watermark {
+    /// Whether an index with this watermark can be read as it is.
+    fn is_current(&self) -> bool {
+        self.analyzer == ANALYZER_VERSION && self.schema == SCHEMA_VERSION
     }
 }
 
@@ -453,7 +534,7 @@ mod tests {
         assert_eq!(hits[0].council, "Walsall");
         let hits = idx.search(&Search { themes: vec!["carers".into()], limit: 10, ..Default::default() }).unwrap();
         assert_eq!(hits.len(), 1);
-        assert_eq!(idx.watermark(), Watermark { seq: 7, analyzer: ANALYZER_VERSION });
+        assert_eq!(idx.watermark(), Watermark { seq: 7, analyzer: ANALYZER_VERSION, schema: SCHEMA_VERSION });
     }
 
     #[test]

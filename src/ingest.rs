@@ -35,30 +35,40 @@ pub fn run(data: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
     Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// A batch ends after this many files or bytes: each batch is extracted in parallel, then
+/// stored, flushed and committed to the index, so readers see it and a kill loses at most
+/// the batch in flight.
+const BATCH_FILES: usize = 256;
+const BATCH_BYTES: u64 = 32 << 20;
+
 /// Ingest `paths` (files, or directories walked for documents) into `dir`.
 pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
     let bar = progress(files.len() as u64);
     let mut origins = std::collections::HashMap::new();
-    for file in &files {
-        let name = file.display().to_string();
-        bar.set_message(name.clone());
-        let origin = crate::origin::of_file(file, &mut origins);
-        match ingest_one(dir, extractor, file, &name, &origin) {
-            Ok((PutOutcome::New, n)) => {
-                summary.new += 1;
-                summary.findings += n;
+    for batch in batches(&files) {
+        let named: Vec<(String, Origin)> = batch.iter().map(|f| (f.display().to_string(), crate::origin::of_file(f, &mut origins))).collect();
+        let prepared = in_parallel(batch.len(), |i| read_capped(&batch[i]).and_then(|bytes| prepare(dir, extractor, &named[i].0, &named[i].1, &bytes)));
+        for ((name, _), result) in named.into_iter().zip(prepared) {
+            bar.set_message(name.clone());
+            match result.and_then(|p| keep(dir, &name, p)) {
+                Ok((PutOutcome::New, n)) => {
+                    summary.new += 1;
+                    summary.findings += n;
+                }
+                Ok((PutOutcome::Updated, n)) => {
+                    summary.updated += 1;
+                    summary.findings += n;
+                }
+                Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
+                Err(e) => summary.failed.push((name, crate::describe(&e))),
             }
-            Ok((PutOutcome::Updated, n)) => {
-                summary.updated += 1;
-                summary.findings += n;
-            }
-            Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
-            Err(e) => summary.failed.push((name, crate::describe(&e))),
+            summary.files += 1;
+            bar.inc(1);
         }
-        summary.files += 1;
-        bar.inc(1);
+        dir.store.flush()?;
+        dir.catch_up()?;
     }
     bar.finish_and_clear();
     dir.store.flush()?;
@@ -66,22 +76,69 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     Ok(summary)
 }
 
-fn ingest_one(dir: &DataDir, extractor: &Extractor, file: &Path, name: &str, origin: &Origin) -> anyhow::Result<(PutOutcome, usize)> {
-    ingest_bytes(dir, extractor, name, origin, &read_capped(file)?)
+/// Consecutive runs of files, each at most `BATCH_FILES` files and (past its first file)
+/// `BATCH_BYTES` bytes.
+fn batches(files: &[PathBuf]) -> Vec<&[PathBuf]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, f) in files.iter().enumerate() {
+        let size = std::fs::metadata(f).map_or(0, |m| m.len());
+        if i > start && (i - start >= BATCH_FILES || bytes + size > BATCH_BYTES) {
+            out.push(&files[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
 }
 
-/// Extract and store `bytes` read from `name` (a path or URL), unless the store already
-/// holds them from there with the current extractor. Returns the outcome and the number of
-/// findings extracted. The caller flushes the store and catches the index up.
-pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+/// `work(0..n)` on every core, results in order.
+fn in_parallel<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            return mine;
+                        }
+                        mine.push((i, work(i)));
+                    }
+                })
+            })
+            .collect();
+        // A worker that panicked has already printed why; its items are simply missing,
+        // which the caller cannot tell from success, so propagate the panic.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, t)| t).collect()
+}
+
+/// What to keep of one source's bytes: nothing (the store holds them as they are), or an
+/// extracted document whose raw bytes are already kept.
+pub enum Prepared {
+    Unchanged,
+    Extracted(Box<StoredDocument>),
+}
+
+/// Extract `bytes` read from `name` (a path or URL) and keep its raw bytes, unless the store
+/// already holds them from there with the current extractor. Safe to run in parallel.
+pub fn prepare(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<Prepared> {
     let id = content_id(bytes);
     if dir.store.is_current(&id, name, EXTRACTOR_VERSION)? {
-        return Ok((PutOutcome::Unchanged, 0));
+        return Ok(Prepared::Unchanged);
     }
     let extracted = extractor.extract_from(name, origin, bytes)?;
-    let n = extracted.document.findings.len();
     dir.store.put_raw(&id, bytes)?;
-    let doc = StoredDocument {
+    Ok(Prepared::Extracted(Box::new(StoredDocument {
         record_version: 1,
         id,
         seq: 0,
@@ -89,8 +146,24 @@ pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &O
         extractor_version: EXTRACTOR_VERSION,
         document: extracted.document,
         text: extracted.text,
-    };
-    Ok((dir.store.put(name, doc)?, n))
+    })))
+}
+
+/// Store what [`prepare`] made. Returns the outcome and the number of findings extracted.
+/// The caller flushes the store and catches the index up.
+pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
+    match prepared {
+        Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
+        Prepared::Extracted(doc) => {
+            let n = doc.document.findings.len();
+            Ok((dir.store.put(name, *doc)?, n))
+        }
+    }
+}
+
+/// Extract and store `bytes` read from `name`: [`prepare`] then [`keep`].
+pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+    keep(dir, name, prepare(dir, extractor, name, origin, bytes)?)
 }
 
 /// Read a file, refusing before reading one larger than the extractor would take.

@@ -42,7 +42,12 @@ macro_rules! out {
 
 /// A reader that stopped reading (`| head`) is not an error worth reporting.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        let io = c.downcast_ref::<std::io::Error>().map(|io| io.kind());
+        // serde_json wraps the writer's error in its own (`export --format jsonl | head`).
+        let json = c.downcast_ref::<serde_json::Error>().and_then(|j| j.io_error_kind());
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// An error and its causes on one line, each cause once: library errors often repeat their

@@ -343,3 +343,81 @@ fn readers_answer_while_a_writer_holds_the_store_and_a_second_writer_waits() {
     assert!(err.contains("is writing to") && err.contains("waiting for it to finish"), "{err}");
     assert_eq!(err.matches("lock").count(), 0, "no raw lock error: {err}");
 }
+
+/// A reader in a loop while an ingest writes: every answer is complete and equals a state
+/// some writer committed (before the ingest, or after one of its batches), never a mixture.
+#[test]
+fn a_reader_in_a_loop_during_an_ingest_sees_only_committed_states() {
+    let data = tempfile::tempdir().unwrap();
+    let first = peerscope(data.path()).arg("ingest").args(CORPUS_TEXTS).output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let export = || -> Vec<String> {
+        let out = peerscope(data.path()).args(["export", "--format", "jsonl"]).output().unwrap();
+        assert!(out.status.success(), "a reader failed during the ingest: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+    };
+    let before = export();
+    let mut writer = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
+        .current_dir(root())
+        .env("CI", "1")
+        .arg("--data")
+        .arg(data.path())
+        .args(["ingest", "corpus/real", "tests/genre/docs", "tests/real/docs"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    while writer.try_wait().unwrap().is_none() {
+        seen.push(export());
+    }
+    let out = writer.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = export();
+    assert!(after.len() > before.len());
+    assert!(!seen.is_empty(), "no read finished during the ingest");
+    for state in &seen {
+        // Batches commit in file order: a committed state is `before` plus a prefix of what
+        // the ingest added. Every row a reader saw is in the final state, and whole
+        // documents appear at once.
+        assert!(state.len() >= before.len() && state.len() <= after.len(), "{} rows, between {} and {} expected", state.len(), before.len(), after.len());
+        assert!(state.iter().all(|row| after.contains(row)), "a row no committed state holds");
+        assert!(before.iter().all(|row| state.contains(row)), "a committed row went missing");
+        let per_document = |rows: &[String]| {
+            let mut n = std::collections::HashMap::<String, usize>::new();
+            for r in rows {
+                *n.entry(serde_json::from_str::<Value>(r).unwrap()["document_id"].as_str().unwrap().to_string()).or_default() += 1;
+            }
+            n
+        };
+        let whole = per_document(&after);
+        for (doc, n) in per_document(state) {
+            assert_eq!(Some(&n), whole.get(&doc), "{doc}: part of a document");
+        }
+    }
+    eprintln!("{} reads during the ingest", seen.len());
+}
+
+/// Regression: `peerscope export --format jsonl | head -1` printed "error: Broken pipe" and
+/// exited 2 (serde_json wraps the pipe's error in its own).
+#[test]
+fn an_export_read_only_in_part_is_not_an_error() {
+    use std::io::Read;
+    let data = tempfile::tempdir().unwrap();
+    let first = peerscope(data.path()).arg("ingest").args(CORPUS_TEXTS).args(["corpus/real"]).output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"))
+        .current_dir(root())
+        .arg("--data")
+        .arg(data.path())
+        .args(["export", "--format", "jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("error"), "{stderr}");
+}

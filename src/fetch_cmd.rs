@@ -21,16 +21,28 @@ pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
     let fetcher = Arc::new(Fetcher::new(sources.fetch.clone(), dir.store.clone())?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
     let bars = Arc::new(Bars::new(&sources));
-    let reports = runtime.block_on(peerscope_fetch::run(fetcher, &sources, bars.clone()));
+    let reports = runtime.block_on(peerscope_fetch::run(fetcher.clone(), &sources, bars.clone()));
     bars.clear();
     let mut ingested = (0, 0, 0);
+    let mut settle = Vec::new();
     for report in &reports {
         let (n, findings, failed) = ingest_report(&dir, &extractor, report);
         ingested = (ingested.0 + n, ingested.1 + findings, ingested.2 + failed);
         print_report(report)?;
+        // A source whose documents did not all go in keeps its meetings unsettled, so the
+        // next run reads them again.
+        if failed == 0 {
+            settle.extend(report.settle.iter());
+        }
     }
     dir.store.flush()?;
     dir.catch_up()?;
+    // Only now, with their documents durable and indexed, are past meetings settled.
+    for key in settle {
+        if let Err(e) = fetcher.mark_settled(key) {
+            eprintln!("peerscope: {key}: {}", crate::describe(&e.into()));
+        }
+    }
     crate::outln!("ingested {} new or changed documents; {} findings extracted; {} could not be read", ingested.0, ingested.1, ingested.2);
     crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
     Ok(ExitCode::SUCCESS)

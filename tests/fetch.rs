@@ -312,6 +312,49 @@ fn a_crawl_delay_in_robots_txt_widens_the_gap() {
 }
 
 /// A ModernGov site with one relevant item whose eight appendices each take 250 ms.
+/// Regression (issue 10): a past meeting was marked settled as soon as its items were read,
+/// but its documents were extracted and indexed only at the end of the run. A run killed in
+/// between (here: while it waits for a second, slow meeting) left the first meeting settled
+/// and its documents never ingested: the next run skipped it for ever.
+#[test]
+fn a_fetch_killed_after_reading_a_meeting_ingests_it_next_time() {
+    let server = TestServer::start();
+    let base = server.base();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Health Select Commission")]))]);
+    server.route(
+        "/mgWebService.asmx/GetMeetings?lCommitteeId=7",
+        vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed"), ("71", "10/09/2024", "Confirmed")]))],
+    );
+    let item = Item { id: "700", title: "LGA Adult Social Care Peer Review", minutes: seed_minutes(), docs: vec![("Peer challenge letter", format!("{base}/documents/s100/letter.pdf"))] };
+    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &[item]))]);
+    server.route("/documents/s100/letter.pdf", vec![Reply::ok("application/pdf", corpus_pdf())]);
+    server.route(
+        "/mgWebService.asmx/GetMeeting?lMeetingId=71",
+        vec![Reply::ok("text/xml", meeting_xml("71", "10/09/2024", &[])).fault(Fault::Delay(Duration::from_secs(2)))],
+    );
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().join("data");
+    let file = data.with_extension("sources.toml");
+    let sources = moderngov_sources(&server, 50);
+    std::fs::write(&file, &sources).unwrap();
+    let mut child = peerscope(&data).arg("fetch").arg("--sources").arg(&file).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while server.count("/mgWebService.asmx/GetMeeting?lMeetingId=71") == 0 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(server.count("/documents/s100/letter.pdf"), 1, "the first meeting was read before the kill");
+
+    let (code, out, err) = fetch(&data, &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("data: 2 documents"), "the minutes and the letter: {out}");
+    let q = peerscope(&data).args(["query", "--json", "praised for political leadership"]).output().unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&q.stdout).unwrap();
+    assert!(answer.to_string().contains("/mgAi.aspx?ID=700"), "{answer:#}");
+}
+
 fn slow_appendices_site() -> TestServer {
     let server = TestServer::start();
     let base = server.base();

@@ -69,6 +69,9 @@ pub struct SourceReport {
     pub skipped: usize,
     /// Past meetings not asked for again: a previous run read all their items.
     pub settled: usize,
+    /// Past meetings whose items were all read this run: to be marked settled
+    /// ([`Fetcher::mark_settled`]) once their documents are stored and indexed, not before.
+    pub settle: Vec<String>,
     /// What failed, with why.
     pub failed: Vec<(String, String)>,
     pub notes: Vec<String>,
@@ -154,7 +157,8 @@ impl Fetcher {
         self.store.is_settled(key, self.relevant.as_str()).unwrap_or(false)
     }
 
-    pub(crate) fn mark_settled(&self, key: &str) -> Result<(), FetchError> {
+    /// Mark `key` (a listing in [`SourceReport::settle`]) finished with for good.
+    pub fn mark_settled(&self, key: &str) -> Result<(), FetchError> {
         Ok(self.store.mark_settled(key, self.relevant.as_str())?)
     }
 

@@ -288,9 +288,9 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
             agenda_item(f, base, &c.title, m.date, &item, report).await;
         }
         if past && report.failed.len() == failures {
-            if let Err(e) = f.mark_settled(url.as_str()) {
-                report.fail(url.to_string(), &e);
-            }
+            // Marked by the caller once the meeting's documents are stored and indexed: a
+            // run killed before then reads the meeting again.
+            report.settle.push(url.to_string());
         }
     }
     Ok(())

@@ -20,14 +20,17 @@ pub struct DataDir {
     /// Shared with the fetcher, which keeps raw bytes and the crawl log in it.
     pub store: Arc<Store>,
     pub index: FindingIndex,
+    /// The data directory itself.
+    pub path: std::path::PathBuf,
 }
 
 impl DataDir {
     pub fn open(dir: &Path) -> anyhow::Result<DataDir> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
+        ensure_room(dir, 0)?;
         let store = open_store_waiting(dir)?;
         let index = FindingIndex::open(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
-        let mut data = DataDir { store: Arc::new(store), index };
+        let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf() };
         data.catch_up()?;
         Ok(data)
     }
@@ -79,4 +82,51 @@ pub fn open_for_reading(dir: &Path) -> anyhow::Result<FindingIndex> {
         Some(index) if index.watermark().seq > 0 => Ok(index),
         _ => Ok(crate::query_cmd::open_with_corpus(dir)?.index),
     }
+}
+
+/// Free space a writer keeps in hand beyond what it is about to write: the store's database
+/// must never meet a full disk half-way through a write.
+const RESERVE: u64 = 16 << 20;
+
+/// How much room storing `input` bytes of documents may take at most (raw bytes, records,
+/// index segments before they merge).
+pub fn room_for(input: u64) -> u64 {
+    input.saturating_mul(8).saturating_add(RESERVE)
+}
+
+/// Refuse to write when the device holding `dir` has less than `room_for(input)` free.
+pub fn ensure_room(dir: &Path, input: u64) -> anyhow::Result<()> {
+    let Ok(free) = fs2::available_space(dir) else { return Ok(()) };
+    let need = room_for(input);
+    if free < need {
+        return Err(DiskFull { dir: dir.to_path_buf(), free, need }.into());
+    }
+    Ok(())
+}
+
+/// Too little free space to write safely.
+#[derive(Debug)]
+pub struct DiskFull {
+    dir: std::path::PathBuf,
+    free: u64,
+    need: u64,
+}
+
+impl std::fmt::Display for DiskFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = |b: u64| b as f64 / (1 << 20) as f64;
+        write!(f, "{:.1} MB free where {} is, {:.1} MB needed to write safely", mb(self.free), self.dir.display(), mb(self.need))
+    }
+}
+
+impl std::error::Error for DiskFull {}
+
+/// Whether `e` comes from a full disk (our check, or the operating system's "no space").
+pub fn is_disk_full(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<DiskFull>()
+            || c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28))
+            // sled and tantivy wrap the I/O error in their own types.
+            || c.to_string().contains("No space left on device")
+    })
 }

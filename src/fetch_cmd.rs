@@ -23,6 +23,7 @@ pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
     let bars = Arc::new(Bars::new(&sources));
     let reports = runtime.block_on(peerscope_fetch::run(fetcher.clone(), &sources, bars.clone()));
     bars.clear();
+    crate::data::ensure_room(&dir.path, 0)?;
     let mut ingested = (0, 0, 0);
     let mut settle = Vec::new();
     for report in &reports {

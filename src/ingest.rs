@@ -48,6 +48,8 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     let bar = progress(files.len() as u64);
     let mut origins = std::collections::HashMap::new();
     for batch in batches(&files) {
+        let bytes = batch.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+        crate::data::ensure_room(&dir.path, bytes)?;
         let named: Vec<(String, Origin)> = batch.iter().map(|f| (f.display().to_string(), crate::origin::of_file(f, &mut origins))).collect();
         let prepared = in_parallel(batch.len(), |i| read_capped(&batch[i]).and_then(|bytes| prepare(dir, extractor, &named[i].0, &named[i].1, &bytes)));
         for ((name, _), result) in named.into_iter().zip(prepared) {

@@ -73,6 +73,11 @@ fn main() -> std::process::ExitCode {
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
+        Err(e) if data::is_disk_full(&e) => {
+            eprintln!("peerscope: error: no space left on the device: {}", describe(&e));
+            eprintln!("peerscope: what was stored before is kept and still answers; free some space and run the command again");
+            std::process::ExitCode::from(3)
+        }
         Err(e) => {
             eprintln!("peerscope: error: {}", describe(&e));
             std::process::ExitCode::from(2)

@@ -421,3 +421,63 @@ fn an_export_read_only_in_part_is_not_an_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && !stderr.contains("error"), "{stderr}");
 }
+
+/// Soak (`cargo test --release --test end_to_end -- --ignored kill_soak`): 50 ingests of 310
+/// files, each SIGKILLed at a pseudo-random moment, then run again. After each, the export
+/// must equal a clean run's, and after one file changes, a re-ingest must equal a clean
+/// run over the changed files (one document per file: the old one is dropped).
+#[test]
+#[ignore]
+fn kill_soak_an_ingest_killed_50_times_loses_nothing() {
+    let docs = many_documents(310);
+    let dir = docs.path().to_str().unwrap().to_string();
+    let export = |data: &Path| -> String {
+        let out = peerscope(data).args(["export", "--format", "jsonl"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let changed = docs.path().join("doc007.txt");
+    let original = std::fs::read(&changed).unwrap();
+    let mut edited = original.clone();
+    edited.extend_from_slice(b"\nRecommendations\n\nThe council should publish its waiting times for carers' assessments.\n");
+
+    let clean = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    assert!(ingest(clean.path(), &[&dir]).0);
+    let full_ms = started.elapsed().as_millis() as u64;
+    let expected = export(clean.path());
+    std::fs::write(&changed, &edited).unwrap();
+    let clean_edited = tempfile::tempdir().unwrap();
+    assert!(ingest(clean_edited.path(), &[&dir]).0);
+    let expected_edited = export(clean_edited.path());
+    std::fs::write(&changed, &original).unwrap();
+    assert_ne!(expected, expected_edited);
+
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for round in 0..50 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay_ms = (seed >> 33) % full_ms.max(1);
+        let data = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
+            .current_dir(root())
+            .env("CI", "1")
+            .arg("--data")
+            .arg(data.path())
+            .args(["ingest", &dir])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let (ok, out) = ingest(data.path(), &[&dir]);
+        assert!(ok, "round {round}, killed at {delay_ms} ms: {out}");
+        assert!(export(data.path()) == expected, "round {round}, killed at {delay_ms} ms: the export differs from a clean run's");
+        std::fs::write(&changed, &edited).unwrap();
+        let (ok, out) = ingest(data.path(), &[&dir]);
+        std::fs::write(&changed, &original).unwrap();
+        assert!(ok, "round {round}: {out}");
+        assert!(export(data.path()) == expected_edited, "round {round}, killed at {delay_ms} ms: after one file changed, the export differs from a clean run's");
+    }
+}

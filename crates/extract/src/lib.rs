@@ -113,7 +113,11 @@ impl Extractor {
         embed::StaticEmbeddings::builtin()?;
         Ok(Extractor {
             councils: Councils::builtin()?,
-            taxonomy: Taxonomy::builtin()?,
+            taxonomy: {
+                let t = Taxonomy::builtin()?;
+                t.compile()?;
+                t
+            },
             pdf: PdfBackend::InProcess,
             max_bytes: DEFAULT_MAX_BYTES,
             reader,

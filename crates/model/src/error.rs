@@ -7,8 +7,8 @@ pub enum ModelError {
     Csv(#[from] csv::Error),
     #[error("theme taxonomy: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("theme {theme}: bad pattern {pattern:?}: {source}")]
-    Pattern { theme: String, pattern: String, source: regex::Error },
+    #[error("theme {theme}: bad pattern {pattern:?}: {reason}")]
+    Pattern { theme: String, pattern: String, reason: String },
     #[error("councils table: {0}")]
     Regex(#[from] regex::Error),
     #[error("council name matcher: {0}")]

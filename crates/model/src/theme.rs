@@ -35,8 +35,9 @@ pub struct Theme {
     pub group: String,
     /// Words a person may type for this theme (lower-case), besides its id and label.
     pub words: Vec<String>,
-    terms: Regex,
-    exclude: Option<Regex>,
+    /// The theme's terms as one pattern (see [`alternation`]), and what excludes a match.
+    terms: String,
+    exclude: Option<String>,
 }
 
 /// The whole taxonomy.
@@ -44,34 +45,74 @@ pub struct Theme {
 pub struct Taxonomy {
     pub version: u32,
     pub themes: Vec<Theme>,
+    /// Compiled on first use: answering a question needs the themes' names, never their
+    /// patterns, and compiling them is most of a query's start-up.
+    matcher: std::sync::OnceLock<Matcher>,
+}
+
+/// The themes' patterns compiled.
+#[derive(Debug, Clone)]
+struct Matcher {
     /// Every theme's terms in one automaton: one pass over a text says which themes' terms
     /// occur in it, so only those themes' exclusions are checked.
     any_terms: RegexSet,
+    terms: Vec<Regex>,
+    exclude: Vec<Option<Regex>>,
+}
+
+impl Matcher {
+    fn build(themes: &[Theme]) -> Result<Matcher, ModelError> {
+        let compile = |t: &Theme, p: &str| {
+            crate::pattern::compile(p).map_err(|e| ModelError::Pattern { theme: t.id.clone(), pattern: p.to_string(), reason: e.to_string() })
+        };
+        let terms = themes.iter().map(|t| compile(t, &t.terms)).collect::<Result<Vec<_>, _>>()?;
+        let exclude = themes.iter().map(|t| t.exclude.as_deref().map(|p| compile(t, p)).transpose()).collect::<Result<Vec<_>, _>>()?;
+        let any_terms = RegexSetBuilder::new(terms.iter().map(Regex::as_str)).dfa_size_limit(crate::pattern::DFA_CACHE).build()?;
+        Ok(Matcher { any_terms, terms, exclude })
+    }
 }
 
 impl Taxonomy {
     /// The taxonomy shipped in corpus/themes.toml.
     pub fn builtin() -> Result<Taxonomy, ModelError> {
-        Taxonomy::from_toml(BUILTIN_TOML)
+        // The shipped patterns are checked by `compile` (the extractor's start-up, and a
+        // test); answering a question never compiles them, so it need not check them either.
+        Taxonomy::read(BUILTIN_TOML, false)
     }
 
     pub fn from_toml(text: &str) -> Result<Taxonomy, ModelError> {
+        Taxonomy::read(text, true)
+    }
+
+    /// Read a taxonomy, checking each pattern's syntax when `check` (a bad one names its theme).
+    fn read(text: &str, check: bool) -> Result<Taxonomy, ModelError> {
         let file: File = toml::from_str(text)?;
-        let themes: Vec<Theme> = file.theme.into_iter().map(Theme::compile).collect::<Result<_, _>>()?;
-        let any_terms = RegexSetBuilder::new(themes.iter().map(|t| t.terms.as_str()))
-            .dfa_size_limit(crate::pattern::DFA_CACHE)
-            .build()?;
-        Ok(Taxonomy { version: file.version, themes, any_terms })
+        let themes: Vec<Theme> = file.theme.into_iter().map(|t| Theme::parse(t, check)).collect::<Result<_, _>>()?;
+        Ok(Taxonomy { version: file.version, themes, matcher: std::sync::OnceLock::new() })
+    }
+
+    /// Compile the themes' patterns now rather than on first use, so a pattern too large to
+    /// compile is an error at start-up (the extractor calls this).
+    pub fn compile(&self) -> Result<(), ModelError> {
+        if self.matcher.get().is_none() {
+            let _ = self.matcher.set(Matcher::build(&self.themes)?);
+        }
+        Ok(())
     }
 
     /// The ids of the themes `text` is about, in taxonomy order.
     pub fn themes_of(&self, text: &str) -> Vec<String> {
-        self.any_terms
+        // Every pattern parsed when the taxonomy was read; one that still fails to compile
+        // (too large) was reported by `compile`, and tags nothing.
+        if self.compile().is_err() {
+            return Vec::new();
+        }
+        let Some(m) = self.matcher.get() else { return Vec::new() };
+        m.any_terms
             .matches(text)
             .into_iter()
-            .map(|i| &self.themes[i])
-            .filter(|t| t.exclude.is_none() || t.matches(text))
-            .map(|t| t.id.clone())
+            .filter(|&i| m.exclude[i].as_ref().is_none_or(|ex| matches_outside(&m.terms[i], ex, text)))
+            .map(|i| self.themes[i].id.clone())
             .collect()
     }
 
@@ -94,9 +135,9 @@ impl Taxonomy {
 }
 
 impl Theme {
-    fn compile(spec: ThemeSpec) -> Result<Theme, ModelError> {
-        let terms = alternation(&spec.id, &spec.terms)?;
-        let exclude = if spec.exclude.is_empty() { None } else { Some(alternation(&spec.id, &spec.exclude)?) };
+    fn parse(spec: ThemeSpec, check: bool) -> Result<Theme, ModelError> {
+        let terms = alternation(&spec.id, &spec.terms, check)?;
+        let exclude = if spec.exclude.is_empty() { None } else { Some(alternation(&spec.id, &spec.exclude, check)?) };
         Ok(Theme {
             words: spec.words.iter().map(|w| w.to_lowercase()).collect(),
             id: spec.id,
@@ -106,21 +147,17 @@ impl Theme {
             exclude,
         })
     }
-
-    /// Whether `text` is about this theme: some term matches that no excluded phrase covers
-    /// ("reviews" inside "peer reviews" does not count; "waiting for a review" does, though
-    /// "a review" alone is excluded as the peer review itself).
-    pub fn matches(&self, text: &str) -> bool {
-        let Some(ex) = &self.exclude else { return self.terms.is_match(text) };
-        let excluded: Vec<(usize, usize)> = ex.find_iter(text).map(|m| word_span(text, m.start(), m.end())).collect();
-        self.terms.find_iter(text).any(|m| {
-            let (s, e) = word_span(text, m.start(), m.end());
-            !excluded.iter().any(|&(xs, xe)| xs <= s && e <= xe)
-        })
-    }
 }
 
-/// A match without the boundary characters the alternation consumes on either side.
+/// Whether `terms` match somewhere in `text` outside every match of `exclude`.
+fn matches_outside(terms: &Regex, exclude: &Regex, text: &str) -> bool {
+    let excluded: Vec<(usize, usize)> = exclude.find_iter(text).map(|m| word_span(text, m.start(), m.end())).collect();
+    terms.find_iter(text).any(|m| {
+        let (s, e) = word_span(text, m.start(), m.end());
+        !excluded.iter().any(|&(xs, xe)| xs <= s && e <= xe)
+    })
+}
+
 fn word_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     let m = &text[start..end];
     let lead = m.len() - m.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
@@ -129,16 +166,18 @@ fn word_span(text: &str, start: usize, end: usize) -> (usize, usize) {
 }
 
 /// One case-insensitive regex from a list of fragments, each bounded by non-word characters.
-fn alternation(theme: &str, parts: &[String]) -> Result<Regex, ModelError> {
-    for p in parts {
-        Regex::new(p).map_err(|source| ModelError::Pattern {
+/// One pattern for a list of terms, each bounded by non-word characters. Each term is parsed
+/// here (cheap), so a bad one names its theme when the taxonomy is read.
+fn alternation(theme: &str, parts: &[String], check: bool) -> Result<String, ModelError> {
+    for p in parts.iter().filter(|_| check) {
+        regex_syntax::Parser::new().parse(p).map_err(|e| ModelError::Pattern {
             theme: theme.to_string(),
             pattern: p.clone(),
-            source,
+            reason: e.to_string(),
         })?;
     }
     let joined = parts.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|");
-    Ok(crate::pattern::compile(&format!(r"(?i)(?:^|[^A-Za-z0-9_])(?:{joined})(?:[^A-Za-z0-9_]|$)"))?)
+    Ok(format!(r"(?i)(?:^|[^A-Za-z0-9_])(?:{joined})(?:[^A-Za-z0-9_]|$)"))
 }
 
 #[cfg(test)]
@@ -165,6 +204,12 @@ mod tests {
         assert!(t.themes_of("Deprivation of Liberty Safeguards (DoLS) Assessments.").contains(&"dols-mca".into()));
         assert!(t.themes_of("the BCF needs to demonstrate transformational change").contains(&"integration-nhs".into()));
         assert!(t.themes_of("The lack of an identified PSW was identified").contains(&"psw".into()));
+    }
+
+    #[test]
+    fn the_shipped_patterns_compile() {
+        Taxonomy::builtin().unwrap().compile().unwrap();
+        Taxonomy::from_toml(BUILTIN_TOML).unwrap().compile().unwrap();
     }
 
     #[test]

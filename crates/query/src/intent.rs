@@ -103,7 +103,12 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
         let mut regions: Vec<&str> = councils.all().iter().map(|c| c.region.as_str()).collect();
         regions.sort_unstable();
         regions.dedup();
+        let lower = text.to_lowercase();
         for r in regions {
+            // Most questions name no region: compile a region's pattern only when it may match.
+            if !lower.contains(&r.to_lowercase()) {
+                continue;
+            }
             let re = Regex::new(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex::escape(r))).unwrap_or_else(|e| panic!("{e}"));
             if let Some(m) = re.find(&text.clone()) {
                 filter.regions.push(r.to_string());

@@ -45,7 +45,7 @@ pub struct Watermark {
 }
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -204,7 +204,13 @@ impl FindingIndex {
                 for entry in std::fs::read_dir(dir).map_err(|e| IndexError::Io(dir.display().to_string(), e))?.flatten() {
                     let _ = std::fs::remove_file(entry.path());
                 }
-                Index::create_in_dir(dir, schema)?
+                // Stored findings and records compress about twice as well with zstd as with
+                // tantivy's default lz4; reading a few hundred of them stays well under a ms.
+                let settings = tantivy::IndexSettings {
+                    docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor::default()),
+                    ..Default::default()
+                };
+                Index::builder().schema(schema).settings(settings).create_in_dir(dir)?
             }
         };
         Self::with_reader(index, f)
@@ -295,7 +301,11 @@ impl FindingIndex {
             d.add_u64(f.confidence, permille(finding.confidence));
             writer.add_document(d)?;
         }
-        let record = DocumentRecord { id: doc_id.to_string(), sources: sources.to_vec(), document: doc.clone() };
+        // The record holds the document without its findings: those are the finding docs
+        // above, and `documents` puts them back (the same text kept twice would double the
+        // index's stored part).
+        let document = Document { findings: Vec::new(), ..doc.clone() };
+        let record = DocumentRecord { id: doc_id.to_string(), sources: sources.to_vec(), document };
         let mut d = TantivyDocument::default();
         d.add_text(f.doc_id, doc_id);
         d.add_text(f.is_record, "yes");
@@ -304,21 +314,53 @@ impl FindingIndex {
         Ok(())
     }
 
-    /// Every document the index holds, as committed when it was opened or last refreshed.
+    /// Every document the index holds, with its findings, as committed when the index was
+    /// opened or last refreshed; in id order, as the store lists them.
     pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();
-        let records = TermQuery::new(Term::from_field_text(self.f.is_record, "yes"), IndexRecordOption::Basic);
-        let mut addrs: Vec<_> = searcher.search(&records, &tantivy::collector::DocSetCollector)?.into_iter().collect();
-        addrs.sort();
-        let mut out = Vec::with_capacity(addrs.len());
-        for addr in addrs {
+        let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
+        let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
+        let all = tantivy::query::AllQuery;
+        for addr in searcher.search(&all, &tantivy::collector::DocSetCollector)? {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let json = d.get_first(self.f.record).and_then(|v| v.as_str()).unwrap_or("");
-            out.push(serde_json::from_str(json)?);
+            match d.get_first(self.f.record).and_then(|v| v.as_str()) {
+                Some(json) => {
+                    let r: DocumentRecord = serde_json::from_str(json)?;
+                    records.insert(r.id.clone(), r);
+                }
+                None => {
+                    let (doc_id, position, finding) = self.finding_of(&d);
+                    findings.entry(doc_id).or_default().push((position, finding));
+                }
+            }
         }
-        // Documents in id order, as the store lists them.
-        out.sort_by(|a: &DocumentRecord, b| a.id.cmp(&b.id));
-        Ok(out)
+        Ok(records
+            .into_values()
+            .map(|mut r| {
+                let mut fs = findings.remove(&r.id).unwrap_or_default();
+                fs.sort_by_key(|(i, _)| *i);
+                r.document.findings = fs.into_iter().map(|(_, f)| f).collect();
+                r
+            })
+            .collect())
+    }
+
+    /// A finding as indexed: its document, its position there, and the finding.
+    fn finding_of(&self, d: &TantivyDocument) -> (String, u64, peerscope_model::Finding) {
+        let h = self.hit(0.0, d);
+        let mut pointers = h.pointers.into_iter();
+        let finding = peerscope_model::Finding {
+            kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::Strength),
+            text: h.text,
+            section: Some(h.section).filter(|s| !s.is_empty()),
+            themes: h.themes,
+            start: h.start as usize,
+            end: h.end as usize,
+            council: pointers.next(),
+            also: pointers.collect(),
+            confidence: h.confidence,
+        };
+        (h.doc_id, h.finding, finding)
     }
 
     /// Make the changes so far durable and visible, recording the store sequence they reflect.

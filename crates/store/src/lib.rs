@@ -128,22 +128,31 @@ impl Store {
         })
     }
 
+    /// Where raw bytes kept before compression are (`blobs/ab/ID`).
     fn blob_path(&self, id: &str) -> PathBuf {
         self.blobs.join(&id[..2.min(id.len())]).join(id)
     }
 
-    /// Keep raw bytes under their hash. Idempotent; atomic on crash.
+    /// Where raw bytes are kept, zstd-compressed (`blobs/ab/ID.zst`). A separate name, not
+    /// a magic number: a document may itself be a zstd file.
+    fn packed_path(&self, id: &str) -> PathBuf {
+        self.blob_path(id).with_extension("zst")
+    }
+
+    /// Keep raw bytes under their hash, compressed. Idempotent; atomic on crash (written to
+    /// a temporary file, synced, then renamed).
     pub fn put_raw(&self, id: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.blob_path(id);
-        if path.exists() {
+        if self.has_raw(id) {
             return Ok(());
         }
+        let path = self.packed_path(id);
         let io = |source| StoreError::Io { path: path.clone(), source };
+        let packed = zstd::bulk::compress(bytes, 3).map_err(io)?;
         let parent = path.parent().unwrap_or(&self.blobs);
         std::fs::create_dir_all(parent).map_err(io)?;
         let tmp = parent.join(format!(".{id}.tmp"));
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
+        f.write_all(&packed).and_then(|_| f.sync_all()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
         Ok(())
     }
@@ -177,10 +186,16 @@ impl Store {
     }
 
     pub fn has_raw(&self, id: &str) -> bool {
-        self.blob_path(id).exists()
+        self.packed_path(id).exists() || self.blob_path(id).exists()
     }
 
     pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.packed_path(id);
+        match std::fs::read(&path) {
+            Ok(packed) => return decompress(&packed).map(Some).map_err(|source| StoreError::Io { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(StoreError::Io { path, source }),
+        }
         let path = self.blob_path(id);
         match std::fs::read(&path) {
             Ok(b) => Ok(Some(b)),
@@ -240,7 +255,7 @@ impl Store {
                 Some(mut old) => {
                     old.sources.retain(|s| s != source);
                     old.seq = self.next_seq()?;
-                    let record = if old.sources.is_empty() { None } else { Some(serde_json::to_vec(&old)?) };
+                    let record = if old.sources.is_empty() { None } else { Some(encode(&old)?) };
                     Some((id, old.seq, record))
                 }
                 None => None,
@@ -249,7 +264,7 @@ impl Store {
         };
         doc.seq = self.next_seq()?;
         doc.record_version = RECORD_VERSION;
-        let record = serde_json::to_vec(&doc)?;
+        let record = encode(&doc)?;
         // One transaction over the three trees: a kill keeps all of a document's writes or
         // none (a record without its log entry would never reach the index).
         (&self.docs, &self.log, &self.sources)
@@ -335,8 +350,35 @@ fn seq_of(key: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
+/// zstd's frame magic, little-endian: a record starting with it is compressed (older
+/// records are plain JSON and start with `{`).
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// A record as kept in sled: JSON, zstd-compressed (about a quarter of the size).
+fn encode(doc: &StoredDocument) -> Result<Vec<u8>> {
+    let json = serde_json::to_vec(doc)?;
+    zstd::bulk::compress(&json, 3).map_err(|source| StoreError::Io { path: PathBuf::from("record"), source })
+}
+
 fn decode(key: &str, bytes: &[u8]) -> Result<StoredDocument> {
+    if bytes.starts_with(&ZSTD_MAGIC) {
+        let json = decompress(bytes).map_err(|source| StoreError::Io { path: PathBuf::from(format!("record {key}")), source })?;
+        return serde_json::from_slice(&json).map_err(|source| StoreError::Corrupt { key: key.to_string(), source });
+    }
     serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { key: key.to_string(), source })
+}
+
+/// Decompress a record or raw bytes, refusing what would grow past what any can hold (a
+/// damaged frame must not claim gigabytes).
+fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    const MOST: u64 = 1 << 30;
+    let mut out = Vec::new();
+    zstd::stream::read::Decoder::new(bytes)?.take(MOST + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MOST {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "record larger than 1 GiB"));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -392,6 +434,16 @@ mod tests {
         let changes = store.changes_since(after_first).unwrap();
         assert!(changes.iter().any(|c| matches!(c, Change::Removed { id, .. } if *id == content_id(b"one"))));
         assert!(changes.iter().any(|c| matches!(c, Change::Upsert(d) if d.id == content_id(b"two"))));
+    }
+
+    #[test]
+    fn records_are_compressed_and_plain_ones_still_read() {
+        let d = doc(b"some text some text some text some text some text some text");
+        let packed = encode(&d).unwrap();
+        assert!(packed.starts_with(&ZSTD_MAGIC));
+        assert_eq!(decode("k", &packed).unwrap(), d);
+        assert_eq!(decode("k", &serde_json::to_vec(&d).unwrap()).unwrap(), d, "records written before compression");
+        assert!(decode("k", &ZSTD_MAGIC).is_err(), "a damaged frame is an error, not a panic");
     }
 
     #[test]

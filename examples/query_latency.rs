@@ -26,7 +26,8 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let data = std::path::PathBuf::from(args.next().expect("usage: query_latency DATA_DIR [ROUNDS]"));
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(50);
-    let index = FindingIndex::open(&data.join("index")).expect("opening the index");
+    // Read-only, as the `query` command opens it: works while a writer ingests.
+    let index = FindingIndex::open_read_only(&data.join("index")).expect("opening the index").expect("an index built by this version: run `peerscope ingest` first");
     let councils = Councils::builtin().expect("councils");
     let taxonomy = Taxonomy::builtin().expect("themes");
     let engine = Engine { index: &index, councils: &councils, taxonomy: &taxonomy };

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use peerscope_extract::{Extractor, Origin, EXTRACTOR_VERSION};
-use peerscope_store::{content_id, PutOutcome, StoredDocument};
+use peerscope_store::{content_id, PutOutcome, Store, StoredDocument};
 
 use crate::data::DataDir;
 
@@ -41,41 +41,73 @@ pub fn run(data: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
 const BATCH_FILES: usize = 256;
 const BATCH_BYTES: u64 = 32 << 20;
 
-/// Ingest `paths` (files, or directories walked for documents) into `dir`.
+/// Ingest `paths` (files, or directories walked for documents) into `dir`. While one batch
+/// is stored and indexed, the next is already being extracted.
 pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     let files = collect(paths, &mut summary.failed);
     let bar = progress(files.len() as u64);
     let mut origins = std::collections::HashMap::new();
-    for batch in batches(&files) {
-        let bytes = batch.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
-        crate::data::ensure_room(&dir.path, bytes)?;
-        let named: Vec<(String, Origin)> = batch.iter().map(|f| (f.display().to_string(), crate::origin::of_file(f, &mut origins))).collect();
-        let prepared = in_parallel(batch.len(), |i| read_capped(&batch[i]).and_then(|bytes| prepare(dir, extractor, &named[i].0, &named[i].1, &bytes)));
-        for ((name, _), result) in named.into_iter().zip(prepared) {
-            bar.set_message(name.clone());
-            match result.and_then(|p| keep(dir, &name, p)) {
-                Ok((PutOutcome::New, n)) => {
-                    summary.new += 1;
-                    summary.findings += n;
-                }
-                Ok((PutOutcome::Updated, n)) => {
-                    summary.updated += 1;
-                    summary.findings += n;
-                }
-                Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
-                Err(e) => summary.failed.push((name, crate::describe(&e))),
+    // The extraction threads read the store (is it held already?) and keep raw bytes; the
+    // main thread stores records and commits the index.
+    let store = dir.store.clone();
+    let store = store.as_ref();
+    let extracted = std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut in_flight = None;
+        for batch in batches(&files) {
+            let bytes = batch.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+            crate::data::ensure_room(&dir.path, bytes)?;
+            let named: Vec<(String, Origin)> = batch.iter().map(|f| (f.display().to_string(), crate::origin::of_file(f, &mut origins))).collect();
+            let next = scope.spawn(move || {
+                let prepared = in_parallel(batch.len(), |i| read_capped(&batch[i]).and_then(|bytes| prepare(store, extractor, &named[i].0, &named[i].1, &bytes)));
+                (named, prepared)
+            });
+            if let Some(done) = in_flight.replace(next) {
+                keep_batch(dir, joined(done), &mut summary, &bar)?;
             }
-            summary.files += 1;
-            bar.inc(1);
         }
-        dir.store.flush()?;
-        dir.catch_up()?;
-    }
+        if let Some(done) = in_flight {
+            keep_batch(dir, joined(done), &mut summary, &bar)?;
+        }
+        Ok(())
+    });
     bar.finish_and_clear();
+    extracted?;
     dir.store.flush()?;
     dir.catch_up()?;
     Ok(summary)
+}
+
+type Batch = (Vec<(String, Origin)>, Vec<anyhow::Result<Prepared>>);
+
+/// The result of a batch's extraction thread (a panic there is re-raised here).
+fn joined(handle: std::thread::ScopedJoinHandle<'_, Batch>) -> Batch {
+    handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// Store an extracted batch in file order, counting each outcome, then make it durable and
+/// commit it to the index so readers see it.
+fn keep_batch(dir: &mut DataDir, (named, prepared): Batch, summary: &mut Summary, bar: &indicatif::ProgressBar) -> anyhow::Result<()> {
+    for ((name, _), result) in named.into_iter().zip(prepared) {
+        bar.set_message(name.clone());
+        match result.and_then(|p| keep(&dir.store, &name, p)) {
+            Ok((PutOutcome::New, n)) => {
+                summary.new += 1;
+                summary.findings += n;
+            }
+            Ok((PutOutcome::Updated, n)) => {
+                summary.updated += 1;
+                summary.findings += n;
+            }
+            Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
+            Err(e) => summary.failed.push((name, crate::describe(&e))),
+        }
+        summary.files += 1;
+        bar.inc(1);
+    }
+    dir.store.flush()?;
+    dir.catch_up()?;
+    Ok(())
 }
 
 /// Consecutive runs of files, each at most `BATCH_FILES` files and (past its first file)
@@ -133,13 +165,13 @@ pub enum Prepared {
 
 /// Extract `bytes` read from `name` (a path or URL) and keep its raw bytes, unless the store
 /// already holds them from there with the current extractor. Safe to run in parallel.
-pub fn prepare(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<Prepared> {
+pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<Prepared> {
     let id = content_id(bytes);
-    if dir.store.is_current(&id, name, EXTRACTOR_VERSION)? {
+    if store.is_current(&id, name, EXTRACTOR_VERSION)? {
         return Ok(Prepared::Unchanged);
     }
     let extracted = extractor.extract_from(name, origin, bytes)?;
-    dir.store.put_raw(&id, bytes)?;
+    store.put_raw(&id, bytes)?;
     Ok(Prepared::Extracted(Box::new(StoredDocument {
         record_version: 1,
         id,
@@ -153,19 +185,19 @@ pub fn prepare(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin
 
 /// Store what [`prepare`] made. Returns the outcome and the number of findings extracted.
 /// The caller flushes the store and catches the index up.
-pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
+pub fn keep(store: &Store, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
     match prepared {
         Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
         Prepared::Extracted(doc) => {
             let n = doc.document.findings.len();
-            Ok((dir.store.put(name, *doc)?, n))
+            Ok((store.put(name, *doc)?, n))
         }
     }
 }
 
 /// Extract and store `bytes` read from `name`: [`prepare`] then [`keep`].
-pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
-    keep(dir, name, prepare(dir, extractor, name, origin, bytes)?)
+pub fn ingest_bytes(store: &Store, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+    keep(store, name, prepare(store, extractor, name, origin, bytes)?)
 }
 
 /// Read a file, refusing before reading one larger than the extractor would take.

@@ -112,7 +112,11 @@ impl Extractor {
     pub fn with_reader(reader: Reader) -> Result<Extractor, ExtractError> {
         embed::StaticEmbeddings::builtin()?;
         Ok(Extractor {
-            councils: Councils::builtin()?,
+            councils: {
+                let c = Councils::builtin()?;
+                c.prepare()?;
+                c
+            },
             taxonomy: {
                 let t = Taxonomy::builtin()?;
                 t.compile()?;

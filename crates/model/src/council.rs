@@ -72,7 +72,12 @@ pub struct Mention {
 #[derive(Debug, Clone)]
 pub struct Councils {
     all: Vec<Council>,
-    matcher: AhoCorasick,
+    /// Every lower-cased variant by its first byte, longest first: short texts (a question)
+    /// are scanned with these directly.
+    by_first_byte: std::collections::HashMap<u8, Vec<String>>,
+    /// One automaton for long texts, built on first use: building it is most of a query's
+    /// start-up, and a question is short. `None` if it could not be built.
+    matcher: std::sync::OnceLock<Option<AhoCorasick>>,
     /// Lower-cased variant → council index.
     by_variant: std::collections::HashMap<String, usize>,
 }
@@ -153,15 +158,66 @@ impl Councils {
                 by_variant.entry(v.to_lowercase()).or_insert(i);
             }
         }
-        // A thousand-odd names as one automaton: a regex alternation of them thrashes the
-        // lazy DFA's cache and runs a hundred times slower.
-        let names: Vec<&String> = by_variant.keys().collect();
-        let matcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&names)
-            .map_err(|e| ModelError::Names(e.to_string()))?;
-        Ok(Councils { all, matcher, by_variant })
+        let mut by_first_byte: std::collections::HashMap<u8, Vec<String>> = Default::default();
+        for name in by_variant.keys() {
+            if let Some(&b) = name.as_bytes().first() {
+                by_first_byte.entry(b.to_ascii_lowercase()).or_default().push(name.clone());
+            }
+        }
+        for names in by_first_byte.values_mut() {
+            names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        }
+        Ok(Councils { all, by_first_byte, matcher: std::sync::OnceLock::new(), by_variant })
+    }
+
+    /// Check now that the name automaton builds (it is otherwise built on first use).
+    pub fn prepare(&self) -> Result<(), ModelError> {
+        self.automaton().map(|_| ()).ok_or_else(|| ModelError::Names("the council name automaton could not be built".into()))
+    }
+
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.matcher
+            .get_or_init(|| {
+                // A thousand-odd names as one automaton: a regex alternation of them thrashes
+                // the lazy DFA's cache and runs a hundred times slower.
+                let names: Vec<&String> = self.by_variant.keys().collect();
+                AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::LeftmostLongest).build(&names).ok()
+            })
+            .as_ref()
+    }
+
+    /// Leftmost-longest, non-overlapping, ASCII case-insensitive matches of the names in
+    /// `text`, as the automaton finds them: directly for a short text, by the automaton
+    /// for a long one.
+    fn name_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        const SHORT: usize = 512;
+        if text.len() > SHORT {
+            if let Some(ac) = self.automaton() {
+                return ac.find_iter(text).map(|m| (m.start(), m.end())).collect();
+            }
+        }
+        self.scan(text)
+    }
+
+    /// [`Councils::name_spans`] without the automaton: each position tries the names that
+    /// start with its byte, longest first.
+    fn scan(&self, text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let longest = self.by_first_byte.get(&bytes[i].to_ascii_lowercase()).and_then(|names| {
+                names.iter().find(|n| bytes.len() - i >= n.len() && bytes[i..i + n.len()].eq_ignore_ascii_case(n.as_bytes()))
+            });
+            match longest {
+                Some(n) => {
+                    out.push((i, i + n.len()));
+                    i += n.len();
+                }
+                None => i += 1,
+            }
+        }
+        out
     }
 
     pub fn all(&self) -> &[Council] {
@@ -207,10 +263,9 @@ impl Councils {
     /// Spans of table names in `text` that stand as whole words.
     fn names_in<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
         let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        self.matcher
-            .find_iter(text)
-            .map(|m| (m.start(), m.end()))
-            .filter(move |&(s, e)| !word(text[..s].chars().next_back()) && !word(text[e..].chars().next()))
+        self.name_spans(text)
+            .into_iter()
+            .filter(move |&(s, e)| text.is_char_boundary(s) && text.is_char_boundary(e) && !word(text[..s].chars().next_back()) && !word(text[e..].chars().next()))
     }
 }
 
@@ -242,6 +297,23 @@ mod tests {
 
     fn names(c: &Councils, text: &str) -> Vec<String> {
         c.mentions(text).iter().map(|m| c.get(m.council).name.clone()).collect()
+    }
+
+    #[test]
+    fn the_direct_scan_finds_what_the_automaton_finds() {
+        let c = Councils::builtin().unwrap();
+        let ac = c.automaton().expect("the automaton builds");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            let expected: Vec<(usize, usize)> = ac.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            assert_eq!(c.scan(&text), expected, "{}", entry.path().display());
+            checked += expected.len();
+        }
+        let odd = "WALSALL council, north tyneside; Stoke-on-Trent’s and the isle of wight; ÉLeicester";
+        assert_eq!(c.scan(odd), ac.find_iter(odd).map(|m| (m.start(), m.end())).collect::<Vec<_>>());
+        assert!(checked > 100, "{checked} names checked");
     }
 
     #[test]

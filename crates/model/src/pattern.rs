@@ -3,13 +3,19 @@
 //! A Unicode word boundary (`\b`) makes the regex crate's lazy DFA give up on the first
 //! non-ASCII byte (a curly quote, an en dash: every council document has them) and fall back
 //! to a far slower engine, and a Unicode `\w*` blows up its states. The lexicons only need
-//! ASCII words, so `\b` is compiled as `(?-u:\b)` and `\w` as `[[:word:]]` (ASCII).
+//! ASCII words, so `\b` is compiled as `(?-u:\b)`, `\w` as `[[:word:]]` and `\d` as `[0-9]`
+//! (ASCII), which also makes them far cheaper to compile.
 
 use regex::Regex;
 
 /// Compile `pattern` with ASCII word boundaries.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    let ascii = pattern.replace(r"\b", r"(?-u:\b)").replace(r"\w", "[[:word:]]").replace(r"\W", "[^[:word:]]");
+    let ascii = pattern
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\w", "[[:word:]]")
+        .replace(r"\W", "[^[:word:]]")
+        // Unicode's digits are hundreds of ranges; peerscope's numbers are ASCII.
+        .replace(r"\d", "[0-9]");
     // The lexicons are long case-insensitive alternations: the lazy DFA's default 2 MiB cache
     // fills and is cleared over and over on a long document, rebuilding the same states.
     regex::RegexBuilder::new(&ascii).dfa_size_limit(DFA_CACHE).build()

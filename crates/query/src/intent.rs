@@ -27,7 +27,7 @@ pub struct Intent {
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    peerscope_model::pattern::compile(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -41,7 +41,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
         (r"\b(?:recommended|recommendations?|advised|advice|told to|next steps) (?:on|about|for|to|around|with)?", vec![Recommendation]),
     ]
     .into_iter()
-    .map(|(p, k)| (Regex::new(p).unwrap_or_else(|e| panic!("{e}")), k))
+    .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
     .collect()
 });
 
@@ -63,10 +63,10 @@ pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>)
 
 /// Take the filters out of a query: what remains is intent and topic.
 fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, Vec<String>) {
-    static PHRASE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
-    static RANGE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
-    static SINCE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
-    static TYPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
+    static PHRASE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static SINCE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static TYPE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
     let mut text = query.to_string();
     let mut filter = Filter::default();
     let mut phrases = Vec::new();
@@ -109,7 +109,7 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
             if !lower.contains(&r.to_lowercase()) {
                 continue;
             }
-            let re = Regex::new(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex::escape(r))).unwrap_or_else(|e| panic!("{e}"));
+            let re = peerscope_model::pattern::compile(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex::escape(r))).unwrap_or_else(|e| panic!("{e}"));
             if let Some(m) = re.find(&text.clone()) {
                 filter.regions.push(r.to_string());
                 text = text.replace(m.as_str(), " ");

@@ -179,7 +179,9 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         sources: vec![],
         extractor_version: EXTRACTOR_VERSION,
         document: extracted.document,
-        text: extracted.text,
+        // Re-derived from the raw bytes when needed: kept here it would be the largest part
+        // of every record.
+        text: String::new(),
     })))
 }
 

@@ -49,7 +49,10 @@ pub struct StoredDocument {
     pub sources: Vec<String>,
     pub extractor_version: u32,
     pub document: Document,
-    /// The normalised text finding offsets point into.
+    /// The normalised text finding offsets point into. Not kept by `ingest` (empty): it is
+    /// what the extractor of `extractor_version` makes of the raw bytes, which are kept,
+    /// and readers (who never open this store) get it from them. Older records hold it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 

@@ -187,6 +187,19 @@ fn an_index_lost_in_a_crash_is_rebuilt_from_the_store() {
     assert_eq!(indexed(&first), indexed(&second));
 }
 
+/// Regression: a reader met an index it could not open (its meta.json unreadable: damaged,
+/// or written with settings this build lacks) and failed with "Data corruption"; a writer
+/// in the same place rebuilds the index from the store. Readers now hand over to it.
+#[test]
+fn a_reader_facing_an_unreadable_index_has_it_rebuilt_and_answers() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, first) = ingest(data.path(), &["corpus/walsall_scrutiny-report_2015.txt"]);
+    assert!(ok, "{first}");
+    std::fs::write(data.path().join("index/meta.json"), b"{\"index_settings\": {\"docstore_compression\": \"brotli\"}}").unwrap();
+    let answer = json(&peerscope(data.path()).args(["query", "--json", "councils flagged for review performance"]).output().unwrap());
+    assert!(answer["councils"].as_array().is_some_and(|c| c.iter().any(|c| c["council"]["name"] == "Walsall")), "{answer:#}");
+}
+
 /// Many distinct documents made from the corpus texts (each copy's bytes differ).
 fn many_documents(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -214,13 +214,15 @@ impl FindingIndex {
 
     /// Open the index in `dir` to read only: never writes, never takes the writer's lock, so
     /// it works while another process ingests. `Ok(None)` when there is no index there yet,
-    /// or one of another version (a writer must build it first).
+    /// or one of another version, or one that cannot be opened (a writer must build it).
     pub fn open_read_only(dir: &Path) -> Result<Option<FindingIndex>> {
         if !dir.join("meta.json").is_file() {
             return Ok(None);
         }
         let (_, f) = schema();
-        let index = Index::open_in_dir(dir)?;
+        // An index tantivy cannot open (damaged, or written with settings this build cannot
+        // read) is one a writer must rebuild from the store, as `open` does: not an error.
+        let Ok(index) = Index::open_in_dir(dir) else { return Ok(None) };
         if !watermark_of(&index).is_some_and(|w| w.is_current()) {
             return Ok(None);
         }

@@ -54,8 +54,7 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     let store = store.as_ref();
     let extracted = std::thread::scope(|scope| -> anyhow::Result<()> {
         let mut in_flight = None;
-        for batch in batches(&files) {
-            let bytes = batch.iter().map(|f| std::fs::metadata(f).map_or(0, |m| m.len())).sum();
+        for (batch, bytes) in batches(&files) {
             crate::data::ensure_room(&dir.path, bytes)?;
             let named: Vec<(String, Origin)> = batch.iter().map(|f| (f.display().to_string(), crate::origin::of_file(f, &mut origins))).collect();
             let next = scope.spawn(move || {
@@ -111,20 +110,20 @@ fn keep_batch(dir: &mut DataDir, (named, prepared): Batch, summary: &mut Summary
 }
 
 /// Consecutive runs of files, each at most `BATCH_FILES` files and (past its first file)
-/// `BATCH_BYTES` bytes.
-fn batches(files: &[PathBuf]) -> Vec<&[PathBuf]> {
+/// `BATCH_BYTES` bytes, with its size in bytes.
+fn batches(files: &[PathBuf]) -> Vec<(&[PathBuf], u64)> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for (i, f) in files.iter().enumerate() {
         let size = std::fs::metadata(f).map_or(0, |m| m.len());
         if i > start && (i - start >= BATCH_FILES || bytes + size > BATCH_BYTES) {
-            out.push(&files[start..i]);
+            out.push((&files[start..i], bytes));
             (start, bytes) = (i, 0);
         }
         bytes += size;
     }
     if start < files.len() {
-        out.push(&files[start..]);
+        out.push((&files[start..], bytes));
     }
     out
 }

@@ -300,22 +300,9 @@ const CORPUS_TEXTS: [&str; 5] = [
 /// Regression: `peerscope extract ... | head -1` panicked with "failed printing to stdout".
 #[test]
 fn a_reader_that_stops_early_is_not_an_error() {
-    use std::io::Read;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"))
-        .current_dir(root())
-        // 135 kB of text: more than a pipe buffers, so the writer meets the closed pipe.
-        .args(["extract", "--text"])
-        .args(CORPUS_TEXTS)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 135 kB of text: more than a pipe buffers, so the writer meets the closed pipe.
+    let stderr = stderr_when_read_in_part(None, &[&["extract", "--text"][..], &CORPUS_TEXTS[..]].concat());
     assert!(!stderr.contains("panicked") && !stderr.contains("failed"), "{stderr}");
-    assert!(out.status.success(), "{stderr}");
 }
 
 /// One writer, any number of readers. While another process holds the store (as a running
@@ -415,24 +402,29 @@ fn a_reader_in_a_loop_during_an_ingest_sees_only_committed_states() {
 /// exited 2 (serde_json wraps the pipe's error in its own).
 #[test]
 fn an_export_read_only_in_part_is_not_an_error() {
-    use std::io::Read;
     let data = tempfile::tempdir().unwrap();
     let first = peerscope(data.path()).arg("ingest").args(CORPUS_TEXTS).args(["corpus/real"]).output().unwrap();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"))
-        .current_dir(root())
-        .arg("--data")
-        .arg(data.path())
-        .args(["export", "--format", "jsonl"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let stderr = stderr_when_read_in_part(Some(data.path()), &["export", "--format", "jsonl"]);
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+/// Run peerscope with `args`, read 16 bytes of its output and close the pipe (as `| head`
+/// does); it must exit 0. Returns what it printed on stderr.
+fn stderr_when_read_in_part(data: Option<&Path>, args: &[&str]) -> String {
+    use std::io::Read;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope"));
+    cmd.current_dir(root());
+    if let Some(data) = data {
+        cmd.arg("--data").arg(data);
+    }
+    let mut child = cmd.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     let mut first = [0u8; 16];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && !stderr.contains("error"), "{stderr}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
 }
 
 /// Soak (`cargo test --release --test end_to_end -- --ignored kill_soak`): 50 ingests of 310

@@ -9,12 +9,14 @@
 //! Readers (`query`, `themes`, `council`, `export`) open the index alone, read-only, and
 //! see what the last writer committed.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
+use peerscope_extract::Extractor;
 use peerscope_index::FindingIndex;
-use peerscope_store::{Change, Store, StoreError};
+use peerscope_store::{Change, Store, StoreError, StoredDocument};
 
 pub struct DataDir {
     /// Shared with the fetcher, which keeps raw bytes and the crawl log in it.
@@ -22,6 +24,13 @@ pub struct DataDir {
     pub index: FindingIndex,
     /// The data directory itself.
     pub path: std::path::PathBuf,
+    /// The normalised texts of documents stored since the last catch-up, by id: records
+    /// leave their findings' texts out, and indexing what was just extracted should not
+    /// read its raw bytes again.
+    held: Mutex<HashMap<String, String>>,
+    /// Reads texts again from raw bytes, for documents stored by an earlier run (made once,
+    /// only when needed).
+    reader: OnceLock<Extractor>,
 }
 
 impl DataDir {
@@ -30,7 +39,7 @@ impl DataDir {
         ensure_room(dir, 0)?;
         let store = open_store_waiting(dir)?;
         let index = FindingIndex::open(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
-        let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf() };
+        let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf(), held: Mutex::default(), reader: OnceLock::new() };
         data.catch_up()?;
         Ok(data)
     }
@@ -44,14 +53,62 @@ impl DataDir {
             return Ok(0);
         }
         let changes = self.store.changes_since(mark)?;
-        for change in &changes {
+        let n = changes.len();
+        for change in changes {
             match change {
-                Change::Upsert(doc) => self.index.upsert(&doc.id, &doc.sources, &doc.document)?,
-                Change::Removed { id, .. } => self.index.remove(id)?,
+                Change::Upsert(mut doc) => {
+                    self.restore_text(&mut doc);
+                    self.index.upsert(&doc.id, &doc.sources, &doc.document)?
+                }
+                Change::Removed { id, .. } => self.index.remove(&id)?,
             }
         }
         self.index.commit(last)?;
-        Ok(changes.len())
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(n)
+    }
+
+    /// Keep the normalised text of a document about to be stored, for the next catch-up.
+    pub fn hold_text(&self, id: &str, text: String) {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), text);
+    }
+
+    /// Put back the findings' texts a record left out: from the text just extracted, or
+    /// read again from the raw bytes. When that text is no longer the one stored (text
+    /// recovery changed), the raw bytes are read afresh; what cannot be read is said and
+    /// the document indexed as stored.
+    fn restore_text(&self, doc: &mut StoredDocument) {
+        if !doc.lacks_text() {
+            return;
+        }
+        let held = self.held.lock().unwrap_or_else(|p| p.into_inner()).remove(&doc.id);
+        let result = match held {
+            Some(text) => doc.restore_text(&text).map_err(anyhow::Error::from),
+            None => self.read_again(doc),
+        };
+        if let Err(e) = result {
+            eprintln!("peerscope: stored document {} ({}): {}; its findings are indexed without their texts until it is ingested again", doc.id, doc.sources.first().map_or("", String::as_str), crate::describe(&e));
+        }
+    }
+
+    fn read_again(&self, doc: &mut StoredDocument) -> anyhow::Result<()> {
+        let bytes = self.store.raw(&doc.id)?.context("its raw bytes are missing")?;
+        let reader = match self.reader.get() {
+            Some(r) => r,
+            None => {
+                let made = crate::pdf_child::extractor()?;
+                self.reader.get_or_init(|| made)
+            }
+        };
+        let (text, _, _) = reader.text(&bytes)?;
+        if doc.restore_text(&text).is_ok() {
+            return Ok(());
+        }
+        let source = doc.sources.first().cloned().unwrap_or_else(|| doc.document.source.clone());
+        let origin = peerscope_extract::Origin { url: doc.document.url.clone().or_else(|| source.starts_with("http").then(|| source.clone())), council: None };
+        doc.document = reader.extract_from(&source, &origin, &bytes)?.document;
+        doc.text_digest = None;
+        Ok(())
     }
 }
 
@@ -129,4 +186,31 @@ pub fn is_disk_full(e: &anyhow::Error) -> bool {
             // sled and tantivy wrap the I/O error in their own types.
             || c.to_string().contains("No space left on device")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record whose text no longer reads as it was stored (text recovery changed between
+    /// versions) is read afresh from its raw bytes rather than indexed with wrong slices.
+    #[test]
+    fn a_record_whose_text_reads_differently_is_extracted_afresh() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(tmp.path()).unwrap();
+        let bytes = std::fs::read("corpus/leicester_scrutiny-report_2016.txt").unwrap();
+        let extractor = crate::pdf_child::extractor().unwrap();
+        let origin = peerscope_extract::Origin { url: None, council: None };
+        crate::ingest::ingest_bytes(&dir, &extractor, "leicester.txt", &origin, &bytes).unwrap();
+        let id = peerscope_store::content_id(&bytes);
+        let mut stored = dir.store.get(&id).unwrap().unwrap();
+        assert!(stored.lacks_text(), "ingest leaves derivable finding texts out of the record");
+        let expected = extractor.extract("leicester.txt", &bytes).unwrap().document.findings;
+        stored.text_digest = Some("0000000000000000".into());
+        dir.held.lock().unwrap().clear();
+        dir.restore_text(&mut stored);
+        assert!(!stored.lacks_text());
+        assert_eq!(stored.document.findings, expected);
+        assert!(stored.document.findings.iter().all(|f| !f.text.is_empty()));
+    }
 }

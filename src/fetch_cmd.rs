@@ -60,7 +60,7 @@ fn ingest_report(dir: &DataDir, extractor: &peerscope_extract::Extractor, report
         let result = dir.store.raw(&doc.content_id).map_err(anyhow::Error::from).and_then(|bytes| {
             let bytes = bytes.with_context(|| format!("{}: stored body missing", doc.url))?;
             let origin = peerscope_extract::Origin { url: Some(doc.url.clone()), council: report.council.clone() };
-            crate::ingest::ingest_bytes(&dir.store, extractor, &doc.url, &origin, &bytes)
+            crate::ingest::ingest_bytes(dir, extractor, &doc.url, &origin, &bytes)
         });
         match result {
             Ok((_, f)) => {

@@ -89,7 +89,7 @@ fn joined(handle: std::thread::ScopedJoinHandle<'_, Batch>) -> Batch {
 fn keep_batch(dir: &mut DataDir, (named, prepared): Batch, summary: &mut Summary, bar: &indicatif::ProgressBar) -> anyhow::Result<()> {
     for ((name, _), result) in named.into_iter().zip(prepared) {
         bar.set_message(name.clone());
-        match result.and_then(|p| keep(&dir.store, &name, p)) {
+        match result.and_then(|p| keep(dir, &name, p)) {
             Ok((PutOutcome::New, n)) => {
                 summary.new += 1;
                 summary.findings += n;
@@ -156,10 +156,11 @@ fn in_parallel<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
 }
 
 /// What to keep of one source's bytes: nothing (the store holds them as they are), or an
-/// extracted document whose raw bytes are already kept.
+/// extracted document whose raw bytes are already kept, with its normalised text (the
+/// record leaves it out; the index needs it for the findings' texts).
 pub enum Prepared {
     Unchanged,
-    Extracted(Box<StoredDocument>),
+    Extracted(Box<StoredDocument>, String),
 }
 
 /// Extract `bytes` read from `name` (a path or URL) and keep its raw bytes, unless the store
@@ -171,7 +172,7 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
     }
     let extracted = extractor.extract_from(name, origin, bytes)?;
     store.put_raw(&id, bytes)?;
-    Ok(Prepared::Extracted(Box::new(StoredDocument {
+    let mut doc = StoredDocument {
         record_version: 1,
         id,
         seq: 0,
@@ -179,26 +180,30 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         extractor_version: EXTRACTOR_VERSION,
         document: extracted.document,
         // Re-derived from the raw bytes when needed: kept here it would be the largest part
-        // of every record.
+        // of every record. So are the findings' texts, slices of it.
         text: String::new(),
-    })))
+        text_digest: None,
+    };
+    doc.drop_derivable_text(&extracted.text);
+    Ok(Prepared::Extracted(Box::new(doc), extracted.text))
 }
 
 /// Store what [`prepare`] made. Returns the outcome and the number of findings extracted.
 /// The caller flushes the store and catches the index up.
-pub fn keep(store: &Store, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
+pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
     match prepared {
         Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
-        Prepared::Extracted(doc) => {
+        Prepared::Extracted(doc, text) => {
             let n = doc.document.findings.len();
-            Ok((store.put(name, *doc)?, n))
+            dir.hold_text(&doc.id, text);
+            Ok((dir.store.put(name, *doc)?, n))
         }
     }
 }
 
 /// Extract and store `bytes` read from `name`: [`prepare`] then [`keep`].
-pub fn ingest_bytes(store: &Store, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
-    keep(store, name, prepare(store, extractor, name, origin, bytes)?)
+pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<(PutOutcome, usize)> {
+    keep(dir, name, prepare(&dir.store, extractor, name, origin, bytes)?)
 }
 
 /// Read a file, refusing before reading one larger than the extractor would take.

@@ -54,6 +54,64 @@ pub struct StoredDocument {
     /// and readers (who never open this store) get it from them. Older records hold it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// Set when the findings' texts were left out of this record as slices of the
+    /// normalised text (see [`StoredDocument::drop_derivable_text`]): the first 16 hex digits
+    /// of that text's SHA-256, so putting them back can check it reads the same again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_digest: Option<String>,
+}
+
+/// The normalised text read again from a document's raw bytes is not the text its
+/// findings' spans point into (text recovery changed since it was stored).
+#[derive(Debug, thiserror::Error)]
+#[error("the text read again from document {id}'s raw bytes differs from the text it was stored with")]
+pub struct TextMismatch {
+    pub id: String,
+}
+
+impl StoredDocument {
+    /// Leave out every finding's text that is exactly its span of `text`, the document's
+    /// normalised text: finding texts are most of a record, and the raw bytes they are read
+    /// from are kept anyway. [`StoredDocument::restore_text`] puts them back.
+    pub fn drop_derivable_text(&mut self, text: &str) {
+        let mut dropped = false;
+        for f in &mut self.document.findings {
+            if f.start < f.end && text.get(f.start..f.end) == Some(f.text.as_str()) {
+                f.text.clear();
+                dropped = true;
+            }
+        }
+        if dropped {
+            self.text_digest = Some(digest(text));
+        }
+    }
+
+    /// Whether some findings' texts must be put back before the document is shown or indexed.
+    pub fn lacks_text(&self) -> bool {
+        self.text_digest.is_some()
+    }
+
+    /// Put back the findings' texts left out by [`StoredDocument::drop_derivable_text`],
+    /// from `text`, the normalised text read again from the raw bytes.
+    pub fn restore_text(&mut self, text: &str) -> std::result::Result<(), TextMismatch> {
+        let Some(expected) = &self.text_digest else { return Ok(()) };
+        if *expected != digest(text) {
+            return Err(TextMismatch { id: self.id.clone() });
+        }
+        for f in &mut self.document.findings {
+            if f.text.is_empty() {
+                if let Some(slice) = text.get(f.start..f.end) {
+                    f.text = slice.to_string();
+                }
+            }
+        }
+        self.text_digest = None;
+        Ok(())
+    }
+}
+
+fn digest(text: &str) -> String {
+    content_id(text.as_bytes())[..16].to_string()
 }
 
 fn record_version() -> u32 {
@@ -243,6 +301,7 @@ impl Store {
                 if old.extractor_version == doc.extractor_version {
                     doc.document = old.document.clone();
                     doc.text = old.text.clone();
+                    doc.text_digest = old.text_digest.clone();
                 }
                 PutOutcome::Updated
             }
@@ -410,7 +469,33 @@ mod tests {
                 findings: vec![],
             },
             text: String::from_utf8_lossy(bytes).into_owned(),
+            text_digest: None,
         }
+    }
+
+    fn finding(text: &str, start: usize, end: usize) -> peerscope_model::Finding {
+        peerscope_model::Finding { kind: peerscope_model::FindingKind::Strength, text: text.into(), section: None, themes: vec![], start, end, council: None, also: vec![], confidence: 1.0 }
+    }
+
+    #[test]
+    fn finding_texts_left_out_come_back_only_from_the_same_text() {
+        let text = "Carers are valued. Waiting lists are long.";
+        let mut d = doc(text.as_bytes());
+        // The second finding's text is not its span (an extractor may tidy it): it is kept.
+        d.document.findings = vec![finding("Carers are valued.", 0, 18), finding("Waiting lists are long", 19, 42)];
+        let before = d.clone();
+        d.drop_derivable_text(text);
+        assert!(d.lacks_text());
+        assert_eq!(d.document.findings[0].text, "");
+        assert_eq!(d.document.findings[1].text, "Waiting lists are long");
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.put("x", d.clone()).unwrap();
+        let mut stored = store.get(&d.id).unwrap().unwrap();
+        assert!(stored.restore_text("Carers are valued! Waiting lists are long.").is_err());
+        stored.restore_text(text).unwrap();
+        assert!(!stored.lacks_text());
+        assert_eq!(stored.document.findings, before.document.findings);
     }
 
     #[test]

@@ -74,7 +74,7 @@ fn query(bencher: Bencher, q: &str) {
     for ext in ["txt", "html", "pdf"] {
         for (name, bytes) in corpus(ext) {
             let doc = extractor.extract(&name, &bytes).expect("corpus extracts").document;
-            index.upsert(&name, std::slice::from_ref(&name), &doc).expect("indexed");
+            index.upsert(&name, std::slice::from_ref(&name), &doc, "").expect("indexed");
         }
     }
     index.commit(1).expect("committed");

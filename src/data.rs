@@ -57,8 +57,8 @@ impl DataDir {
         for change in changes {
             match change {
                 Change::Upsert(mut doc) => {
-                    self.restore_text(&mut doc);
-                    self.index.upsert(&doc.id, &doc.sources, &doc.document)?
+                    let text = self.restore_text(&mut doc);
+                    self.index.upsert(&doc.id, &doc.sources, &doc.document, &text)?
                 }
                 Change::Removed { id, .. } => self.index.remove(&id)?,
             }
@@ -73,25 +73,24 @@ impl DataDir {
         self.held.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), text);
     }
 
-    /// Put back the findings' texts a record left out: from the text just extracted, or
-    /// read again from the raw bytes. When that text is no longer the one stored (text
-    /// recovery changed), the raw bytes are read afresh; what cannot be read is said and
-    /// the document indexed as stored.
-    fn restore_text(&self, doc: &mut StoredDocument) {
-        if !doc.lacks_text() {
-            return;
-        }
+    /// The normalised text of a stored document, with its findings' texts put back where
+    /// the record left them out: the text just extracted, or read again from the raw bytes.
+    /// When that text is no longer the one stored (text recovery changed), the raw bytes are
+    /// read afresh. What cannot be read is said, and the document indexed as stored ("").
+    fn restore_text(&self, doc: &mut StoredDocument) -> String {
         let held = self.held.lock().unwrap_or_else(|p| p.into_inner()).remove(&doc.id);
         let result = match held {
-            Some(text) => doc.restore_text(&text).map_err(anyhow::Error::from),
+            Some(text) => doc.restore_text(&text).map(|_| text).map_err(anyhow::Error::from),
+            None if !doc.text.is_empty() => Ok(std::mem::take(&mut doc.text)),
             None => self.read_again(doc),
         };
-        if let Err(e) = result {
-            eprintln!("peerscope: stored document {} ({}): {}; its findings are indexed without their texts until it is ingested again", doc.id, doc.sources.first().map_or("", String::as_str), crate::describe(&e));
-        }
+        result.unwrap_or_else(|e| {
+            eprintln!("peerscope: stored document {} ({}): {}; indexed as stored until it is ingested again", doc.id, doc.sources.first().map_or("", String::as_str), crate::describe(&e));
+            String::new()
+        })
     }
 
-    fn read_again(&self, doc: &mut StoredDocument) -> anyhow::Result<()> {
+    fn read_again(&self, doc: &mut StoredDocument) -> anyhow::Result<String> {
         let bytes = self.store.raw(&doc.id)?.context("its raw bytes are missing")?;
         let reader = match self.reader.get() {
             Some(r) => r,
@@ -102,13 +101,14 @@ impl DataDir {
         };
         let (text, _, _) = reader.text(&bytes)?;
         if doc.restore_text(&text).is_ok() {
-            return Ok(());
+            return Ok(text);
         }
         let source = doc.sources.first().cloned().unwrap_or_else(|| doc.document.source.clone());
         let origin = peerscope_extract::Origin { url: doc.document.url.clone().or_else(|| source.starts_with("http").then(|| source.clone())), council: None };
-        doc.document = reader.extract_from(&source, &origin, &bytes)?.document;
+        let extracted = reader.extract_from(&source, &origin, &bytes)?;
+        doc.document = extracted.document;
         doc.text_digest = None;
-        Ok(())
+        Ok(extracted.text)
     }
 }
 
@@ -208,8 +208,9 @@ mod tests {
         let expected = extractor.extract("leicester.txt", &bytes).unwrap().document.findings;
         stored.text_digest = Some("0000000000000000".into());
         dir.held.lock().unwrap().clear();
-        dir.restore_text(&mut stored);
+        let text = dir.restore_text(&mut stored);
         assert!(!stored.lacks_text());
+        assert!(!text.is_empty());
         assert_eq!(stored.document.findings, expected);
         assert!(stored.document.findings.iter().all(|f| !f.text.is_empty()));
     }

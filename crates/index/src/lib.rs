@@ -45,7 +45,7 @@ pub struct Watermark {
 }
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -55,6 +55,10 @@ pub struct DocumentRecord {
     pub id: String,
     pub sources: Vec<String>,
     pub document: Document,
+    /// The normalised text the findings' spans point into ("" when it was not known when
+    /// indexed). Kept beside the JSON, compressed.
+    #[serde(skip)]
+    pub text: String,
 }
 
 #[derive(Clone, Copy)]
@@ -62,7 +66,11 @@ struct Fields {
     doc_id: Field,
     finding: Field,
     kind: Field,
+    /// A finding's text, analysed for search; not stored: it is a slice of its document's
+    /// text, which the record keeps once.
     text: Field,
+    /// A finding's text when it is not exactly its span of the document's text.
+    own_text: Field,
     section: Field,
     themes: Field,
     council: Field,
@@ -84,39 +92,124 @@ struct Fields {
     is_record: Field,
     /// The record itself, JSON.
     record: Field,
+    /// The record's document text, zstd-compressed.
+    doc_text: Field,
 }
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text_opts = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions))
-        .set_stored();
+    let text_opts = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
+    // Fields only filtered on need no length norms (a byte per finding each).
+    let filter = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::Basic).set_fieldnorms(false));
+    // What is the same on every finding of a document is a column (each distinct value kept
+    // once per segment), not stored with each finding.
+    let per_document = filter.clone() | FAST;
     let f = Fields {
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        doc_id: b.add_text_field("doc_id", per_document.clone()),
         finding: b.add_u64_field("finding", STORED),
-        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        kind: b.add_text_field("kind", filter.clone() | STORED | FAST),
         text: b.add_text_field("text", text_opts),
+        own_text: b.add_text_field("own_text", STORED),
         section: b.add_text_field("section", STORED),
+        // Norms kept: a theme's score depends on how many themes a finding has.
         themes: b.add_text_field("themes", STRING | STORED),
         // FAST: answers group candidates by council without reading stored documents.
-        council: b.add_text_field("council", STRING | STORED | FAST),
-        gss: b.add_text_field("gss", STRING | STORED),
-        region: b.add_text_field("region", STRING | STORED),
-        year: b.add_u64_field("year", INDEXED | STORED | FAST),
-        title: b.add_text_field("title", STORED),
-        source: b.add_text_field("source", STORED),
-        doc_kind: b.add_text_field("doc_kind", STRING | STORED),
-        service: b.add_text_field("service", STRING | STORED),
-        review_type: b.add_text_field("review_type", STRING | STORED),
-        about: b.add_text_field("about", STRING),
-        pointer: b.add_text_field("pointer", STRING | STORED),
+        council: b.add_text_field("council", per_document.clone()),
+        gss: b.add_text_field("gss", per_document.clone()),
+        region: b.add_text_field("region", per_document.clone()),
+        year: b.add_u64_field("year", INDEXED | FAST),
+        title: b.add_text_field("title", FAST),
+        source: b.add_text_field("source", FAST),
+        doc_kind: b.add_text_field("doc_kind", filter.clone()),
+        service: b.add_text_field("service", filter.clone()),
+        review_type: b.add_text_field("review_type", filter.clone()),
+        about: b.add_text_field("about", filter.clone()),
+        pointer: b.add_text_field("pointer", filter.clone() | STORED),
         start: b.add_u64_field("start", STORED),
         end: b.add_u64_field("end", STORED),
         confidence: b.add_u64_field("confidence", INDEXED | STORED),
-        is_record: b.add_text_field("is_record", STRING),
+        is_record: b.add_text_field("is_record", filter),
         record: b.add_text_field("record", STORED),
+        doc_text: b.add_bytes_field("doc_text", STORED),
     };
     (b.build(), f)
+}
+
+/// The longest per-document value kept in a column: titles and sources are short; a
+/// stranger's document may not make them megabytes (the record keeps the whole).
+const MOST_IN_COLUMN: usize = 2048;
+
+fn clipped(s: &str) -> &str {
+    if s.len() <= MOST_IN_COLUMN {
+        return s;
+    }
+    let mut end = MOST_IN_COLUMN;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// One segment's columns of per-document values.
+struct Columns {
+    doc_id: Option<tantivy::columnar::StrColumn>,
+    kind: Option<tantivy::columnar::StrColumn>,
+    council: Option<tantivy::columnar::StrColumn>,
+    gss: Option<tantivy::columnar::StrColumn>,
+    region: Option<tantivy::columnar::StrColumn>,
+    title: Option<tantivy::columnar::StrColumn>,
+    source: Option<tantivy::columnar::StrColumn>,
+    year: Option<tantivy::columnar::Column<u64>>,
+}
+
+impl Columns {
+    fn of(segment: &tantivy::SegmentReader) -> Result<Columns> {
+        let fast = segment.fast_fields();
+        Ok(Columns {
+            doc_id: fast.str("doc_id")?,
+            kind: fast.str("kind")?,
+            council: fast.str("council")?,
+            gss: fast.str("gss")?,
+            region: fast.str("region")?,
+            title: fast.str("title")?,
+            source: fast.str("source")?,
+            year: fast.u64("year").ok(),
+        })
+    }
+
+    /// The value of `column` for document `doc` of the segment ("" when it has none).
+    fn text(column: &Option<tantivy::columnar::StrColumn>, doc: tantivy::DocId) -> Result<String> {
+        let mut s = String::new();
+        if let Some(c) = column {
+            if let Some(ord) = c.ords().first(doc) {
+                c.ord_to_str(ord, &mut s).map_err(tantivy::TantivyError::from)?;
+            }
+        }
+        Ok(s)
+    }
+
+    fn year(&self, doc: tantivy::DocId) -> Option<u64> {
+        self.year.as_ref().and_then(|c| c.first(doc))
+    }
+}
+
+/// Each segment's columns, read when first needed.
+struct SegmentColumns<'a> {
+    searcher: &'a tantivy::Searcher,
+    open: HashMap<u32, Columns>,
+}
+
+impl<'a> SegmentColumns<'a> {
+    fn new(searcher: &'a tantivy::Searcher) -> Self {
+        SegmentColumns { searcher, open: HashMap::new() }
+    }
+
+    fn of(&mut self, addr: tantivy::DocAddress) -> Result<&Columns> {
+        match self.open.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(v) => Ok(v.insert(Columns::of(self.searcher.segment_reader(addr.segment_ord))?)),
+        }
+    }
 }
 
 /// One finding as the index returns it.
@@ -261,8 +354,9 @@ impl FindingIndex {
         Ok(())
     }
 
-    /// Replace the findings of a document with those of `doc`.
-    pub fn upsert(&mut self, doc_id: &str, sources: &[String], doc: &Document) -> Result<()> {
+    /// Replace the findings of a document with those of `doc`, whose normalised text is
+    /// `text` ("" when unknown: then every finding keeps its own text).
+    pub fn upsert(&mut self, doc_id: &str, sources: &[String], doc: &Document, text: &str) -> Result<()> {
         self.remove(doc_id)?;
         let f = self.f;
         let source = sources.first().cloned().unwrap_or_else(|| doc.source.clone());
@@ -273,20 +367,23 @@ impl FindingIndex {
             d.add_u64(f.finding, i as u64);
             d.add_text(f.kind, finding.kind.as_str());
             d.add_text(f.text, &finding.text);
+            if text.get(finding.start..finding.end) != Some(finding.text.as_str()) {
+                d.add_text(f.own_text, &finding.text);
+            }
             d.add_text(f.section, finding.section.as_deref().unwrap_or(""));
             for t in &finding.themes {
                 d.add_text(f.themes, t);
             }
             if let Some(c) = &doc.council {
-                d.add_text(f.council, &c.name);
-                d.add_text(f.gss, c.gss_code.as_deref().unwrap_or(""));
-                d.add_text(f.region, c.region.as_deref().unwrap_or(""));
+                d.add_text(f.council, clipped(&c.name));
+                d.add_text(f.gss, clipped(c.gss_code.as_deref().unwrap_or("")));
+                d.add_text(f.region, clipped(c.region.as_deref().unwrap_or("")));
             }
             if let Some(y) = doc.review_year.and_then(|y| u64::try_from(y).ok()) {
                 d.add_u64(f.year, y);
             }
-            d.add_text(f.title, &doc.title);
-            d.add_text(f.source, &source);
+            d.add_text(f.title, clipped(&doc.title));
+            d.add_text(f.source, clipped(&source));
             d.add_text(f.doc_kind, doc.doc_kind.as_str());
             d.add_text(f.service, doc.service.as_str());
             d.add_text(f.review_type, doc.review_type.as_str());
@@ -303,11 +400,14 @@ impl FindingIndex {
         // above, and `documents` puts them back (the same text kept twice would double the
         // index's stored part).
         let document = Document { findings: Vec::new(), ..doc.clone() };
-        let record = DocumentRecord { id: doc_id.to_string(), sources: sources.to_vec(), document };
+        let record = DocumentRecord { id: doc_id.to_string(), sources: sources.to_vec(), document, text: String::new() };
         let mut d = TantivyDocument::default();
         d.add_text(f.doc_id, doc_id);
         d.add_text(f.is_record, "yes");
         d.add_text(f.record, serde_json::to_string(&record)?);
+        if !text.is_empty() {
+            d.add_bytes(f.doc_text, &zstd::bulk::compress(text.as_bytes(), 3).map_err(|e| IndexError::Io(format!("compressing the text of {doc_id}"), e))?);
+        }
         writer.add_document(d)?;
         Ok(())
     }
@@ -319,15 +419,17 @@ impl FindingIndex {
         let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
         let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
         let all = tantivy::query::AllQuery;
+        let mut columns = SegmentColumns::new(&searcher);
         for addr in searcher.search(&all, &tantivy::collector::DocSetCollector)? {
             let d: TantivyDocument = searcher.doc(addr)?;
             match d.get_first(self.f.record).and_then(|v| v.as_str()) {
                 Some(json) => {
-                    let r: DocumentRecord = serde_json::from_str(json)?;
+                    let mut r: DocumentRecord = serde_json::from_str(json)?;
+                    r.text = self.text_of_record(&d)?;
                     records.insert(r.id.clone(), r);
                 }
                 None => {
-                    let (doc_id, position, finding) = self.finding_of(&d);
+                    let (doc_id, position, finding) = self.finding_of(&d, columns.of(addr)?, addr.doc_id)?;
                     findings.entry(doc_id).or_default().push((position, finding));
                 }
             }
@@ -337,6 +439,11 @@ impl FindingIndex {
             .map(|mut r| {
                 let mut fs = findings.remove(&r.id).unwrap_or_default();
                 fs.sort_by_key(|(i, _)| *i);
+                for (_, f) in &mut fs {
+                    if f.text.is_empty() {
+                        f.text = r.text.get(f.start..f.end).unwrap_or("").to_string();
+                    }
+                }
                 r.document.findings = fs.into_iter().map(|(_, f)| f).collect();
                 r
             })
@@ -344,8 +451,8 @@ impl FindingIndex {
     }
 
     /// A finding as indexed: its document, its position there, and the finding.
-    fn finding_of(&self, d: &TantivyDocument) -> (String, u64, peerscope_model::Finding) {
-        let h = self.hit(0.0, d);
+    fn finding_of(&self, d: &TantivyDocument, columns: &Columns, doc: tantivy::DocId) -> Result<(String, u64, peerscope_model::Finding)> {
+        let h = self.hit(0.0, d, columns, doc, "")?;
         let mut pointers = h.pointers.into_iter();
         let finding = peerscope_model::Finding {
             kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::Strength),
@@ -358,7 +465,7 @@ impl FindingIndex {
             also: pointers.collect(),
             confidence: h.confidence,
         };
-        (h.doc_id, h.finding, finding)
+        Ok((h.doc_id, h.finding, finding))
     }
 
     /// Make the changes so far durable and visible, recording the store sequence they reflect.
@@ -390,25 +497,11 @@ impl FindingIndex {
         let query = self.build_query(search);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
-        let mut columns = HashMap::new();
+        let mut columns = SegmentColumns::new(&searcher);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let (council, kind, year) = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
-                    v.insert((fast.str("council")?, fast.str("kind")?, fast.u64("year").ok()))
-                }
-            };
-            let text = |col: &Option<tantivy::columnar::StrColumn>| -> Result<String> {
-                let mut s = String::new();
-                if let Some(ord) = col.as_ref().and_then(|c| c.ords().first(addr.doc_id)) {
-                    col.as_ref().map(|c| c.ord_to_str(ord, &mut s)).transpose().map_err(tantivy::TantivyError::from)?;
-                }
-                Ok(s)
-            };
-            let year = year.as_ref().and_then(|c| c.first(addr.doc_id));
-            out.push(Candidate { score, council: text(council)?, kind: text(kind)?, year, addr });
+            let c = columns.of(addr)?;
+            out.push(Candidate { score, council: Columns::text(&c.council, addr.doc_id)?, kind: Columns::text(&c.kind, addr.doc_id)?, year: c.year(addr.doc_id), addr });
         }
         Ok(out)
     }
@@ -416,7 +509,9 @@ impl FindingIndex {
     /// The findings of some candidates, in the order given.
     pub fn load(&self, candidates: &[&Candidate]) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        candidates.iter().map(|c| Ok(self.hit(c.score, &searcher.doc::<TantivyDocument>(c.addr)?))).collect()
+        let mut columns = SegmentColumns::new(&searcher);
+        let mut texts = HashMap::new();
+        candidates.iter().map(|c| self.hit_with_text(&searcher, c.score, c.addr, &mut columns, &mut texts)).collect()
     }
 
     /// Findings matching `search`, best first.
@@ -424,10 +519,11 @@ impl FindingIndex {
         let query = self.build_query(search);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
+        let mut columns = SegmentColumns::new(&searcher);
+        let mut texts = HashMap::new();
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            out.push(self.hit(score, &d));
+            out.push(self.hit_with_text(&searcher, score, addr, &mut columns, &mut texts)?);
         }
         Ok(out)
     }
@@ -496,30 +592,65 @@ impl FindingIndex {
         BooleanQuery::new(must)
     }
 
-    fn hit(&self, score: f32, d: &TantivyDocument) -> Hit {
+    /// A finding with its text, read from its document's text (each document's read once
+    /// per answer, kept in `texts`).
+    fn hit_with_text(&self, searcher: &tantivy::Searcher, score: f32, addr: tantivy::DocAddress, columns: &mut SegmentColumns, texts: &mut HashMap<String, String>) -> Result<Hit> {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let c = columns.of(addr)?;
+        let doc_id = Columns::text(&c.doc_id, addr.doc_id)?;
+        if !texts.contains_key(&doc_id) {
+            let text = self.document_text(searcher, &doc_id)?;
+            texts.insert(doc_id.clone(), text);
+        }
+        self.hit(score, &d, c, addr.doc_id, texts.get(&doc_id).map_or("", String::as_str))
+    }
+
+    /// The normalised text of a document, from its record ("" when not known).
+    fn document_text(&self, searcher: &tantivy::Searcher, doc_id: &str) -> Result<String> {
+        let term = |field: Field, v: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)) };
+        let query = BooleanQuery::new(vec![(Occur::Must, term(self.f.doc_id, doc_id)), (Occur::Must, term(self.f.is_record, "yes"))]);
+        match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
+            Some((_, addr)) => self.text_of_record(&searcher.doc(*addr)?),
+            None => Ok(String::new()),
+        }
+    }
+
+    fn text_of_record(&self, record: &TantivyDocument) -> Result<String> {
+        let Some(packed) = record.get_first(self.f.doc_text).and_then(|v| v.as_bytes()) else { return Ok(String::new()) };
+        // Bounded: a damaged index must not claim gigabytes.
+        let bytes = zstd::bulk::decompress(packed, 1 << 30).map_err(|e| IndexError::Io("a document's text in the index".into(), e))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// A finding from its stored fields, its document's columns and its document's text.
+    fn hit(&self, score: f32, d: &TantivyDocument, columns: &Columns, doc: tantivy::DocId, text: &str) -> Result<Hit> {
         let f = self.f;
         let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let all = |field: Field| d.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
         let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64());
-        Hit {
+        let column = |c: &Option<tantivy::columnar::StrColumn>| Columns::text(c, doc);
+        Ok(Hit {
             score,
-            doc_id: s(f.doc_id),
+            doc_id: column(&columns.doc_id)?,
             finding: n(f.finding).unwrap_or(0),
             kind: s(f.kind),
-            text: s(f.text),
+            text: match d.get_first(f.own_text).and_then(|v| v.as_str()) {
+                Some(own) => own.to_string(),
+                None => n(f.start).zip(n(f.end)).and_then(|(a, b)| text.get(a as usize..b as usize)).unwrap_or("").to_string(),
+            },
             section: s(f.section),
             themes: all(f.themes),
-            council: s(f.council),
-            gss_code: s(f.gss),
-            region: s(f.region),
-            year: n(f.year),
-            title: s(f.title),
-            source: s(f.source),
+            council: column(&columns.council)?,
+            gss_code: column(&columns.gss)?,
+            region: column(&columns.region)?,
+            year: columns.year(doc),
+            title: column(&columns.title)?,
+            source: column(&columns.source)?,
             pointers: all(f.pointer),
             start: n(f.start).unwrap_or(0),
             end: n(f.end).unwrap_or(0),
             confidence: n(f.confidence).map_or(1.0, |c| c as f32 / 1000.0),
-        }
+        })
     }
 }
 
@@ -566,8 +697,8 @@ mod tests {
     fn stemmed_search_with_kinds_and_themes() {
         let dir = tempfile::tempdir().unwrap();
         let mut idx = FindingIndex::open(dir.path()).unwrap();
-        idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::AreaForDevelopment, "The performance on reviews remains concerning", &["reviews"]), (FindingKind::Strength, "Reviews are done well", &["reviews"])])).unwrap();
-        idx.upsert("b", &[], &doc("Leicester", &[(FindingKind::Recommendation, "Carers need support", &["carers"])])).unwrap();
+        idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::AreaForDevelopment, "The performance on reviews remains concerning", &["reviews"]), (FindingKind::Strength, "Reviews are done well", &["reviews"])]), "").unwrap();
+        idx.upsert("b", &[], &doc("Leicester", &[(FindingKind::Recommendation, "Carers need support", &["carers"])]), "").unwrap();
         idx.commit(7).unwrap();
         let hits = idx.search(&Search { text: "reviewing".into(), kinds: vec![FindingKind::AreaForDevelopment], limit: 10, ..Default::default() }).unwrap();
         assert_eq!(hits.len(), 1);
@@ -582,8 +713,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut idx = FindingIndex::open(dir.path()).unwrap();
-            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "one", &[])])).unwrap();
-            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "two", &[])])).unwrap();
+            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "one", &[])]), "").unwrap();
+            idx.upsert("a", &[], &doc("Walsall", &[(FindingKind::Strength, "two", &[])]), "").unwrap();
             idx.commit(3).unwrap();
             assert_eq!(idx.len(), 1);
         }

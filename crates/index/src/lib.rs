@@ -45,7 +45,7 @@ pub struct Watermark {
 }
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -72,6 +72,13 @@ struct Fields {
     /// A finding's text when it is not exactly its span of the document's text.
     own_text: Field,
     section: Field,
+    /// A finding's themes in order, one value (a finding's values are all columns: an
+    /// answer reads no stored finding, only its documents' texts).
+    theme_list: Field,
+    /// The councils a finding points to in order, one value.
+    pointer_list: Field,
+    /// 1 when `own_text` is set.
+    has_own_text: Field,
     themes: Field,
     council: Field,
     gss: Field,
@@ -106,13 +113,14 @@ fn schema() -> (Schema, Fields) {
     let per_document = filter.clone() | FAST;
     let f = Fields {
         doc_id: b.add_text_field("doc_id", per_document.clone()),
-        finding: b.add_u64_field("finding", STORED),
-        kind: b.add_text_field("kind", filter.clone() | STORED | FAST),
+        finding: b.add_u64_field("finding", FAST),
+        kind: b.add_text_field("kind", filter.clone() | FAST),
         text: b.add_text_field("text", text_opts),
         own_text: b.add_text_field("own_text", STORED),
-        section: b.add_text_field("section", STORED),
+        section: b.add_text_field("section", FAST),
         // Norms kept: a theme's score depends on how many themes a finding has.
-        themes: b.add_text_field("themes", STRING | STORED),
+        themes: b.add_text_field("themes", STRING),
+        theme_list: b.add_text_field("theme_list", FAST),
         // FAST: answers group candidates by council without reading stored documents.
         council: b.add_text_field("council", per_document.clone()),
         gss: b.add_text_field("gss", per_document.clone()),
@@ -124,10 +132,12 @@ fn schema() -> (Schema, Fields) {
         service: b.add_text_field("service", filter.clone()),
         review_type: b.add_text_field("review_type", filter.clone()),
         about: b.add_text_field("about", filter.clone()),
-        pointer: b.add_text_field("pointer", filter.clone() | STORED),
-        start: b.add_u64_field("start", STORED),
-        end: b.add_u64_field("end", STORED),
-        confidence: b.add_u64_field("confidence", INDEXED | STORED),
+        pointer: b.add_text_field("pointer", filter.clone()),
+        pointer_list: b.add_text_field("pointer_list", FAST),
+        start: b.add_u64_field("start", FAST),
+        end: b.add_u64_field("end", FAST),
+        confidence: b.add_u64_field("confidence", INDEXED | FAST),
+        has_own_text: b.add_u64_field("has_own_text", FAST),
         is_record: b.add_text_field("is_record", filter),
         record: b.add_text_field("record", STORED),
         doc_text: b.add_bytes_field("doc_text", STORED),
@@ -150,8 +160,19 @@ fn clipped(s: &str) -> &str {
     &s[..end]
 }
 
-/// One segment's columns of per-document values.
+/// What separates the values of a list kept as one column value.
+const LIST: &str = "\u{1f}";
+
+/// One segment's columns: a finding's values and its document's.
 struct Columns {
+    finding: Option<tantivy::columnar::Column<u64>>,
+    section: Option<tantivy::columnar::StrColumn>,
+    theme_list: Option<tantivy::columnar::StrColumn>,
+    pointer_list: Option<tantivy::columnar::StrColumn>,
+    start: Option<tantivy::columnar::Column<u64>>,
+    end: Option<tantivy::columnar::Column<u64>>,
+    confidence: Option<tantivy::columnar::Column<u64>>,
+    has_own_text: Option<tantivy::columnar::Column<u64>>,
     doc_id: Option<tantivy::columnar::StrColumn>,
     kind: Option<tantivy::columnar::StrColumn>,
     council: Option<tantivy::columnar::StrColumn>,
@@ -166,6 +187,14 @@ impl Columns {
     fn of(segment: &tantivy::SegmentReader) -> Result<Columns> {
         let fast = segment.fast_fields();
         Ok(Columns {
+            finding: fast.u64("finding").ok(),
+            section: fast.str("section")?,
+            theme_list: fast.str("theme_list")?,
+            pointer_list: fast.str("pointer_list")?,
+            start: fast.u64("start").ok(),
+            end: fast.u64("end").ok(),
+            confidence: fast.u64("confidence").ok(),
+            has_own_text: fast.u64("has_own_text").ok(),
             doc_id: fast.str("doc_id")?,
             kind: fast.str("kind")?,
             council: fast.str("council")?,
@@ -189,7 +218,17 @@ impl Columns {
     }
 
     fn year(&self, doc: tantivy::DocId) -> Option<u64> {
-        self.year.as_ref().and_then(|c| c.first(doc))
+        Self::number(&self.year, doc)
+    }
+
+    fn number(column: &Option<tantivy::columnar::Column<u64>>, doc: tantivy::DocId) -> Option<u64> {
+        column.as_ref().and_then(|c| c.first(doc))
+    }
+
+    /// A list kept as one value.
+    fn list(column: &Option<tantivy::columnar::StrColumn>, doc: tantivy::DocId) -> Result<Vec<String>> {
+        let joined = Self::text(column, doc)?;
+        Ok(if joined.is_empty() { Vec::new() } else { joined.split(LIST).map(str::to_string).collect() })
     }
 }
 
@@ -366,11 +405,15 @@ impl FindingIndex {
             d.add_text(f.doc_id, doc_id);
             d.add_u64(f.finding, i as u64);
             d.add_text(f.kind, finding.kind.as_str());
+            d.add_text(f.theme_list, clipped(&finding.themes.join(LIST)));
+            let pointers: Vec<&str> = finding.council.iter().chain(&finding.also).map(String::as_str).collect();
+            d.add_text(f.pointer_list, clipped(&pointers.join(LIST)));
             d.add_text(f.text, &finding.text);
             if text.get(finding.start..finding.end) != Some(finding.text.as_str()) {
                 d.add_text(f.own_text, &finding.text);
+                d.add_u64(f.has_own_text, 1);
             }
-            d.add_text(f.section, finding.section.as_deref().unwrap_or(""));
+            d.add_text(f.section, clipped(finding.section.as_deref().unwrap_or("")));
             for t in &finding.themes {
                 d.add_text(f.themes, t);
             }
@@ -452,7 +495,8 @@ impl FindingIndex {
 
     /// A finding as indexed: its document, its position there, and the finding.
     fn finding_of(&self, d: &TantivyDocument, columns: &Columns, doc: tantivy::DocId) -> Result<(String, u64, peerscope_model::Finding)> {
-        let h = self.hit(0.0, d, columns, doc, "")?;
+        let own = d.get_first(self.f.own_text).and_then(|v| v.as_str()).map(str::to_string);
+        let h = self.hit(0.0, own, columns, doc, "")?;
         let mut pointers = h.pointers.into_iter();
         let finding = peerscope_model::Finding {
             kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::Strength),
@@ -595,14 +639,18 @@ impl FindingIndex {
     /// A finding with its text, read from its document's text (each document's read once
     /// per answer, kept in `texts`).
     fn hit_with_text(&self, searcher: &tantivy::Searcher, score: f32, addr: tantivy::DocAddress, columns: &mut SegmentColumns, texts: &mut HashMap<String, String>) -> Result<Hit> {
-        let d: TantivyDocument = searcher.doc(addr)?;
         let c = columns.of(addr)?;
+        let own = if Columns::number(&c.has_own_text, addr.doc_id) == Some(1) {
+            searcher.doc::<TantivyDocument>(addr)?.get_first(self.f.own_text).and_then(|v| v.as_str()).map(str::to_string)
+        } else {
+            None
+        };
         let doc_id = Columns::text(&c.doc_id, addr.doc_id)?;
-        if !texts.contains_key(&doc_id) {
+        if own.is_none() && !texts.contains_key(&doc_id) {
             let text = self.document_text(searcher, &doc_id)?;
             texts.insert(doc_id.clone(), text);
         }
-        self.hit(score, &d, c, addr.doc_id, texts.get(&doc_id).map_or("", String::as_str))
+        self.hit(score, own, c, addr.doc_id, texts.get(&doc_id).map_or("", String::as_str))
     }
 
     /// The normalised text of a document, from its record ("" when not known).
@@ -622,34 +670,28 @@ impl FindingIndex {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// A finding from its stored fields, its document's columns and its document's text.
-    fn hit(&self, score: f32, d: &TantivyDocument, columns: &Columns, doc: tantivy::DocId, text: &str) -> Result<Hit> {
-        let f = self.f;
-        let s = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let all = |field: Field| d.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
-        let n = |field: Field| d.get_first(field).and_then(|v| v.as_u64());
-        let column = |c: &Option<tantivy::columnar::StrColumn>| Columns::text(c, doc);
+    /// A finding from its columns and its own text, or else its document's text.
+    fn hit(&self, score: f32, own: Option<String>, c: &Columns, doc: tantivy::DocId, text: &str) -> Result<Hit> {
+        let (start, end) = (Columns::number(&c.start, doc).unwrap_or(0), Columns::number(&c.end, doc).unwrap_or(0));
+        let column = |col: &Option<tantivy::columnar::StrColumn>| Columns::text(col, doc);
         Ok(Hit {
             score,
-            doc_id: column(&columns.doc_id)?,
-            finding: n(f.finding).unwrap_or(0),
-            kind: s(f.kind),
-            text: match d.get_first(f.own_text).and_then(|v| v.as_str()) {
-                Some(own) => own.to_string(),
-                None => n(f.start).zip(n(f.end)).and_then(|(a, b)| text.get(a as usize..b as usize)).unwrap_or("").to_string(),
-            },
-            section: s(f.section),
-            themes: all(f.themes),
-            council: column(&columns.council)?,
-            gss_code: column(&columns.gss)?,
-            region: column(&columns.region)?,
-            year: columns.year(doc),
-            title: column(&columns.title)?,
-            source: column(&columns.source)?,
-            pointers: all(f.pointer),
-            start: n(f.start).unwrap_or(0),
-            end: n(f.end).unwrap_or(0),
-            confidence: n(f.confidence).map_or(1.0, |c| c as f32 / 1000.0),
+            doc_id: column(&c.doc_id)?,
+            finding: Columns::number(&c.finding, doc).unwrap_or(0),
+            kind: column(&c.kind)?,
+            text: own.unwrap_or_else(|| text.get(start as usize..end as usize).unwrap_or("").to_string()),
+            section: column(&c.section)?,
+            themes: Columns::list(&c.theme_list, doc)?,
+            council: column(&c.council)?,
+            gss_code: column(&c.gss)?,
+            region: column(&c.region)?,
+            year: c.year(doc),
+            title: column(&c.title)?,
+            source: column(&c.source)?,
+            pointers: Columns::list(&c.pointer_list, doc)?,
+            start,
+            end,
+            confidence: Columns::number(&c.confidence, doc).map_or(1.0, |c| c as f32 / 1000.0),
         })
     }
 }

@@ -38,7 +38,9 @@ for letters in "${sizes[@]}"; do
   # About 67 findings per generated letter.
   [ -d "$corpus" ] || target/release/examples/scale_corpus "$corpus" $((letters * 67)) >/dev/null
   data=$(mktemp -d)
-  input_mb=$(du -sm --apparent-size "$corpus" | cut -f1)
+  # Input and data directory alike are measured by their files' sizes (not disk blocks).
+  input_b=$(du -sb --apparent-size "$corpus" | cut -f1)
+  input_mb=$(python3 -c "print(f'{$input_b/1e6:.0f}')")
   docs=$(ls "$corpus" | wc -l)
   start=$(date +%s.%N)
   /usr/bin/time -f "%M" -o "$data.rss" "$bin" --data "$data/d" ingest "$corpus" > "$data.out"
@@ -46,9 +48,10 @@ for letters in "${sizes[@]}"; do
   findings=$(grep -o '[0-9]* findings indexed' "$data.out" | cut -d' ' -f1)
   ingest_rss=$(( $(cat "$data.rss") / 1024 ))
   secs=$(python3 -c "print(f'{$end-$start:.1f}')")
-  mbps=$(python3 -c "print(f'{$input_mb/($end-$start):.1f}')")
-  dir_mb=$(du -sm "$data/d" | cut -f1)
-  ratio=$(python3 -c "print(f'{$dir_mb/$input_mb:.1f}')")
+  mbps=$(python3 -c "print(f'{$input_b/1e6/($end-$start):.1f}')")
+  dir_b=$(du -sb --apparent-size "$data/d" | cut -f1)
+  dir_mb=$(python3 -c "print(f'{$dir_b/1e6:.0f}')")
+  ratio=$(python3 -c "print(f'{$dir_b/$input_b:.2f}')")
   "$bin" --data "$data/d" query "$question" >/dev/null
   q=$(timed 20 "$bin" --data "$data/d" query "$question")
   g=$(timed 20 "${grep_tool[@]}" review "$corpus")

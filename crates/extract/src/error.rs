@@ -9,8 +9,6 @@ pub enum ExtractError {
     TooLarge { size: usize, limit: usize },
     #[error("not a document: binary content that is neither PDF, HTML nor text")]
     Binary,
-    #[error("HTML elements nested {depth} deep (limit {limit}): refused, as parsing it would take hours")]
-    HtmlTooDeep { depth: usize, limit: usize },
     #[error("unreadable PDF: {0}")]
     Pdf(String),
     #[error("PDF has no extractable text (scanned images?)")]

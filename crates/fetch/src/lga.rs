@@ -95,7 +95,7 @@ pub fn combine(pages: &[&[u8]]) -> String {
     let mut title = String::new();
     let mut body = String::new();
     for (i, page) in pages.iter().enumerate() {
-        let doc = scraper::Html::parse_document(&String::from_utf8_lossy(page));
+        let doc = peerscope_html::parse_document(&String::from_utf8_lossy(page));
         if i == 0 {
             title = doc.select(&TITLE).next().map(|t| t.text().collect::<String>()).unwrap_or_default();
         }

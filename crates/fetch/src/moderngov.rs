@@ -331,7 +331,7 @@ async fn agenda_item(f: &Fetcher, base: &Url, committee: &str, date: Option<Date
 /// Link targets in a page with their text, resolved against the page's URL.
 pub(crate) fn links(page: &Url, html: &[u8]) -> Vec<(Url, String)> {
     static A: LazyLock<scraper::Selector> = LazyLock::new(|| scraper::Selector::parse("a[href]").unwrap_or_else(|e| panic!("{e}")));
-    let doc = scraper::Html::parse_document(&String::from_utf8_lossy(html));
+    let doc = peerscope_html::parse_document(&String::from_utf8_lossy(html));
     doc.select(&A)
         .filter_map(|a| {
             let href = a.value().attr("href")?.trim().replace(' ', "%20");

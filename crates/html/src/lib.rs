@@ -1,0 +1,318 @@
+//! HTML written by strangers, parsed within fixed bounds of time and memory.
+//!
+//! html5ever builds the tree a browser would, and a browser's tree can be made to cost the
+//! square of the page: every start tag checks the stack of open elements, so a page that
+//! nests 100,000 deep (`<div></span>` repeated: the stray end tag is ignored; `<div/>`
+//! repeated: HTML has no self-closing div) parses for minutes; and an element closed while
+//! 998 formatting elements (`<b class=…>`) are open has all of them rebuilt before every
+//! following run of text (gigabytes). A depth guard that counts tags cannot see either.
+//!
+//! So pages pass through [`bounded`] first: html5ever's tokenizer (linear) feeds a stack
+//! that mirrors the tree builder's, and the page is written again with every element closed
+//! explicitly and in order, start tags past [`MAX_DEPTH`] open elements (or past
+//! [`MAX_FORMATTING`] open formatting elements) dropped, their text kept. The tree builder
+//! then sees a well-nested page: its depth stays within the bound plus the few elements it
+//! inserts itself, and it never rebuilds more than [`MAX_FORMATTING`] elements. Real pages
+//! are read unchanged in what matters for their text: they nest a few dozen deep.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer};
+
+/// How many elements may be open at once. Browsers flatten past 512.
+pub const MAX_DEPTH: usize = 256;
+
+/// How many formatting elements (`b`, `i`, `font`, …) may be open at once: each is rebuilt
+/// after a misnested close, so the parse costs at most this much per run of text.
+pub const MAX_FORMATTING: usize = 16;
+
+/// Parse a page as a browser would, within bounds (see the module's notes).
+pub fn parse_document(source: &str) -> scraper::Html {
+    scraper::Html::parse_document(&bounded(source))
+}
+
+/// `source` written again well nested, within [`MAX_DEPTH`] and [`MAX_FORMATTING`].
+pub fn bounded(source: &str) -> String {
+    let sink = Rewriter { out: RefCell::new(Writer { html: String::with_capacity(source.len() + 64), open: Vec::new() }) };
+    let tokenizer = Tokenizer::new(sink, Default::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(source));
+    // The sink never asks the tokenizer to pause for a script, so one feed reads it all.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let mut w = tokenizer.sink.out.take();
+    w.close_to(0);
+    w.html
+}
+
+/// Elements that never hold content.
+const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"];
+
+/// Formatting elements: the tree builder reopens these after a misnested close.
+const FORMATTING: &[&str] = &["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
+
+/// Elements whose content is raw text (no tags inside), and how the tokenizer must read it.
+fn raw_kind(name: &str) -> Option<RawKind> {
+    match name {
+        "title" | "textarea" => Some(RawKind::Rcdata),
+        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => Some(RawKind::Rawtext),
+        "script" => Some(RawKind::ScriptData),
+        _ => None,
+    }
+}
+
+/// Start tags that end an open element implicitly, as the tree builder does, so a page of
+/// `<p>`s or `<li>`s without end tags does not read as nesting: (the new element, what it
+/// closes, what stops the search).
+const IMPLIED_ENDS: &[(&[&str], &[&str], &[&str])] = &[
+    (&["li"], &["li"], &["ul", "ol", "table"]),
+    (&["dt", "dd"], &["dt", "dd"], &["dl", "table"]),
+    (&["tr"], &["tr", "td", "th"], &["table", "tbody", "thead", "tfoot"]),
+    (&["td", "th"], &["td", "th"], &["tr", "table"]),
+    (&["tbody", "thead", "tfoot"], &["tbody", "thead", "tfoot", "tr", "td", "th"], &["table"]),
+    (&["option", "optgroup"], &["option"], &["select", "datalist"]),
+    (
+        &["p", "div", "ul", "ol", "dl", "table", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "section", "article", "aside", "header", "footer", "nav", "main", "address", "figure", "figcaption", "form", "hr", "li", "dd", "dt", "fieldset", "details", "summary", "menu", "center", "hgroup", "listing"],
+        &["p"],
+        &["td", "th", "table", "button", "li", "dd", "dt", "caption", "div", "section", "article", "main", "blockquote", "body", "html"],
+    ),
+];
+
+struct Writer {
+    html: String,
+    /// The open elements as this rewrite sees them (innermost last).
+    open: Vec<String>,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer { html: String::new(), open: Vec::new() }
+    }
+}
+
+impl Writer {
+    /// Close open elements until `depth` remain, each with its end tag.
+    fn close_to(&mut self, depth: usize) {
+        while self.open.len() > depth {
+            if let Some(name) = self.open.pop() {
+                self.html.push_str("</");
+                self.html.push_str(&name);
+                self.html.push('>');
+            }
+        }
+    }
+
+    /// Where the innermost open `names` element is, unless one of `stops` is nearer.
+    fn find_open(&self, names: &[&str], stops: &[&str]) -> Option<usize> {
+        for (i, name) in self.open.iter().enumerate().rev() {
+            if names.contains(&name.as_str()) {
+                return Some(i);
+            }
+            if stops.contains(&name.as_str()) {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn formatting_open(&self) -> usize {
+        self.open.iter().filter(|n| FORMATTING.contains(&n.as_str())).count()
+    }
+
+    fn start(&mut self, tag: &Tag) -> Option<RawKind> {
+        let name: &str = &tag.name;
+        if !is_plain_name(name) {
+            return None;
+        }
+        for (starts, closes, stops) in IMPLIED_ENDS {
+            if starts.contains(&name) {
+                if let Some(at) = self.find_open(closes, stops) {
+                    self.close_to(at);
+                }
+            }
+        }
+        let void = VOID.contains(&name);
+        let too_deep = !void && self.open.len() >= MAX_DEPTH;
+        let too_formatted = FORMATTING.contains(&name) && self.formatting_open() >= MAX_FORMATTING;
+        if too_deep || too_formatted {
+            // The element is left out; its content stays, at the depth reached.
+            return None;
+        }
+        self.html.push('<');
+        self.html.push_str(name);
+        for attr in &tag.attrs {
+            let key: &str = &attr.name.local;
+            if !is_plain_name(key) {
+                continue;
+            }
+            self.html.push(' ');
+            self.html.push_str(key);
+            self.html.push_str("=\"");
+            escape_into(&mut self.html, &attr.value, true);
+            self.html.push('"');
+        }
+        self.html.push('>');
+        if void {
+            return None;
+        }
+        if tag.self_closing && raw_kind(name).is_none() {
+            // `<div/>` opens a div in HTML; written out it is closed at once.
+            self.html.push_str("</");
+            self.html.push_str(name);
+            self.html.push('>');
+            return None;
+        }
+        self.open.push(name.to_string());
+        raw_kind(name)
+    }
+
+    fn end(&mut self, tag: &Tag) {
+        let name: &str = &tag.name;
+        // An end tag with nothing of its name open is dropped, as the tree builder drops it.
+        if let Some(at) = self.open.iter().rposition(|n| n == name) {
+            self.close_to(at);
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        // Inside raw text (a script, a style) nothing is escaped; it holds no text worth
+        // reading, so it is left out rather than risk ending the element early.
+        if self.open.last().is_some_and(|n| matches!(raw_kind(n), Some(RawKind::Rawtext | RawKind::ScriptData))) {
+            return;
+        }
+        escape_into(&mut self.html, text, false);
+    }
+}
+
+/// Tag and attribute names written again as they are: letters, digits and `-_:.`.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b))
+}
+
+fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\0' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+struct Rewriter {
+    out: RefCell<Writer>,
+}
+
+impl TokenSink for Rewriter {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut w = self.out.borrow_mut();
+        match token {
+            Token::TagToken(tag) => match tag.kind {
+                TagKind::StartTag => {
+                    if let Some(kind) = w.start(&tag) {
+                        return TokenSinkResult::RawData(kind);
+                    }
+                    if &*tag.name == "plaintext" {
+                        return TokenSinkResult::Plaintext;
+                    }
+                }
+                TagKind::EndTag => w.end(&tag),
+            },
+            Token::CharacterTokens(text) => w.text(&text),
+            Token::DoctypeToken(d) => {
+                if w.html.is_empty() && d.name.as_deref() == Some("html") {
+                    w.html.push_str("<!DOCTYPE html>");
+                }
+            }
+            Token::CommentToken(_) | Token::NullCharacterToken | Token::EOFToken | Token::ParseError(_) => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    /// The deepest element of a parsed page and how many nodes it has.
+    fn shape(doc: &Html) -> (usize, usize) {
+        let (mut deepest, mut nodes) = (0, 0);
+        for node in doc.tree.root().descendants() {
+            nodes += 1;
+            deepest = deepest.max(node.ancestors().count());
+        }
+        (deepest, nodes)
+    }
+
+    fn text(doc: &Html) -> String {
+        doc.root_element().text().collect::<String>()
+    }
+
+    #[test]
+    fn stray_end_tags_do_not_let_a_page_nest_past_the_bound() {
+        // Regression: `<div></span>` repeated nested 100,000 deep past a tag-counting guard.
+        let page = "<div></span>".repeat(20_000) + "deep text";
+        let doc = parse_document(&page);
+        let (deepest, _) = shape(&doc);
+        assert!(deepest <= MAX_DEPTH + 8, "nests {deepest} deep");
+        assert!(text(&doc).contains("deep text"));
+    }
+
+    #[test]
+    fn self_closed_divs_do_not_nest() {
+        // Regression: `<div/>` repeated nested as deep as it was long.
+        let doc = parse_document(&format!("<p>a</p>{}<p>b</p>", "<div/>".repeat(20_000)));
+        let (deepest, _) = shape(&doc);
+        assert!(deepest <= 8, "nests {deepest} deep");
+        assert_eq!(text(&doc), "ab");
+    }
+
+    #[test]
+    fn open_formatting_elements_are_not_rebuilt_for_every_run_of_text() {
+        // Regression: 998 open `<b class=…>` then `</div><div>x` repeated built 998
+        // elements per "x": gigabytes. The tree's size must stay in proportion to the page.
+        let bold: String = (0..300).map(|i| format!("<b class=c{i}>")).collect();
+        let page = format!("<div>{bold}{}", "</div><div>x".repeat(2_000));
+        let doc = parse_document(&page);
+        let (_, nodes) = shape(&doc);
+        assert!(nodes <= 4 * (300 + 2 * 2_000) + 16, "{nodes} nodes for a page of {} tags", 300 + 4_000);
+        assert_eq!(text(&doc).matches('x').count(), 2_000);
+    }
+
+    #[test]
+    fn real_pages_read_the_same() {
+        let page = r#"<!DOCTYPE html><html><head><title>Peer challenge &amp; review</title><style>p{}</style><script>if (a < b) { x = "</div>"; }</script></head>
+<body><nav><a href="/">Home</a></nav><main><h1>Strengths</h1><p>Leaders are <strong>visible</strong>.<p>Carers &lt;valued&gt;.
+<ul><li>One<li>Two</ul><table><tr><td>A<td>B<tr><td>C</table><img src="x.png" alt='a "b"'><br/>End</main></body></html>"#;
+        let original = Html::parse_document(page);
+        let rewritten = parse_document(page);
+        let texts = |d: &Html| d.root_element().text().filter(|t| !t.trim().is_empty()).map(str::to_string).collect::<Vec<_>>();
+        // Everything but the script's and the style's content, which are left out.
+        let mut expected = texts(&original);
+        expected.retain(|t| t != "p{}" && !t.starts_with("if (a < b)"));
+        assert_eq!(texts(&rewritten), expected);
+        let sel = scraper::Selector::parse("main > p").unwrap();
+        assert_eq!(rewritten.select(&sel).count(), 2, "{}", bounded(page));
+        let li = scraper::Selector::parse("ul > li").unwrap();
+        assert_eq!(rewritten.select(&li).count(), 2);
+        let img = scraper::Selector::parse("img").unwrap();
+        assert_eq!(rewritten.select(&img).next().and_then(|i| i.value().attr("alt")), Some("a \"b\""));
+    }
+
+    #[test]
+    fn text_and_attributes_cannot_break_out() {
+        let page = "<p title='\"><script>alert(1)</script>'>&lt;script&gt;alert(2)&lt;/script&gt;</p>";
+        let out = bounded(page);
+        assert!(!out.contains("<script>"), "{out}");
+        let doc = parse_document(page);
+        assert_eq!(text(&doc), "<script>alert(2)</script>");
+    }
+}

@@ -45,7 +45,7 @@ pub struct Watermark {
 }
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -72,20 +72,11 @@ struct Fields {
     /// A finding's text when it is not exactly its span of the document's text.
     own_text: Field,
     section: Field,
-    /// A finding's themes in order, one value (a finding's values are all columns: an
-    /// answer reads no stored finding, only its documents' texts).
-    theme_list: Field,
-    /// The councils a finding points to in order, one value.
-    pointer_list: Field,
-    /// 1 when `own_text` is set.
-    has_own_text: Field,
     themes: Field,
     council: Field,
     gss: Field,
     region: Field,
     year: Field,
-    title: Field,
-    source: Field,
     doc_kind: Field,
     service: Field,
     review_type: Field,
@@ -103,41 +94,38 @@ struct Fields {
     doc_text: Field,
 }
 
+/// What is the same on every finding of a document (its id, title, source, council, year,
+/// text) is kept once, in the document's record, and joined at read time: stored with
+/// each finding it was most of the index. A finding keeps its own values: kind, span,
+/// confidence and number as columns, section, themes and pointers stored.
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text_opts = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
     // Fields only filtered on need no length norms (a byte per finding each).
     let filter = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::Basic).set_fieldnorms(false));
-    // What is the same on every finding of a document is a column (each distinct value kept
-    // once per segment), not stored with each finding.
-    let per_document = filter.clone() | FAST;
     let f = Fields {
-        doc_id: b.add_text_field("doc_id", per_document.clone()),
+        // FAST: a finding's document is found by the id's ordinal, read once per document.
+        doc_id: b.add_text_field("doc_id", filter.clone() | FAST),
         finding: b.add_u64_field("finding", FAST),
         kind: b.add_text_field("kind", filter.clone() | FAST),
         text: b.add_text_field("text", text_opts),
         own_text: b.add_text_field("own_text", STORED),
-        section: b.add_text_field("section", FAST),
+        section: b.add_text_field("section", STORED),
         // Norms kept: a theme's score depends on how many themes a finding has.
-        themes: b.add_text_field("themes", STRING),
-        theme_list: b.add_text_field("theme_list", FAST),
+        themes: b.add_text_field("themes", STRING | STORED),
         // FAST: answers group candidates by council without reading stored documents.
-        council: b.add_text_field("council", per_document.clone()),
-        gss: b.add_text_field("gss", per_document.clone()),
-        region: b.add_text_field("region", per_document.clone()),
+        council: b.add_text_field("council", filter.clone() | FAST),
+        gss: b.add_text_field("gss", filter.clone()),
+        region: b.add_text_field("region", filter.clone()),
         year: b.add_u64_field("year", INDEXED | FAST),
-        title: b.add_text_field("title", FAST),
-        source: b.add_text_field("source", FAST),
         doc_kind: b.add_text_field("doc_kind", filter.clone()),
         service: b.add_text_field("service", filter.clone()),
         review_type: b.add_text_field("review_type", filter.clone()),
         about: b.add_text_field("about", filter.clone()),
-        pointer: b.add_text_field("pointer", filter.clone()),
-        pointer_list: b.add_text_field("pointer_list", FAST),
+        pointer: b.add_text_field("pointer", filter.clone() | STORED),
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
         confidence: b.add_u64_field("confidence", INDEXED | FAST),
-        has_own_text: b.add_u64_field("has_own_text", FAST),
         is_record: b.add_text_field("is_record", filter),
         record: b.add_text_field("record", STORED),
         doc_text: b.add_bytes_field("doc_text", STORED),
@@ -145,8 +133,7 @@ fn schema() -> (Schema, Fields) {
     (b.build(), f)
 }
 
-/// The longest per-document value kept in a column: titles and sources are short; a
-/// stranger's document may not make them megabytes (the record keeps the whole).
+/// The longest value kept in a column: a stranger's document may not make one megabytes.
 const MOST_IN_COLUMN: usize = 2048;
 
 fn clipped(s: &str) -> &str {
@@ -160,50 +147,54 @@ fn clipped(s: &str) -> &str {
     &s[..end]
 }
 
-/// What separates the values of a list kept as one column value.
-const LIST: &str = "\u{1f}";
-
-/// One segment's columns: a finding's values and its document's.
+/// One segment's columns.
 struct Columns {
+    doc_id: Option<tantivy::columnar::StrColumn>,
     finding: Option<tantivy::columnar::Column<u64>>,
-    section: Option<tantivy::columnar::StrColumn>,
-    theme_list: Option<tantivy::columnar::StrColumn>,
-    pointer_list: Option<tantivy::columnar::StrColumn>,
+    kind: Option<tantivy::columnar::StrColumn>,
+    council: Option<tantivy::columnar::StrColumn>,
+    year: Option<tantivy::columnar::Column<u64>>,
     start: Option<tantivy::columnar::Column<u64>>,
     end: Option<tantivy::columnar::Column<u64>>,
     confidence: Option<tantivy::columnar::Column<u64>>,
-    has_own_text: Option<tantivy::columnar::Column<u64>>,
-    doc_id: Option<tantivy::columnar::StrColumn>,
-    kind: Option<tantivy::columnar::StrColumn>,
-    council: Option<tantivy::columnar::StrColumn>,
-    gss: Option<tantivy::columnar::StrColumn>,
-    region: Option<tantivy::columnar::StrColumn>,
-    title: Option<tantivy::columnar::StrColumn>,
-    source: Option<tantivy::columnar::StrColumn>,
-    year: Option<tantivy::columnar::Column<u64>>,
+    /// Kinds and councils already read, by (column, ordinal): reading a value from a column
+    /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
+    seen: std::cell::RefCell<HashMap<(bool, u64), String>>,
 }
 
 impl Columns {
     fn of(segment: &tantivy::SegmentReader) -> Result<Columns> {
         let fast = segment.fast_fields();
         Ok(Columns {
+            doc_id: fast.str("doc_id")?,
             finding: fast.u64("finding").ok(),
-            section: fast.str("section")?,
-            theme_list: fast.str("theme_list")?,
-            pointer_list: fast.str("pointer_list")?,
+            kind: fast.str("kind")?,
+            council: fast.str("council")?,
+            year: fast.u64("year").ok(),
             start: fast.u64("start").ok(),
             end: fast.u64("end").ok(),
             confidence: fast.u64("confidence").ok(),
-            has_own_text: fast.u64("has_own_text").ok(),
-            doc_id: fast.str("doc_id")?,
-            kind: fast.str("kind")?,
-            council: fast.str("council")?,
-            gss: fast.str("gss")?,
-            region: fast.str("region")?,
-            title: fast.str("title")?,
-            source: fast.str("source")?,
-            year: fast.u64("year").ok(),
+            seen: Default::default(),
         })
+    }
+
+    fn kind(&self, doc: tantivy::DocId) -> Result<String> {
+        self.small(&self.kind, false, doc)
+    }
+
+    fn council(&self, doc: tantivy::DocId) -> Result<String> {
+        self.small(&self.council, true, doc)
+    }
+
+    /// A value of a column with few distinct values, each read from its dictionary once.
+    fn small(&self, column: &Option<tantivy::columnar::StrColumn>, which: bool, doc: tantivy::DocId) -> Result<String> {
+        let Some(ord) = column.as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(String::new()) };
+        if let Some(s) = self.seen.borrow().get(&(which, ord)) {
+            return Ok(s.clone());
+        }
+        let s = Self::text(column, doc)?;
+        self.seen.borrow_mut().insert((which, ord), s.clone());
+        Ok(s)
     }
 
     /// The value of `column` for document `doc` of the segment ("" when it has none).
@@ -217,30 +208,61 @@ impl Columns {
         Ok(s)
     }
 
-    fn year(&self, doc: tantivy::DocId) -> Option<u64> {
-        Self::number(&self.year, doc)
-    }
-
     fn number(column: &Option<tantivy::columnar::Column<u64>>, doc: tantivy::DocId) -> Option<u64> {
         column.as_ref().and_then(|c| c.first(doc))
     }
 
-    /// A list kept as one value.
-    fn list(column: &Option<tantivy::columnar::StrColumn>, doc: tantivy::DocId) -> Result<Vec<String>> {
-        let joined = Self::text(column, doc)?;
-        Ok(if joined.is_empty() { Vec::new() } else { joined.split(LIST).map(str::to_string).collect() })
+    fn year(&self, doc: tantivy::DocId) -> Option<u64> {
+        Self::number(&self.year, doc)
+    }
+
+    /// The ordinal of the finding's document id in this segment (reading the id itself
+    /// decompresses a block of the column's dictionary: done once per document).
+    fn doc_ord(&self, doc: tantivy::DocId) -> Option<u64> {
+        self.doc_id.as_ref().and_then(|c| c.ords().first(doc))
     }
 }
 
-/// Each segment's columns, read when first needed.
+/// What every finding of a document shares, read from its record once per document.
+#[derive(Debug, Default)]
+struct DocumentInfo {
+    id: String,
+    text: String,
+    title: String,
+    source: String,
+    council: String,
+    gss_code: String,
+    region: String,
+    year: Option<u64>,
+}
+
+impl DocumentInfo {
+    fn of(record: &DocumentRecord, text: String) -> DocumentInfo {
+        let d = &record.document;
+        let council = d.council.as_ref();
+        DocumentInfo {
+            id: record.id.clone(),
+            text,
+            title: d.title.clone(),
+            source: record.sources.first().cloned().unwrap_or_else(|| d.source.clone()),
+            council: council.map(|c| c.name.clone()).unwrap_or_default(),
+            gss_code: council.and_then(|c| c.gss_code.clone()).unwrap_or_default(),
+            region: council.and_then(|c| c.region.clone()).unwrap_or_default(),
+            year: d.review_year.and_then(|y| u64::try_from(y).ok()),
+        }
+    }
+}
+
+/// Each segment's columns and the documents of its findings, read when first needed.
 struct SegmentColumns<'a> {
     searcher: &'a tantivy::Searcher,
     open: HashMap<u32, Columns>,
+    documents: HashMap<(u32, u64), std::sync::Arc<DocumentInfo>>,
 }
 
 impl<'a> SegmentColumns<'a> {
     fn new(searcher: &'a tantivy::Searcher) -> Self {
-        SegmentColumns { searcher, open: HashMap::new() }
+        SegmentColumns { searcher, open: HashMap::new(), documents: HashMap::new() }
     }
 
     fn of(&mut self, addr: tantivy::DocAddress) -> Result<&Columns> {
@@ -283,6 +305,8 @@ pub struct Candidate {
     pub council: String,
     pub kind: String,
     pub year: Option<u64>,
+    /// Councils a best-practice finding points to.
+    pub pointers: Vec<String>,
     addr: tantivy::DocAddress,
 }
 
@@ -322,7 +346,13 @@ pub struct FindingIndex {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     f: Fields,
+    /// Documents read lately, by id: the findings of one answer (and of the next, in a
+    /// server) come from few documents. Emptied when the index changes.
+    documents: std::sync::Mutex<HashMap<String, std::sync::Arc<DocumentInfo>>>,
 }
+
+/// How many documents [`FindingIndex`] keeps in hand.
+const DOCUMENTS_KEPT: usize = 256;
 
 impl FindingIndex {
     /// Open the index in `dir`, creating it when absent. An index built by another analyzer
@@ -364,12 +394,13 @@ impl FindingIndex {
     fn with_reader(index: Index, f: Fields) -> Result<FindingIndex> {
         index.tokenizers().register(ANALYZER, analyzer::analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(FindingIndex { index, reader, writer: None, f })
+        Ok(FindingIndex { index, reader, writer: None, f, documents: Default::default() })
     }
 
     /// See what writers have committed since this index was opened or last refreshed.
     pub fn refresh(&self) -> Result<()> {
         self.reader.reload()?;
+        self.forget_documents();
         Ok(())
     }
 
@@ -398,22 +429,17 @@ impl FindingIndex {
     pub fn upsert(&mut self, doc_id: &str, sources: &[String], doc: &Document, text: &str) -> Result<()> {
         self.remove(doc_id)?;
         let f = self.f;
-        let source = sources.first().cloned().unwrap_or_else(|| doc.source.clone());
         let writer = self.writer()?;
         for (i, finding) in doc.findings.iter().enumerate() {
             let mut d = TantivyDocument::default();
             d.add_text(f.doc_id, doc_id);
             d.add_u64(f.finding, i as u64);
             d.add_text(f.kind, finding.kind.as_str());
-            d.add_text(f.theme_list, clipped(&finding.themes.join(LIST)));
-            let pointers: Vec<&str> = finding.council.iter().chain(&finding.also).map(String::as_str).collect();
-            d.add_text(f.pointer_list, clipped(&pointers.join(LIST)));
             d.add_text(f.text, &finding.text);
             if text.get(finding.start..finding.end) != Some(finding.text.as_str()) {
                 d.add_text(f.own_text, &finding.text);
-                d.add_u64(f.has_own_text, 1);
             }
-            d.add_text(f.section, clipped(finding.section.as_deref().unwrap_or("")));
+            d.add_text(f.section, finding.section.as_deref().unwrap_or(""));
             for t in &finding.themes {
                 d.add_text(f.themes, t);
             }
@@ -425,8 +451,6 @@ impl FindingIndex {
             if let Some(y) = doc.review_year.and_then(|y| u64::try_from(y).ok()) {
                 d.add_u64(f.year, y);
             }
-            d.add_text(f.title, clipped(&doc.title));
-            d.add_text(f.source, clipped(&source));
             d.add_text(f.doc_kind, doc.doc_kind.as_str());
             d.add_text(f.service, doc.service.as_str());
             d.add_text(f.review_type, doc.review_type.as_str());
@@ -461,8 +485,10 @@ impl FindingIndex {
         let searcher = self.reader.searcher();
         let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
         let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
-        let all = tantivy::query::AllQuery;
         let mut columns = SegmentColumns::new(&searcher);
+        // Each segment's document ids by ordinal, read once each.
+        let mut ids: HashMap<(u32, u64), String> = HashMap::new();
+        let all = tantivy::query::AllQuery;
         for addr in searcher.search(&all, &tantivy::collector::DocSetCollector)? {
             let d: TantivyDocument = searcher.doc(addr)?;
             match d.get_first(self.f.record).and_then(|v| v.as_str()) {
@@ -472,7 +498,17 @@ impl FindingIndex {
                     records.insert(r.id.clone(), r);
                 }
                 None => {
-                    let (doc_id, position, finding) = self.finding_of(&d, columns.of(addr)?, addr.doc_id)?;
+                    let c = columns.of(addr)?;
+                    let key = (addr.segment_ord, c.doc_ord(addr.doc_id).unwrap_or(u64::MAX));
+                    let doc_id = match ids.get(&key) {
+                        Some(id) => id.clone(),
+                        None => {
+                            let id = Columns::text(&c.doc_id, addr.doc_id)?;
+                            ids.insert(key, id.clone());
+                            id
+                        }
+                    };
+                    let (position, finding) = self.finding_of(&d, c, addr.doc_id, "");
                     findings.entry(doc_id).or_default().push((position, finding));
                 }
             }
@@ -493,23 +529,28 @@ impl FindingIndex {
             .collect())
     }
 
-    /// A finding as indexed: its document, its position there, and the finding.
-    fn finding_of(&self, d: &TantivyDocument, columns: &Columns, doc: tantivy::DocId) -> Result<(String, u64, peerscope_model::Finding)> {
-        let own = d.get_first(self.f.own_text).and_then(|v| v.as_str()).map(str::to_string);
-        let h = self.hit(0.0, own, columns, doc, "")?;
-        let mut pointers = h.pointers.into_iter();
+    /// A finding as indexed, with its position in its document; its text is its own or
+    /// its span of `text` (its document's).
+    fn finding_of(&self, d: &TantivyDocument, c: &Columns, doc: tantivy::DocId, text: &str) -> (u64, peerscope_model::Finding) {
+        let f = self.f;
+        let stored = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let all = |field: Field| d.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
+        let (start, end) = (Columns::number(&c.start, doc).unwrap_or(0) as usize, Columns::number(&c.end, doc).unwrap_or(0) as usize);
+        let own = d.get_first(f.own_text).and_then(|v| v.as_str());
+        let mut pointers = all(f.pointer).into_iter();
+        let kind = c.kind(doc).unwrap_or_default();
         let finding = peerscope_model::Finding {
-            kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::Strength),
-            text: h.text,
-            section: Some(h.section).filter(|s| !s.is_empty()),
-            themes: h.themes,
-            start: h.start as usize,
-            end: h.end as usize,
+            kind: FindingKind::parse(&kind).unwrap_or(FindingKind::Strength),
+            text: own.map_or_else(|| text.get(start..end).unwrap_or("").to_string(), str::to_string),
+            section: Some(stored(f.section)).filter(|s| !s.is_empty()),
+            themes: all(f.themes),
+            start,
+            end,
             council: pointers.next(),
             also: pointers.collect(),
-            confidence: h.confidence,
+            confidence: Columns::number(&c.confidence, doc).map_or(1.0, |c| c as f32 / 1000.0),
         };
-        Ok((h.doc_id, h.finding, finding))
+        (Columns::number(&c.finding, doc).unwrap_or(0), finding)
     }
 
     /// Make the changes so far durable and visible, recording the store sequence they reflect.
@@ -520,6 +561,7 @@ impl FindingIndex {
         prepared.set_payload(&payload);
         prepared.commit()?;
         self.reader.reload()?;
+        self.forget_documents();
         Ok(())
     }
 
@@ -545,7 +587,14 @@ impl FindingIndex {
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let c = columns.of(addr)?;
-            out.push(Candidate { score, council: Columns::text(&c.council, addr.doc_id)?, kind: Columns::text(&c.kind, addr.doc_id)?, year: c.year(addr.doc_id), addr });
+            let kind = c.kind(addr.doc_id)?;
+            // Only best practice points anywhere: the others' stored values are not read.
+            let pointers = if kind == FindingKind::BestPractice.as_str() {
+                searcher.doc::<TantivyDocument>(addr)?.get_all(self.f.pointer).filter_map(|v| v.as_str().map(str::to_string)).collect()
+            } else {
+                Vec::new()
+            };
+            out.push(Candidate { score, council: c.council(addr.doc_id)?, kind, year: c.year(addr.doc_id), pointers, addr });
         }
         Ok(out)
     }
@@ -554,8 +603,7 @@ impl FindingIndex {
     pub fn load(&self, candidates: &[&Candidate]) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
         let mut columns = SegmentColumns::new(&searcher);
-        let mut texts = HashMap::new();
-        candidates.iter().map(|c| self.hit_with_text(&searcher, c.score, c.addr, &mut columns, &mut texts)).collect()
+        candidates.iter().map(|c| self.hit_with_text(&searcher, c.score, c.addr, &mut columns)).collect()
     }
 
     /// Findings matching `search`, best first.
@@ -564,10 +612,9 @@ impl FindingIndex {
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
         let mut columns = SegmentColumns::new(&searcher);
-        let mut texts = HashMap::new();
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            out.push(self.hit_with_text(&searcher, score, addr, &mut columns, &mut texts)?);
+            out.push(self.hit_with_text(&searcher, score, addr, &mut columns)?);
         }
         Ok(out)
     }
@@ -636,31 +683,76 @@ impl FindingIndex {
         BooleanQuery::new(must)
     }
 
-    /// A finding with its text, read from its document's text (each document's read once
-    /// per answer, kept in `texts`).
-    fn hit_with_text(&self, searcher: &tantivy::Searcher, score: f32, addr: tantivy::DocAddress, columns: &mut SegmentColumns, texts: &mut HashMap<String, String>) -> Result<Hit> {
+    /// A finding with what its document says of it (read once per document per answer,
+    /// and kept in hand for the next).
+    fn hit_with_text(&self, searcher: &tantivy::Searcher, score: f32, addr: tantivy::DocAddress, columns: &mut SegmentColumns) -> Result<Hit> {
+        let d: TantivyDocument = searcher.doc(addr)?;
         let c = columns.of(addr)?;
-        let own = if Columns::number(&c.has_own_text, addr.doc_id) == Some(1) {
-            searcher.doc::<TantivyDocument>(addr)?.get_first(self.f.own_text).and_then(|v| v.as_str()).map(str::to_string)
-        } else {
-            None
+        let key = (addr.segment_ord, c.doc_ord(addr.doc_id).unwrap_or(u64::MAX));
+        let info = match columns.documents.get(&key) {
+            Some(info) => info.clone(),
+            None => {
+                let c = columns.of(addr)?;
+                let info = self.document_info(searcher, &Columns::text(&c.doc_id, addr.doc_id)?)?;
+                columns.documents.insert(key, info.clone());
+                info
+            }
         };
-        let doc_id = Columns::text(&c.doc_id, addr.doc_id)?;
-        if own.is_none() && !texts.contains_key(&doc_id) {
-            let text = self.document_text(searcher, &doc_id)?;
-            texts.insert(doc_id.clone(), text);
-        }
-        self.hit(score, own, c, addr.doc_id, texts.get(&doc_id).map_or("", String::as_str))
+        let c = columns.of(addr)?;
+        let (position, finding) = self.finding_of(&d, c, addr.doc_id, &info.text);
+        let pointers = finding.council.into_iter().chain(finding.also).collect();
+        Ok(Hit {
+            score,
+            doc_id: info.id.clone(),
+            finding: position,
+            kind: finding.kind.as_str().to_string(),
+            text: finding.text,
+            section: finding.section.unwrap_or_default(),
+            themes: finding.themes,
+            council: info.council.clone(),
+            gss_code: info.gss_code.clone(),
+            region: info.region.clone(),
+            year: info.year,
+            title: info.title.clone(),
+            source: info.source.clone(),
+            pointers,
+            start: finding.start as u64,
+            end: finding.end as u64,
+            confidence: finding.confidence,
+        })
     }
 
-    /// The normalised text of a document, from its record ("" when not known).
-    fn document_text(&self, searcher: &tantivy::Searcher, doc_id: &str) -> Result<String> {
+    /// What a document's findings share, from the documents kept in hand or its record.
+    fn document_info(&self, searcher: &tantivy::Searcher, doc_id: &str) -> Result<std::sync::Arc<DocumentInfo>> {
+        if let Some(info) = self.kept_documents().get(doc_id) {
+            return Ok(info.clone());
+        }
         let term = |field: Field, v: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)) };
         let query = BooleanQuery::new(vec![(Occur::Must, term(self.f.doc_id, doc_id)), (Occur::Must, term(self.f.is_record, "yes"))]);
-        match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
-            Some((_, addr)) => self.text_of_record(&searcher.doc(*addr)?),
-            None => Ok(String::new()),
+        let info = match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
+            Some((_, addr)) => {
+                let d: TantivyDocument = searcher.doc(*addr)?;
+                let json = d.get_first(self.f.record).and_then(|v| v.as_str()).unwrap_or("{}");
+                let record: DocumentRecord = serde_json::from_str(json)?;
+                DocumentInfo::of(&record, self.text_of_record(&d)?)
+            }
+            None => DocumentInfo { id: doc_id.to_string(), ..Default::default() },
+        };
+        let info = std::sync::Arc::new(info);
+        let mut kept = self.kept_documents();
+        if kept.len() >= DOCUMENTS_KEPT {
+            kept.clear();
         }
+        kept.insert(doc_id.to_string(), info.clone());
+        Ok(info)
+    }
+
+    fn kept_documents(&self) -> std::sync::MutexGuard<'_, HashMap<String, std::sync::Arc<DocumentInfo>>> {
+        self.documents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn forget_documents(&self) {
+        self.kept_documents().clear();
     }
 
     fn text_of_record(&self, record: &TantivyDocument) -> Result<String> {
@@ -668,31 +760,6 @@ impl FindingIndex {
         // Bounded: a damaged index must not claim gigabytes.
         let bytes = zstd::bulk::decompress(packed, 1 << 30).map_err(|e| IndexError::Io("a document's text in the index".into(), e))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    /// A finding from its columns and its own text, or else its document's text.
-    fn hit(&self, score: f32, own: Option<String>, c: &Columns, doc: tantivy::DocId, text: &str) -> Result<Hit> {
-        let (start, end) = (Columns::number(&c.start, doc).unwrap_or(0), Columns::number(&c.end, doc).unwrap_or(0));
-        let column = |col: &Option<tantivy::columnar::StrColumn>| Columns::text(col, doc);
-        Ok(Hit {
-            score,
-            doc_id: column(&c.doc_id)?,
-            finding: Columns::number(&c.finding, doc).unwrap_or(0),
-            kind: column(&c.kind)?,
-            text: own.unwrap_or_else(|| text.get(start as usize..end as usize).unwrap_or("").to_string()),
-            section: column(&c.section)?,
-            themes: Columns::list(&c.theme_list, doc)?,
-            council: column(&c.council)?,
-            gss_code: column(&c.gss)?,
-            region: column(&c.region)?,
-            year: c.year(doc),
-            title: column(&c.title)?,
-            source: column(&c.source)?,
-            pointers: Columns::list(&c.pointer_list, doc)?,
-            start,
-            end,
-            confidence: Columns::number(&c.confidence, doc).map_or(1.0, |c| c as f32 / 1000.0),
-        })
     }
 }
 

@@ -207,27 +207,45 @@ impl Engine<'_> {
     }
 
     fn pointers(&self, search: &dyn Fn(Vec<FindingKind>) -> Search, intent: &Intent, terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
+        let most = limit.max(5);
         let mut out = Vec::new();
+        // One entry per council and wording; findings are read only until enough are shown.
+        let mut seen = std::collections::HashSet::new();
+        let mut add = |out: &mut Vec<Pointer>, p: Pointer| {
+            if out.len() < most && seen.insert((p.council.name.clone(), squash(&p.text))) {
+                out.push(p);
+            }
+        };
         // Only the best few pointers and praised councils are shown: fetch few candidates.
         let few = |kinds| Search { limit: POINTER_CANDIDATES, ..search(kinds) };
-        for h in self.index.search(&few(vec![FindingKind::BestPractice]))? {
+        for c in self.index.candidates(&few(vec![FindingKind::BestPractice]))? {
+            if out.len() >= most {
+                break;
+            }
+            if c.pointers.is_empty() {
+                continue;
+            }
+            let Some(h) = self.index.load(&[&c])?.pop() else { continue };
             for name in &h.pointers {
-                out.push(pointer(self.council_ref(name), &h, "pointer"));
+                add(&mut out, pointer(self.council_ref(name), &h, "pointer"));
             }
         }
         if intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty() {
-            let mut seen = std::collections::HashSet::new();
+            let mut councils = std::collections::HashSet::new();
             // Councils praised on the topic anywhere: learning crosses regions and councils.
             let anywhere = Search { councils: Vec::new(), regions: Vec::new(), ..few(vec![FindingKind::Strength]) };
-            for h in self.index.search(&anywhere)? {
-                if !h.council.is_empty() && seen.insert(h.council.clone()) {
-                    out.push(pointer(self.council_ref(&h.council), &h, "strength"));
+            for c in self.index.candidates(&anywhere)? {
+                if out.len() >= most {
+                    break;
+                }
+                if c.council.is_empty() || !councils.insert(c.council.clone()) {
+                    continue;
+                }
+                if let Some(h) = self.index.load(&[&c])?.pop() {
+                    add(&mut out, pointer(self.council_ref(&h.council), &h, "strength"));
                 }
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|p| seen.insert((p.council.name.clone(), squash(&p.text))));
-        out.truncate(limit.max(5));
         // Highlighting stems every word: only for the praise shown.
         for p in out.iter_mut().filter(|p| p.basis == "strength") {
             p.text = highlight(&p.text, terms);

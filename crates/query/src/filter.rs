@@ -30,6 +30,39 @@ fn eq(a: &str, b: &str) -> bool {
 }
 
 impl Filter {
+    /// The filters in words, for "Looking for:" ("in North West", "reviews 2019–2023",
+    /// "LGA peer challenge", "councils Walsall, Leicester"), so a person sees why an answer
+    /// holds what it holds. Empty when nothing is filtered.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.regions.is_empty() {
+            out.push(format!("in {}", self.regions.join(" or ")));
+        }
+        if !self.councils.is_empty() {
+            out.push(format!("council{} {}", if self.councils.len() == 1 { "" } else { "s" }, self.councils.join(", ")));
+        }
+        match (self.since, self.until) {
+            (Some(a), Some(b)) if a == b => out.push(format!("reviews of {a}")),
+            (Some(a), Some(b)) => out.push(format!("reviews {a}–{b}")),
+            (Some(a), None) => out.push(format!("reviews since {a}")),
+            (None, Some(b)) => out.push(format!("reviews up to {b}")),
+            (None, None) => {}
+        }
+        if !self.review_types.is_empty() {
+            out.push(self.review_types.iter().map(|t| t.as_str().replace('-', " ")).collect::<Vec<_>>().join(" or "));
+        }
+        if !self.themes.is_empty() {
+            out.push(format!("theme {}", self.themes.join(" or ")));
+        }
+        if let Some(c) = self.min_confidence {
+            out.push(format!("confidence at least {c}"));
+        }
+        if self.all_services {
+            out.push("all services".into());
+        }
+        out
+    }
+
     pub fn keeps_document(&self, d: &Document) -> bool {
         if !self.all_services && !d.about_asc_peer_review {
             return false;

@@ -67,14 +67,21 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
     static RANGE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
     static SINCE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
     static TYPE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
-    let mut text = query.to_string();
     let mut filter = Filter::default();
     let mut phrases = Vec::new();
+    // Words inside quotes are the phrase, never filters ("engage with regional and national
+    // networks" asks for no ADASS review): each quoted span stands aside as a placeholder
+    // no filter can match, and comes back, unquoted, into the topic.
+    let mut text = String::with_capacity(query.len());
+    let mut last = 0;
     for c in PHRASE.captures_iter(query) {
-        if let Some(m) = c.get(1).or_else(|| c.get(2)) {
-            phrases.push(m.as_str().to_string());
-        }
+        let (Some(whole), Some(m)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else { continue };
+        text.push_str(&query[last..whole.start()]);
+        text.push_str(&format!(" {PLACEHOLDER}{}{PLACEHOLDER} ", phrases.len()));
+        phrases.push(m.as_str().to_string());
+        last = whole.end();
     }
+    text.push_str(&query[last..]);
     text = text.replace(['"', '“', '”'], " ");
     if let Some(c) = RANGE.captures(&text.clone()) {
         filter.since = c[1].parse().ok();
@@ -123,8 +130,15 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
             text.replace_range(m.start..m.end, " ");
         }
     }
+    for (i, p) in phrases.iter().enumerate() {
+        text = text.replace(&format!("{PLACEHOLDER}{i}{PLACEHOLDER}"), p);
+    }
     (text.split_whitespace().collect::<Vec<_>>().join(" "), filter, phrases)
 }
+
+/// Stands for a quoted phrase while filters are read (a private-use character: no name,
+/// year or word matches it).
+const PLACEHOLDER: char = '\u{E000}';
 
 fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
     let lower = query.trim().to_lowercase();
@@ -163,6 +177,25 @@ mod tests {
         let i = parse("direct payments", &t);
         assert_eq!(i.kinds.len(), 4);
         assert_eq!(i.topic, "direct payments");
+    }
+
+    #[test]
+    fn words_inside_quotes_are_never_filters() {
+        // Regression: "regional" became an ADASS review filter, "LGA", "in 2023" and "West
+        // Midlands" inside quotes likewise.
+        let councils = Councils::builtin().unwrap();
+        let taxonomy = Taxonomy::builtin().unwrap();
+        for q in ["\"engage with regional and national networks\"", "\"the LGA peer team in 2023\"", "praised for \u{201c}links across the West Midlands\u{201d}", "\"Walsall\" flagged for reviews"] {
+            let i = parse_with(q, &taxonomy, Some(&councils));
+            assert_eq!(i.filter, Filter::default(), "{q}: {:?}", i.filter);
+            assert_eq!(i.phrases.len(), 1, "{q}");
+        }
+        let i = parse_with("\"regional networks\" in the North West since 2019", &taxonomy, Some(&councils));
+        assert_eq!(i.phrases, ["regional networks"]);
+        assert_eq!(i.filter.regions, ["North West"]);
+        assert_eq!(i.filter.since, Some(2019));
+        assert!(i.filter.review_types.is_empty());
+        assert!(i.topic.contains("regional networks"), "{}", i.topic);
     }
 
     #[test]

@@ -56,7 +56,13 @@ pub fn render(a: &Answer, color: bool) -> String {
     // The filters, typed or read from the question, so nobody wonders why a council is missing.
     looking.extend(a.intent.filter.describe());
     let _ = writeln!(o, "Looking for: {}", looking.join(" · "));
-    if a.councils.is_empty() {
+    if !a.unmatched.is_empty() {
+        let words: Vec<String> = a.unmatched.iter().map(|w| format!("'{w}'")).collect();
+        let _ = writeln!(o, "\nNo finding mentions {}: nothing is listed rather than councils that match only the other words. Try other words, or `peerscope ingest` more documents.", words.join(" or "));
+    } else if !a.not_together.is_empty() {
+        let words: Vec<String> = a.not_together.iter().map(|w| format!("'{w}'")).collect();
+        let _ = writeln!(o, "\nNo finding mentions {} together with the rest of the question. Try fewer words.", words.join(" or "));
+    } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }
     for (i, c) in a.councils.iter().enumerate() {

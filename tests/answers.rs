@@ -126,6 +126,17 @@ fn filters_typed_or_flagged_narrow_the_answer_and_bad_queries_say_why() {
     let out = peerscope(d.path()).args(["query", "councils in the West Midlands flagged for review performance since 2014"]).output().unwrap();
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.lines().any(|l| l.starts_with("Looking for:") && l.contains("in West Midlands") && l.contains("reviews since 2014")), "{shown}");
+    // Answers are not built from a word nobody wrote (issue 11, item 5): "payroll audit"
+    // listed councils through the theme "audit" touches, "housing benefit backlog" through
+    // "backlog".
+    let a = json(d.path(), &["query", "--json", "payroll audit"]);
+    assert_eq!(a["councils"], serde_json::json!([]), "{a}");
+    assert_eq!(a["best_practice"], serde_json::json!([]), "{a}");
+    assert_eq!(a["unmatched"], serde_json::json!(["payroll"]), "{a}");
+    let a = json(d.path(), &["query", "--json", "housing benefit backlog"]);
+    assert_eq!(a["councils"], serde_json::json!([]), "{a}");
+    let out = peerscope(d.path()).args(["query", "payroll audit"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No finding mentions 'payroll'"));
     let a = json(d.path(), &["query", "--json", "\"case recording\""]);
     for c in a["councils"].as_array().unwrap() {
         for f in c["findings"].as_array().unwrap() {

@@ -398,6 +398,9 @@ pub struct Search {
     pub review_types: Vec<String>,
     /// Keep findings the reader is at least this sure of (0–1); `None` keeps all.
     pub min_confidence: Option<f32>,
+    /// What every finding kept must hold: each word (analysed like the findings), or one
+    /// of the themes given with it.
+    pub required: Vec<(String, Vec<String>)>,
     pub limit: usize,
 }
 
@@ -635,6 +638,11 @@ impl FindingIndex {
         Ok(())
     }
 
+    /// How many findings hold the analysed term `term` (0 when none: nobody wrote it).
+    pub fn doc_freq(&self, term: &str) -> u64 {
+        self.reader.searcher().doc_freq(&Term::from_field_text(self.f.text, term)).unwrap_or(0)
+    }
+
     /// How many findings the index holds.
     pub fn len(&self) -> u64 {
         let searcher = self.reader.searcher();
@@ -714,6 +722,12 @@ impl FindingIndex {
         if let Some(min) = s.min_confidence.filter(|m| *m > 0.0) {
             let bounds = (Bound::Included(Term::from_field_u64(f.confidence, permille(min))), Bound::Included(Term::from_field_u64(f.confidence, 1000)));
             must.push((Occur::Must, Box::new(RangeQuery::new(bounds.0, bounds.1))));
+        }
+        for (word, themes) in &s.required {
+            let terms = analyzer::terms(word).into_iter().map(|t| (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.text, &t), IndexRecordOption::WithFreqs)) as Box<dyn Query>));
+            let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(BooleanQuery::new(terms.collect())))];
+            either.extend(themes.iter().map(|t| (Occur::Should, term(f.themes, t))));
+            must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
         }
         for phrase in &s.phrases {
             let terms: Vec<Term> = analyzer::terms(phrase).iter().map(|t| Term::from_field_text(f.text, t)).collect();

@@ -140,6 +140,11 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
 /// year or word matches it).
 const PLACEHOLDER: char = '\u{E000}';
 
+/// The words of a topic that say what it is about (not "the", "of", "councils").
+pub(crate) fn content_words(topic: &str) -> Vec<String> {
+    topic.to_lowercase().split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty() && !STOP.contains(w)).map(str::to_string).collect()
+}
+
 fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
     let lower = query.trim().to_lowercase();
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
@@ -148,11 +153,7 @@ fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
         .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), rest[m.end()..].trim())))
         .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest));
     let topic = topic.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
-    let words: Vec<String> = topic
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| !w.is_empty() && !STOP.contains(w))
-        .map(str::to_string)
-        .collect();
+    let words = content_words(&topic);
     let themes = taxonomy.themes_named_by(&words).into_iter().map(|t| t.id.clone()).collect();
     // Only little words ("the", "councils"): nothing to look for.
     let topic = if words.is_empty() { String::new() } else { topic };

@@ -58,6 +58,14 @@ pub struct Answer {
     pub intent: Intent,
     pub councils: Vec<CouncilEvidence>,
     pub best_practice: Vec<Pointer>,
+    /// Words of the question that no finding holds and no theme stands for ("payroll"):
+    /// then nothing is listed rather than councils matched on the question's other words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<String>,
+    /// Words no theme stands for that findings hold, but none together with the rest of
+    /// the question ("benefit" in "housing benefit backlog").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_together: Vec<String>,
 }
 
 /// A council and the findings that put it in the answer.
@@ -130,6 +138,15 @@ impl Engine<'_> {
         if intent.topic.is_empty() && intent.phrases.is_empty() && intent.filter.themes.is_empty() && intent.filter == Filter::default() {
             return Err(QueryError::NoTopic(query.to_string()));
         }
+        // A word that names no theme must be in what is listed, and if no finding holds it
+        // the answer is that: "payroll audit" is not answered by audit findings.
+        let words = intent::content_words(&intent.topic);
+        let themes_of = |w: &String| self.themes_for_word(w, &words);
+        let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
+        let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
+        if !unmatched.is_empty() {
+            return Ok(Answer { query: query.to_string(), intent, councils: Vec::new(), best_practice: Vec::new(), unmatched, not_together: Vec::new() });
+        }
         let f = &intent.filter;
         let search = |kinds: Vec<FindingKind>| Search {
             text: intent.topic.clone(),
@@ -142,8 +159,17 @@ impl Engine<'_> {
             years: (f.since.is_some() || f.until.is_some()).then(|| (f.since.unwrap_or(1990).max(0) as u64, f.until.unwrap_or(2100).max(0) as u64)),
             review_types: f.review_types.iter().map(|t| t.as_str().to_string()).collect(),
             min_confidence: f.min_confidence,
+            required: Vec::new(),
             limit: CANDIDATES,
         };
+        // With a word no theme stands for, every word must be met, by itself or its theme:
+        // "housing benefit backlog" is not answered by any finding about backlogs.
+        let required: Vec<(String, Vec<String>)> = if distinctive.is_empty() {
+            Vec::new()
+        } else {
+            words.iter().map(|w| (w.clone(), themes_of(w))).collect()
+        };
+        let search = |kinds: Vec<FindingKind>| Search { required: required.clone(), ..search(kinds) };
         // Pointers name other councils: they do not rank the council whose review made them.
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
@@ -151,7 +177,21 @@ impl Engine<'_> {
         let mut best_practice = self.pointers(&search, &intent, &terms, limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
-        Ok(Answer { query: query.to_string(), intent, councils, best_practice })
+        let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
+        Ok(Answer { query: query.to_string(), intent, councils, best_practice, unmatched: Vec::new(), not_together })
+    }
+
+    /// The themes that stand for `word` of a question's `words`: those it names, and those
+    /// the question names whose label holds it ("shaping" in "market shaping").
+    fn themes_for_word(&self, word: &String, words: &[String]) -> Vec<String> {
+        let mut themes: Vec<String> = self.taxonomy.themes_named_by(std::slice::from_ref(word)).into_iter().map(|t| t.id.clone()).collect();
+        for t in self.taxonomy.themes_named_by(words) {
+            let in_label = t.label.to_lowercase().split(|c: char| !c.is_alphanumeric() && c != '-').any(|l| l == word);
+            if in_label && !themes.contains(&t.id) {
+                themes.push(t.id.clone());
+            }
+        }
+        themes
     }
 
     fn council_ref(&self, name: &str) -> CouncilRef {

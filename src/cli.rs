@@ -44,7 +44,7 @@ pub enum Command {
         text: Vec<String>,
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_parser = at_least_one)]
         limit: usize,
         #[command(flatten)]
         filters: crate::filter_args::FilterArgs,
@@ -61,7 +61,7 @@ pub enum Command {
         filters: crate::filter_args::FilterArgs,
         #[arg(long)]
         json: bool,
-        #[arg(long, default_value_t = 40)]
+        #[arg(long, default_value_t = 40, value_parser = at_least_one)]
         limit: usize,
     },
     /// A council's profile: reviews, findings by theme, repeats, comparators, who to learn from.
@@ -88,7 +88,7 @@ pub enum Command {
         filters: crate::filter_args::FilterArgs,
     },
     /// Score extraction against hand annotations: GOLD_DIR/NAME.json annotates DOCS_DIR/NAME.*
-    /// (format and rules: ../shared/gold/GUIDELINES.md and SCORING.md).
+    /// (format and rules: tests/gold/GUIDELINES.md and tests/gold/SCORING.md in the repository).
     Eval {
         gold: PathBuf,
         docs: PathBuf,
@@ -147,5 +147,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Train { sets, out } => crate::eval_cmd::train(&sets, &out),
         Command::Query { text, json, limit, filters } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit, &filters.filter()?),
+    }
+}
+
+/// A count of things to show: 0 would show nothing and look like "nothing matches".
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }

@@ -14,7 +14,7 @@ pub fn run(data: &Path, name: &str, filters: &FilterArgs, json: bool) -> anyhow:
     let filter = filters.filter()?;
     let councils = Councils::builtin()?;
     if councils.lookup(name).is_none() {
-        bail!("no English council with social care duties is called {name:?} (names as in corpus/councils.csv, e.g. \"Walsall\", \"North Tyneside\")");
+        bail!("no English council with social care duties is called {name:?}; nearest: {} (names as in corpus/councils.csv)", councils.nearest(name).join(", "));
     }
     let stored = crate::data::open_for_reading(data)?.documents()?;
     let taxonomy = Taxonomy::builtin()?;

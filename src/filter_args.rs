@@ -61,6 +61,23 @@ impl FilterArgs {
                 bail!("unknown theme {t:?}: one of {}", ids.join(", "));
             }
         }
+        // A name that matches nothing would silently answer nothing: refuse it, as
+        // `peerscope council` does, with the nearest names.
+        let councils = peerscope_model::Councils::builtin()?;
+        for c in &self.councils {
+            if c.trim().is_empty() {
+                bail!("--council needs a name, e.g. --council Walsall");
+            }
+            if councils.lookup(c).is_none() {
+                bail!("no English council with social care duties is called {c:?}; nearest: {}", councils.nearest(c).join(", "));
+            }
+        }
+        let regions = councils.regions();
+        for r in &self.regions {
+            if !regions.iter().any(|known| known.eq_ignore_ascii_case(r.trim())) {
+                bail!("no region is called {r:?}; the regions: {}", regions.join(", "));
+            }
+        }
         if let (Some(s), Some(u)) = (self.since, self.until) {
             if s > u {
                 bail!("--since {s} is after --until {u}");

@@ -143,9 +143,27 @@ fn filters_typed_or_flagged_narrow_the_answer_and_bad_queries_say_why() {
             assert!(f["text"].as_str().unwrap().to_lowercase().contains("case record"), "{f}");
         }
     }
-    for (args, says) in [(vec!["query", "the councils"], "nothing to look for"), (vec!["query", "carers", "--kind", "praise"], "unknown kind"), (vec!["themes", "--theme", "nonsense"], "unknown theme")] {
+    // Everything that would silently answer nothing is refused the same way, with the names
+    // to use (issue 11, item 7: these returned nothing while `council Narnia` was refused).
+    let refused = [
+        (vec!["query", "the councils"], "nothing to look for"),
+        (vec!["query", "carers", "--kind", "praise"], "unknown kind"),
+        (vec!["themes", "--theme", "nonsense"], "unknown theme"),
+        (vec!["query", "carers", "--limit", "0"], "at least 1"),
+        (vec!["query", "carers", "--council", "Narnia"], "nearest: "),
+        (vec!["export", "--format", "csv", "--council", "Narnia"], "nearest: "),
+        (vec!["council", "Narnia"], "nearest: "),
+        (vec!["query", "carers", "--council", ""], "needs a name"),
+        (vec!["query", "carers", "--region", "Atlantis"], "the regions: East Midlands"),
+        (vec!["query", "carers 2024-2015"], "the first year is after the second"),
+    ];
+    for (args, says) in refused {
         let out = peerscope(d.path()).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
+    // Help points at files a user has, not at the project's private material.
+    let out = peerscope(d.path()).args(["eval", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(!help.contains("../shared") && help.contains("tests/gold/GUIDELINES.md"), "{help}");
 }

@@ -224,11 +224,25 @@ impl Councils {
         &self.all
     }
 
+    /// The regions councils are in, sorted.
+    pub fn regions(&self) -> Vec<&str> {
+        let mut regions: Vec<&str> = self.all.iter().map(|c| c.region.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
+    }
+
+    /// The council names nearest a name that matched none, best first, for a message.
+    pub fn nearest(&self, name: &str) -> Vec<&str> {
+        nearest(name, self.all.iter().map(|c| c.name.as_str()))
+    }
+
     pub fn get(&self, idx: usize) -> &Council {
         &self.all[idx]
     }
 
     /// The council a name refers to ("Walsall Council", "stoke", "Leicester City Council").
+    /// The council called `name` (any of its variants, case-insensitive).
     pub fn lookup(&self, name: &str) -> Option<&Council> {
         let key = name.trim().to_lowercase();
         self.by_variant.get(&key).map(|&i| &self.all[i]).or_else(|| {
@@ -289,6 +303,15 @@ fn name_forms(v: &str) -> Vec<String> {
 fn council_context(after: &str) -> bool {
     let after = after.trim_start();
     ["Council", "Borough", "County", "City", "MBC", "LBC"].iter().any(|w| after.starts_with(w))
+}
+
+/// The three of `names` nearest `typed` (Jaro–Winkler on lower case), best first.
+pub fn nearest<'a>(typed: &str, names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    let mut scored: Vec<(f64, &str)> = names.map(|n| (strsim::jaro_winkler(&typed, &n.to_lowercase()), n)).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub enum QueryError {
     Empty,
     #[error("nothing to look for in {0:?}: name a topic (\"carers\", \"review performance\"), a \"quoted phrase\", or a filter such as a council or a region")]
     NoTopic(String),
+    #[error("reviews from {0} to {1}: the first year is after the second")]
+    YearsReversed(i32, i32),
 }
 
 /// The answer to one query (the `query --json` contract).
@@ -132,6 +134,11 @@ impl Engine<'_> {
         }
         let mut intent = intent::parse_with(query, self.taxonomy, Some(self.councils));
         merge(&mut intent.filter, flags);
+        if let (Some(since), Some(until)) = (intent.filter.since, intent.filter.until) {
+            if since > until {
+                return Err(QueryError::YearsReversed(since, until));
+            }
+        }
         if !flags.kinds.is_empty() {
             intent.kinds = flags.kinds.clone();
         }

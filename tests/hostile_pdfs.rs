@@ -47,3 +47,31 @@ proptest! {
         }
     }
 }
+
+/// Regression (issue 11, item 7): half of a real PDF was "no extractable text (scanned
+/// images?)"; it is a PDF cut short, and the message says so and names the file.
+#[test]
+fn half_a_pdf_is_reported_as_cut_short() {
+    let bytes = corpus_pdf();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("half.pdf");
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).arg("extract").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("half.pdf") && stderr.contains("cut short"), "{stderr}");
+}
+
+/// Regression (issue 11, item 7): UTF-16 text with a byte-order mark was refused as binary.
+#[test]
+fn utf16_text_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unicode.txt");
+    let text = "Walsall Council adult social care peer challenge 2019\n\nAreas for development\n\nPerformance on reviews remains concerning and many reviews are overdue.\n";
+    let bytes: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).arg("extract").arg("--json").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["text"].as_str().unwrap().starts_with("Performance on reviews")), "{doc}");
+}

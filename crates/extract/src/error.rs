@@ -13,6 +13,8 @@ pub enum ExtractError {
     Pdf(String),
     #[error("PDF has no extractable text (scanned images?)")]
     PdfNoText,
+    #[error("PDF is cut short (it has no end-of-file marker): fetch or save it again")]
+    PdfTruncated,
     #[error("PDF extraction timed out after {0} s")]
     PdfTimeout(u64),
     #[error("PDF extractor failed: {0}")]

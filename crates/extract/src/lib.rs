@@ -171,6 +171,14 @@ impl Extractor {
         if bytes.len() > self.max_bytes {
             return Err(ExtractError::TooLarge { size: bytes.len(), limit: self.max_bytes });
         }
+        let utf8;
+        let bytes = match sniff::from_utf16(bytes) {
+            Some(text) => {
+                utf8 = text;
+                utf8.as_bytes()
+            }
+            None => bytes,
+        };
         let format = sniff::sniff(bytes)?;
         let (raw, hints, wrapped) = match format {
             Format::Pdf => (pdf::pdf_text(bytes, &self.pdf)?, metadata::Hints::default(), true),

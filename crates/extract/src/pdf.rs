@@ -28,15 +28,24 @@ pub enum PdfBackend {
 /// The text of a PDF, furniture removed, pages separated by blank lines.
 pub fn pdf_text(bytes: &[u8], backend: &PdfBackend) -> Result<String, ExtractError> {
     let raw = match backend {
-        PdfBackend::InProcess => parse_pages(bytes)?,
-        PdfBackend::Isolated { program, args, timeout } => run_child(bytes, program, args, *timeout)?,
+        PdfBackend::InProcess => parse_pages(bytes),
+        PdfBackend::Isolated { program, args, timeout } => run_child(bytes, program, args, *timeout),
     };
+    // A PDF cut short (half a download) reads as nothing or as an error: say which it is.
+    let raw = raw.map_err(|e| if is_truncated(bytes) && matches!(e, ExtractError::Pdf(_) | ExtractError::PdfChild(_)) { ExtractError::PdfTruncated } else { e })?;
     let pages: Vec<&str> = raw.split('\u{0c}').collect();
     let text = strip_furniture(&pages);
     if text.trim().is_empty() {
-        return Err(ExtractError::PdfNoText);
+        return Err(if is_truncated(bytes) { ExtractError::PdfTruncated } else { ExtractError::PdfNoText });
     }
     Ok(text)
+}
+
+/// Whether a PDF lacks the `%%EOF` marker every complete file ends with (some writers add
+/// a few bytes after it, so the end is searched, not only the last bytes).
+fn is_truncated(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    !tail.windows(5).any(|w| w == b"%%EOF")
 }
 
 /// Parse a PDF into page texts joined by form feeds. This is what the child process runs.
@@ -126,11 +135,35 @@ fn run_child(bytes: &[u8], program: &PathBuf, args: &[String], timeout: Duration
     let out = reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     if !status.success() {
-        let msg = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
-        let msg = if msg.is_empty() { format!("child exited with {status}") } else { msg };
-        return Err(ExtractError::PdfChild(msg));
+        return Err(ExtractError::PdfChild(child_failure(&status, &err)));
     }
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// What went wrong in the PDF child, in words: its memory cap reached, its panic's message,
+/// or how it ended; never Rust's "note: run with RUST_BACKTRACE" advice.
+fn child_failure(status: &std::process::ExitStatus, stderr: &str) -> String {
+    if stderr.contains("memory allocation of") || stderr.contains("out of memory") || stderr.contains("capacity overflow") {
+        return "ran out of memory: the PDF needs more than the reader's limit (2 GiB), too large or too complex to read".into();
+    }
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("note:") && !l.starts_with("stack backtrace")).collect();
+    // A panic prints "thread … panicked at FILE:" then its message on the next line.
+    if let Some(i) = lines.iter().position(|l| l.contains("panicked at")) {
+        if let Some(message) = lines.get(i + 1) {
+            return format!("the PDF parser failed: {message}");
+        }
+    }
+    if let Some(last) = lines.last() {
+        return (*last).to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("the PDF reader was stopped by signal {signal} (its memory limit or a crash)");
+        }
+    }
+    format!("the PDF reader exited with {status}")
 }
 
 /// Drop lines that repeat at the top or bottom of most pages (running headers and footers,
@@ -213,14 +246,15 @@ mod tests {
 
     #[test]
     fn a_crashed_child_is_an_error_with_its_message() {
-        let err = pdf_text(b"%PDF-1.4", &child("cat >/dev/null; echo 'stack overflow' >&2; kill -SEGV $$", 10_000)).unwrap_err();
+        let err = pdf_text(b"%PDF-1.4 %%EOF", &child("cat >/dev/null; echo 'stack overflow' >&2; kill -SEGV $$", 10_000)).unwrap_err();
         assert!(matches!(err, ExtractError::PdfChild(ref m) if m.contains("stack overflow")), "{err}");
     }
 
     #[test]
     fn a_child_that_reads_nothing_does_not_block_the_parent() {
         // The parent writes a large body while the child exits at once: no deadlock, no panic.
-        let body = vec![b'x'; 8 << 20];
+        let mut body = vec![b'x'; 8 << 20];
+        body.extend_from_slice(b"%%EOF");
         let err = pdf_text(&body, &child("exit 3", 10_000)).unwrap_err();
         assert!(matches!(err, ExtractError::PdfChild(_)), "{err}");
     }
@@ -234,6 +268,24 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let err = pdf_text(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage", &PdfBackend::InProcess).unwrap_err();
-        assert!(matches!(err, ExtractError::Pdf(_) | ExtractError::PdfNoText), "{err}");
+        assert!(matches!(err, ExtractError::Pdf(_) | ExtractError::PdfNoText | ExtractError::PdfTruncated), "{err}");
+    }
+
+    #[test]
+    fn a_child_out_of_memory_or_panicking_says_what_happened() {
+        // Regression: the message was Rust's last stderr line, "note: Some details are
+        // omitted, run with `RUST_BACKTRACE=full`…".
+        let oom = pdf_text(b"%PDF-1.4 %%EOF", &child("cat >/dev/null; echo 'memory allocation of 4294967296 bytes failed' >&2; kill -ABRT $$", 10_000)).unwrap_err();
+        assert!(oom.to_string().contains("ran out of memory"), "{oom}");
+        let panic = "cat >/dev/null; printf \"thread 'main' panicked at src/x.rs:1:1:\\nxref table is damaged\\nnote: run with RUST_BACKTRACE=1 environment variable to display a backtrace\\n\" >&2; exit 101";
+        let err = pdf_text(b"%PDF-1.4 %%EOF", &child(panic, 10_000)).unwrap_err();
+        assert_eq!(err.to_string(), "PDF extractor failed: the PDF parser failed: xref table is damaged");
+    }
+
+    #[test]
+    fn half_a_pdf_is_called_cut_short() {
+        let whole = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/leicester_scrutiny-report_2016.pdf")).unwrap();
+        let err = pdf_text(&whole[..whole.len() / 2], &PdfBackend::InProcess).unwrap_err();
+        assert!(matches!(err, ExtractError::PdfTruncated), "{err}");
     }
 }

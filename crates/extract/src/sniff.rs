@@ -53,6 +53,17 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Text saved as UTF-16 (Windows' "Unicode"), known by its byte-order mark, as UTF-8: it
+/// is text, not binary, though every other byte is zero.
+pub fn from_utf16(bytes: &[u8]) -> Option<String> {
+    let encoding = match bytes {
+        [0xFF, 0xFE, ..] => encoding_rs::UTF_16LE,
+        [0xFE, 0xFF, ..] => encoding_rs::UTF_16BE,
+        _ => return None,
+    };
+    Some(encoding.decode_with_bom_removal(bytes).0.into_owned())
+}
+
 fn skip_bom_and_space(b: &[u8]) -> &[u8] {
     let b = b.strip_prefix(b"\xef\xbb\xbf").unwrap_or(b);
     let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
@@ -82,6 +93,17 @@ fn looks_binary(sample: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        // Regression: UTF-16 text was refused as binary (every other byte is zero).
+        let text = "Areas for development\nWaiting lists are long.";
+        let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let be: Vec<u8> = [0xFE, 0xFF].into_iter().chain(text.encode_utf16().flat_map(u16::to_be_bytes)).collect();
+        assert_eq!(from_utf16(&le).as_deref(), Some(text));
+        assert_eq!(from_utf16(&be).as_deref(), Some(text));
+        assert_eq!(from_utf16(text.as_bytes()), None);
+    }
 
     #[test]
     fn sniffs_content_not_names() {

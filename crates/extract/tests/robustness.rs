@@ -24,7 +24,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
             }
             Ok(())
         }
-        Err(ExtractError::Empty | ExtractError::Binary | ExtractError::NoText | ExtractError::Pdf(_) | ExtractError::PdfNoText | ExtractError::TooLarge { .. }) => Ok(()),
+        Err(ExtractError::Empty | ExtractError::Binary | ExtractError::NoText | ExtractError::Pdf(_) | ExtractError::PdfNoText | ExtractError::PdfTruncated | ExtractError::TooLarge { .. }) => Ok(()),
         Err(e) => Err(TestCaseError::fail(format!("unexpected error kind: {e}"))),
     }
 }

@@ -2,8 +2,11 @@
 //! (hosts in parallel; a robots.txt Crawl-delay longer than the gap is honoured), robots.txt
 //! rules obeyed, an honest User-Agent, Retry-After honoured on 429 and 503, bounded
 //! exponential backoff with jitter on 5xx, resets and timeouts, timeouts,
-//! a redirect limit and a body size cap. A host that answers 403 (a firewall refusing
-//! automated clients) is reported once and left alone for the rest of the run.
+//! a redirect limit and a body size cap. Redirects are followed here, not by the HTTP
+//! library, so every hop is a request like any other: through its host's gate and delay,
+//! after its host's robots.txt, and only to http or https. A host that answers 403 (a
+//! firewall refusing automated clients) is reported once and left alone for the rest of
+//! the run.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,6 +37,12 @@ pub enum Answer {
     Page(Page),
     /// 304: what we hold is current.
     NotModified,
+}
+
+/// What one request brought: an answer, or where to go next.
+enum Sent {
+    Answer(Answer),
+    Redirect(Url),
 }
 
 /// Validators from an earlier fetch, for a conditional GET.
@@ -75,7 +84,8 @@ impl PoliteClient {
             .user_agent(user_agent.clone())
             .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
             .timeout(Duration::from_millis(settings.timeout_ms))
-            .redirect(reqwest::redirect::Policy::limited(settings.max_redirects))
+            // Each hop is followed by `get`, politely (see the module's notes).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| FetchError::Config(format!("HTTP client: {e}")))?;
         Ok(PoliteClient { http, settings, user_agent, hosts: Mutex::new(HashMap::new()) })
@@ -95,8 +105,26 @@ impl PoliteClient {
         hosts.entry(key).or_default().clone()
     }
 
-    /// GET `url` politely, conditionally when `validators` are given.
+    /// GET `url` politely, conditionally when `validators` are given, following redirects
+    /// hop by hop, each one as polite as the first.
     pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Answer, FetchError> {
+        let mut current = url.clone();
+        for _ in 0..=self.settings.max_redirects {
+            match self.get_one(&current, validators).await? {
+                Sent::Answer(answer) => return Ok(answer),
+                Sent::Redirect(next) => {
+                    if !matches!(next.scheme(), "http" | "https") {
+                        return Err(FetchError::RedirectScheme { url: current.to_string(), to: next.to_string() });
+                    }
+                    current = next;
+                }
+            }
+        }
+        Err(FetchError::Redirects { url: url.to_string() })
+    }
+
+    /// One hop: the host's refusal and robots.txt checked, then the request, retried.
+    async fn get_one(&self, url: &Url, validators: Option<&Validators>) -> Result<Sent, FetchError> {
         let host = self.host(url);
         if let Some(status) = *host.refused.lock().unwrap_or_else(|p| p.into_inner()) {
             return Err(FetchError::HostRefused { host: host_key(url), status });
@@ -131,7 +159,7 @@ impl PoliteClient {
     }
 
     /// One request through the host's gate.
-    async fn attempt(&self, url: &Url, validators: Option<&Validators>, host: &Host) -> Result<Answer, FetchError> {
+    async fn attempt(&self, url: &Url, validators: Option<&Validators>, host: &Host) -> Result<Sent, FetchError> {
         let mut last = host.gate.lock().await;
         // Checked and set under the gate: a request queued behind a refusal is not sent.
         if let Some(status) = *host.refused.lock().unwrap_or_else(|p| p.into_inner()) {
@@ -156,7 +184,7 @@ impl PoliteClient {
         result
     }
 
-    async fn send(&self, url: &Url, validators: Option<&Validators>) -> Result<Answer, FetchError> {
+    async fn send(&self, url: &Url, validators: Option<&Validators>) -> Result<Sent, FetchError> {
         let mut req = self.http.get(url.clone());
         if let Some(v) = validators {
             if let Some(etag) = v.etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
@@ -170,7 +198,14 @@ impl PoliteClient {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         match status {
-            304 => return Ok(Answer::NotModified),
+            304 => return Ok(Sent::Answer(Answer::NotModified)),
+            301 | 302 | 303 | 307 | 308 => {
+                let location = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+                return match location.and_then(|l| url.join(l.trim()).ok()) {
+                    Some(next) => Ok(Sent::Redirect(next)),
+                    None => Err(FetchError::Status { url: url.to_string(), status }),
+                };
+            }
             429 | 503 => {
                 let wait = retry_after(&headers).unwrap_or(Duration::from_millis(self.settings.backoff_ms));
                 if wait > Duration::from_millis(self.settings.max_retry_after_ms) {
@@ -197,25 +232,36 @@ impl PoliteClient {
             return Err(FetchError::Truncated { url: url.to_string() });
         }
         let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
-        Ok(Answer::Page(Page {
+        Ok(Sent::Answer(Answer::Page(Page {
             url: resp.url().clone(),
             status,
             bytes,
             content_type: header(CONTENT_TYPE),
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
-        }))
+        })))
     }
 
     /// robots.txt for the host of `url`: missing (4xx) allows everything; a server error or
     /// no answer disallows everything for this run (RFC 9309, 2.3.1).
     async fn load_robots(&self, url: &Url, host: &Host) -> Robots {
-        let Ok(robots_url) = url.join("/robots.txt") else { return Robots::allow_all() };
+        let Ok(mut robots_url) = url.join("/robots.txt") else { return Robots::allow_all() };
         let mut last = host.gate.lock().await;
-        let result = self.send(&robots_url, None).await;
+        // RFC 9309, 2.3.1.2: follow at least five redirects (an http site's robots.txt often
+        // moves to https); past that, or off http(s), it is unavailable (allow).
+        let mut result = self.send(&robots_url, None).await;
+        for _ in 0..5 {
+            let Ok(Sent::Redirect(next)) = &result else { break };
+            if !matches!(next.scheme(), "http" | "https") {
+                break;
+            }
+            robots_url = next.clone();
+            result = self.send(&robots_url, None).await;
+        }
         *last = Some(Instant::now());
         match result {
-            Ok(Answer::Page(p)) => Robots::parse(&self.user_agent, &p.bytes),
+            Ok(Sent::Answer(Answer::Page(p))) => Robots::parse(&self.user_agent, &p.bytes),
+            Ok(Sent::Redirect(_)) => Robots::allow_all(),
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => Robots::allow_all(),
             _ => Robots::disallow_all(),
         }

@@ -23,6 +23,8 @@ pub enum FetchError {
     Timeout { url: String },
     #[error("{url}: too many redirects")]
     Redirects { url: String },
+    #[error("{url}: redirected to {to}, which is not an http or https address; not followed")]
+    RedirectScheme { url: String, to: String },
     #[error("{url}: {message}")]
     Network { url: String, message: String },
     #[error("{url}: not the expected XML: {message}")]

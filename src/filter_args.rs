@@ -54,12 +54,17 @@ impl FilterArgs {
                 other => bail!("unknown review type {other:?}: use lga or adass"),
             });
         }
+        // A theme of either axis, or a CQC theme standing for its quality statements.
         let taxonomy = peerscope_model::Taxonomy::builtin()?;
+        let mut themes = Vec::new();
         for t in &self.themes {
-            if taxonomy.get(t).is_none() {
-                let ids: Vec<&str> = taxonomy.themes.iter().map(|t| t.id.as_str()).collect();
-                bail!("unknown theme {t:?}: one of {}", ids.join(", "));
+            let ids = taxonomy.expand(t);
+            if ids.is_empty() {
+                let cqc: Vec<&str> = taxonomy.cqc_themes.iter().map(|c| c.id.as_str()).collect();
+                let all: Vec<&str> = taxonomy.themes.iter().map(|t| t.id.as_str()).collect();
+                bail!("unknown theme {t:?}: a CQC theme ({}) or one of {}", cqc.join(", "), all.join(", "));
             }
+            themes.extend(ids);
         }
         // A name that matches nothing would silently answer nothing: refuse it, as
         // `peerscope council` does, with the nearest names.
@@ -94,7 +99,7 @@ impl FilterArgs {
             review_types,
             all_services: self.all_services,
             kinds,
-            themes: self.themes.clone(),
+            themes,
             min_confidence: self.min_confidence,
         })
     }

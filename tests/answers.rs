@@ -49,6 +49,51 @@ fn themes_for_a_region_count_councils_and_findings_by_kind() {
     assert!(text.contains("councils") && text.contains("Walsall"), "{text}");
 }
 
+/// Regression (issue 11, item 6): the taxonomy mixed CQC's quality statements with topics
+/// that repeated them ("Leadership and governance" beside "Governance, management and
+/// sustainability"), so `themes` listed one finding two or three times. Now there are two
+/// axes, each finding counted once per CQC theme, shown apart, and filters take either.
+#[test]
+fn themes_are_two_axes_and_a_finding_counts_once_per_cqc_theme() {
+    let d = data();
+    let rows = json(d.path(), &["themes", "--json"]);
+    let rows = rows.as_array().unwrap();
+    let level = |r: &Value| r["level"].as_str().unwrap().to_string();
+    assert!(rows.iter().all(|r| ["cqc-theme", "quality-statement", "topic"].contains(&level(r).as_str())), "{rows:#?}");
+    let taxonomy = peerscope_model::Taxonomy::builtin().unwrap();
+    // Each CQC theme counts the distinct findings (by council and text) that touch any of
+    // its quality statements, read from the export.
+    let export = peerscope(d.path()).args(["export", "--format", "jsonl"]).output().unwrap();
+    let findings: Vec<Value> = export.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+    for c in rows.iter().filter(|r| level(r) == "cqc-theme") {
+        let statements = taxonomy.expand(c["theme"].as_str().unwrap());
+        assert!(!statements.is_empty());
+        let mut distinct = std::collections::HashSet::new();
+        for f in &findings {
+            let themes = f["themes"].as_str().unwrap();
+            let council = f["council"].as_str().unwrap();
+            if !council.is_empty() && themes.split(';').any(|t| statements.iter().any(|s| s == t)) {
+                // The same finding published in several forms counts once (as `themes` keys it).
+                let words: String = f["text"].as_str().unwrap().chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).take(160).collect();
+                distinct.insert((council.to_lowercase(), words));
+            }
+        }
+        assert_eq!(c["findings"].as_u64().unwrap() as usize, distinct.len(), "{}", c["label"]);
+        let under: u64 = rows.iter().filter(|r| level(r) == "quality-statement" && r["group"] == c["theme"]).map(|r| r["findings"].as_u64().unwrap()).sum();
+        assert!(under >= c["findings"].as_u64().unwrap(), "{}", c["label"]);
+    }
+    // No topic is a quality statement under another name.
+    for (topic, statement) in [("Leadership and governance", "Governance, management and sustainability"), ("Reablement and prevention", "Supporting people to live healthier lives")] {
+        assert!(rows.iter().any(|r| r["label"] == statement && level(r) == "quality-statement"));
+        assert!(!rows.iter().any(|r| r["label"] == topic), "{topic} is still a topic");
+    }
+    // A CQC theme filters by its quality statements.
+    let out = peerscope(d.path()).args(["themes", "--json", "--theme", "leadership"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&peerscope(d.path()).args(["themes"]).output().unwrap().stdout).into_owned();
+    assert!(text.contains("CQC assessment framework") && text.contains("\nTopics"), "{text}");
+}
+
 #[test]
 fn a_council_profile_shows_repeats_comparators_and_who_to_learn_from() {
     let d = data();

@@ -13,4 +13,4 @@ pub mod theme;
 pub use council::{Council, CouncilRef, Councils, Mention};
 pub use document::{DocKind, Document, Finding, FindingKind, ReviewType, Service};
 pub use error::ModelError;
-pub use theme::{Taxonomy, Theme};
+pub use theme::{Axis, CqcTheme, Taxonomy, Theme};

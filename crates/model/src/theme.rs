@@ -11,7 +11,35 @@ const BUILTIN_TOML: &str = include_str!("../../../corpus/themes.toml");
 #[derive(Deserialize)]
 struct File {
     version: u32,
+    #[serde(default)]
+    cqc_theme: Vec<CqcTheme>,
     theme: Vec<ThemeSpec>,
+}
+
+/// One of the CQC assessment framework's four themes, which group its quality statements.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+pub struct CqcTheme {
+    pub id: String,
+    pub label: String,
+}
+
+/// The two ways findings are grouped, each without two themes for one idea.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Axis {
+    /// The nine quality statements of the CQC assessment framework.
+    Cqc,
+    /// The sector's topics: DoLS, carers, direct payments, workforce, …
+    Topic,
+}
+
+impl Axis {
+    pub fn label(self) -> &'static str {
+        match self {
+            Axis::Cqc => "CQC quality statements",
+            Axis::Topic => "Topics",
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -44,6 +72,8 @@ pub struct Theme {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     pub version: u32,
+    /// The CQC framework's themes; a quality statement's `group` is one of their ids.
+    pub cqc_themes: Vec<CqcTheme>,
     pub themes: Vec<Theme>,
     /// Compiled on first use: answering a question needs the themes' names, never their
     /// patterns, and compiling them is most of a query's start-up.
@@ -88,7 +118,7 @@ impl Taxonomy {
     fn read(text: &str, check: bool) -> Result<Taxonomy, ModelError> {
         let file: File = toml::from_str(text)?;
         let themes: Vec<Theme> = file.theme.into_iter().map(|t| Theme::parse(t, check)).collect::<Result<_, _>>()?;
-        Ok(Taxonomy { version: file.version, themes, matcher: std::sync::OnceLock::new() })
+        Ok(Taxonomy { version: file.version, cqc_themes: file.cqc_theme, themes, matcher: std::sync::OnceLock::new() })
     }
 
     /// Compile the themes' patterns now rather than on first use, so a pattern too large to
@@ -118,6 +148,29 @@ impl Taxonomy {
 
     pub fn get(&self, id: &str) -> Option<&Theme> {
         self.themes.iter().find(|t| t.id == id)
+    }
+
+    /// The axis a theme is on: a quality statement (grouped under a CQC theme) or a topic.
+    pub fn axis(&self, theme: &Theme) -> Axis {
+        if self.cqc_theme(theme).is_some() {
+            Axis::Cqc
+        } else {
+            Axis::Topic
+        }
+    }
+
+    /// The CQC theme a quality statement falls under.
+    pub fn cqc_theme(&self, theme: &Theme) -> Option<&CqcTheme> {
+        self.cqc_themes.iter().find(|c| c.id == theme.group)
+    }
+
+    /// The theme ids an id given as a filter stands for: a CQC theme's quality statements,
+    /// or the theme itself; empty when it is neither.
+    pub fn expand(&self, id: &str) -> Vec<String> {
+        if self.get(id).is_some() {
+            return vec![id.to_string()];
+        }
+        self.themes.iter().filter(|t| t.group == id && self.cqc_themes.iter().any(|c| c.id == id)).map(|t| t.id.clone()).collect()
     }
 
     /// Themes a query's words name: a theme whose id is given, or one of whose words

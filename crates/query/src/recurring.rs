@@ -1,6 +1,11 @@
 //! Recurring themes across councils: for each theme, how many councils and findings, split
 //! by kind, with an example finding and the councils under it (`peerscope themes`). A
 //! finding published in several forms of one review (text, web page, PDF) counts once.
+//!
+//! Two axes: the CQC assessment framework (its four themes, each counting a finding once
+//! however many of its quality statements the finding touches, then the nine statements)
+//! and the sector's topics. No axis has two themes for one idea, so a finding is counted
+//! once per idea; the axes are shown apart and never summed.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -13,6 +18,9 @@ use crate::filter::{finding_key, Filter};
 pub struct RecurringTheme {
     pub theme: String,
     pub label: String,
+    /// "cqc-theme" (one of the framework's four), "quality-statement" or "topic".
+    pub level: &'static str,
+    /// For a quality statement, the CQC theme it falls under.
     pub group: String,
     /// Councils with at least one finding on the theme, by name.
     pub councils: Vec<String>,
@@ -50,7 +58,11 @@ pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [Str
             if !seen.insert(finding_key(&council, &f.text)) {
                 continue;
             }
-            for t in &f.themes {
+            // A finding touching two statements of one CQC theme counts once for the theme.
+            let mut cqc: Vec<String> = f.themes.iter().filter_map(|t| taxonomy.get(t)).filter_map(|t| taxonomy.cqc_theme(t)).map(|c| c.id.clone()).collect();
+            cqc.sort();
+            cqc.dedup();
+            for t in f.themes.iter().chain(&cqc) {
                 let entry = table.entry(t.clone()).or_default();
                 entry.0.insert(council.clone());
                 entry.1[kind_slot(f.kind)] += 1;
@@ -65,9 +77,16 @@ pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [Str
         .into_iter()
         .map(|(id, (councils, k, example))| {
             let theme = taxonomy.get(&id);
+            let cqc_theme = taxonomy.cqc_themes.iter().find(|c| c.id == id);
+            let level = match (theme, cqc_theme) {
+                (_, Some(_)) => "cqc-theme",
+                (Some(t), None) if taxonomy.axis(t) == peerscope_model::Axis::Cqc => "quality-statement",
+                _ => "topic",
+            };
             RecurringTheme {
-                label: theme.map_or_else(|| id.clone(), |t| t.label.clone()),
-                group: theme.map(|t| t.group.clone()).unwrap_or_default(),
+                label: cqc_theme.map(|c| c.label.clone()).or_else(|| theme.map(|t| t.label.clone())).unwrap_or_else(|| id.clone()),
+                level,
+                group: theme.filter(|_| level == "quality-statement").map(|t| t.group.clone()).unwrap_or_default(),
                 theme: id,
                 councils: councils.into_iter().collect(),
                 findings: k.iter().sum(),

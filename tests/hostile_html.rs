@@ -46,9 +46,10 @@ fn open_formatting_elements_then_misnested_blocks() {
 fn a_huge_line_makes_neither_a_huge_finding_nor_a_huge_answer() {
     let data = tempfile::tempdir().unwrap();
     let docs = tempfile::tempdir().unwrap();
-    let line = "Performance on reviews remains concerning and waiting lists are long. ".repeat(15_000);
+    // One run-on item with no sentence end: nothing splits it.
+    let line = "performance on reviews remains concerning and waiting lists are long and ".repeat(15_000);
     let file = docs.path().join("walsall_long.txt");
-    std::fs::write(&file, format!("Walsall Council adult social care peer challenge 2019\n\nAreas for development\n\n{line}\n")).unwrap();
+    std::fs::write(&file, format!("Walsall Council adult social care peer challenge 2019\n\nAreas for development\n\n- {line}\n")).unwrap();
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_peerscope")).env("CI", "1").arg("--data").arg(data.path()).args(args).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -325,8 +325,9 @@ mod tests {
     fn a_finding_is_never_longer_than_the_cap_and_its_span_stays_exact() {
         // Regression: a 50 MB line was one finding, and a query printed all of it.
         let x = Extractor::new().unwrap();
-        let line = "Performance on reviews remains concerning and waiting lists are long. ".repeat(20_000);
-        let doc = format!("Walsall Council adult social care peer challenge\n\nAreas for development\n\n{line}\n");
+        // One run-on item with no sentence end: nothing splits it.
+        let line = "performance on reviews remains concerning and waiting lists are long and ".repeat(20_000);
+        let doc = format!("Walsall Council adult social care peer challenge\n\nAreas for development\n\n- {line}\n");
         let read = x.extract("long.txt", doc.as_bytes()).unwrap();
         assert!(!read.document.findings.is_empty());
         for f in &read.document.findings {

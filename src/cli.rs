@@ -87,6 +87,13 @@ pub enum Command {
         #[command(flatten)]
         filters: crate::filter_args::FilterArgs,
     },
+    /// Serve the web page and JSON API over the data directory (read-only; loopback unless
+    /// --bind says otherwise). `/?q=QUESTION` searches, `/api/query?q=QUESTION` answers as
+    /// `query --json` does.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+        bind: std::net::SocketAddr,
+    },
     /// Score extraction against hand annotations: GOLD_DIR/NAME.json annotates DOCS_DIR/NAME.*
     /// (format and rules: tests/gold/GUIDELINES.md and tests/gold/SCORING.md in the repository).
     Eval {
@@ -139,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
+        Command::Serve { bind } => crate::serve_cmd::run(&cli.data, bind),
         Command::Eval { gold, docs, json, brief, out, rules, cross_validate, folds, train_also, with } => {
             if cross_validate {
                 return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief);

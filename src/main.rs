@@ -17,6 +17,7 @@ mod learn;
 mod origin;
 mod pdf_child;
 mod query_cmd;
+mod serve_cmd;
 mod themes_cmd;
 
 use clap::Parser;

@@ -1,0 +1,96 @@
+//! `peerscope serve` through the real binary on a loopback port: the search page and the
+//! JSON API answer, every text from a stranger's document is escaped, pages allow no script,
+//! and bad requests are 4xx with a message. (Browser checks come with the rest of the web
+//! page; these read the HTTP answers themselves.)
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+
+use support::{peerscope, root};
+
+/// The server, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &std::path::Path) -> Server {
+    let mut child = peerscope(data).args(["serve", "--bind", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().trim_start_matches("serving http://").trim_end_matches('/').to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{line:?}");
+    Server { child, addr }
+}
+
+/// GET `target`: the status, the headers (lower-cased) and the body.
+fn get(server: &Server, target: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    write!(s, "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
+}
+
+fn data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = root().join("tests/hostile/script_findings.txt");
+    let out = peerscope(dir.path()).args(["ingest", "corpus/walsall_scrutiny-report_2015.txt"]).arg(&hostile).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+#[test]
+fn the_search_page_and_api_answer_and_escape_every_text() {
+    let d = data();
+    let server = start(d.path());
+    let (status, head, page) = get(&server, "/?q=councils+flagged+for+review+performance");
+    assert_eq!(status, 200, "{page}");
+    assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
+    assert!(page.contains("Walsall"), "{page}");
+    // The hostile page's findings are shown, as text.
+    assert!(page.contains("&lt;script&gt;alert('finding')") && page.contains("&lt;img src=x onerror"), "the hostile findings are not shown as text: {page}");
+    assert!(page.contains("&lt;script&gt;alert('title')"), "the hostile title is not shown as text: {page}");
+    assert!(!page.contains("<script"), "a script got through: {page}");
+    assert!(!page.contains("<img"), "an element got through: {page}");
+    assert!(!page.contains("href=\"javascript:"), "a javascript: link: {page}");
+    // The question itself is escaped where it is echoed.
+    let (status, _, page) = get(&server, "/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E+reviews");
+    assert!(status == 200 || status == 400, "{status}");
+    assert!(!page.contains("<script"), "{page}");
+    // The API answers as `query --json` does.
+    let (status, head, json) = get(&server, "/api/query?q=councils+flagged+for+review+performance");
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"), "{head}");
+    let answer: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(answer["councils"].as_array().unwrap().iter().any(|c| c["council"]["name"] == "Walsall"), "{json}");
+}
+
+#[test]
+fn bad_requests_are_4xx_with_a_message() {
+    let d = data();
+    let server = start(d.path());
+    let long = "a".repeat(600);
+    let (status, _, body) = get(&server, &format!("/api/query?q={long}"));
+    assert_eq!(status, 400);
+    assert!(body.contains("at most 500"), "{body}");
+    let (status, _, body) = get(&server, "/api/query?q=the+councils");
+    assert_eq!(status, 400);
+    assert!(body.contains("nothing to look for"), "{body}");
+    let (status, _, body) = get(&server, "/no/such/page");
+    assert_eq!(status, 404);
+    assert!(body.contains("no such page"), "{body}");
+}

@@ -145,19 +145,30 @@ async fn api_query(State(site): State<Arc<Site>>, Query(ask): Query<Ask>) -> Res
     }
 }
 
-/// The engine's answer, computed off the async threads (it reads the index).
-async fn ask_engine(site: &Arc<Site>, q: &str) -> Result<peerscope_query::Answer, QueryError> {
-    let site = site.clone();
-    let q = q.to_string();
-    tokio::task::spawn_blocking(move || site.engine().answer_filtered(&q, &Filter::default(), COUNCILS_SHOWN))
-        .await
-        .unwrap_or(Err(QueryError::Empty))
+/// Why a question got no answer: the engine's reason (the question's fault, or the
+/// index's), or the engine's task failing (ours).
+#[derive(Debug, thiserror::Error)]
+enum Unanswered {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("the question could not be answered (an internal error); try again or another question")]
+    Failed,
 }
 
-fn status_of(e: &QueryError) -> StatusCode {
+/// The engine's answer, computed off the async threads (it reads the index).
+async fn ask_engine(site: &Arc<Site>, q: &str) -> Result<peerscope_query::Answer, Unanswered> {
+    let site = site.clone();
+    let q = q.to_string();
+    match tokio::task::spawn_blocking(move || site.engine().answer_filtered(&q, &Filter::default(), COUNCILS_SHOWN)).await {
+        Ok(answer) => Ok(answer?),
+        Err(_) => Err(Unanswered::Failed),
+    }
+}
+
+fn status_of(e: &Unanswered) -> StatusCode {
     match e {
-        QueryError::Index(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
+        Unanswered::Query(QueryError::Index(_)) | Unanswered::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+        Unanswered::Query(_) => StatusCode::BAD_REQUEST,
     }
 }
 

@@ -44,6 +44,15 @@ impl DataDir {
         Ok(data)
     }
 
+    /// Merge the index's segments once a run has written what it will (see
+    /// [`FindingIndex::compact`]). What was committed is readable whatever happens here, so
+    /// a failure (a full disk: a merge needs the index's size again) is a warning.
+    pub fn compact(&mut self) {
+        if let Err(e) = self.index.compact() {
+            eprintln!("peerscope: the index in {} was not compacted (queries are slower, nothing is lost): {e}", self.path.display());
+        }
+    }
+
     /// Index what the store holds and the index lacks. Returns how many documents changed.
     pub fn catch_up(&mut self) -> anyhow::Result<usize> {
         let mark = self.index.watermark().seq;

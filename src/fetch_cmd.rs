@@ -44,6 +44,7 @@ pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
             eprintln!("peerscope: {key}: {}", crate::describe(&e.into()));
         }
     }
+    dir.compact();
     crate::outln!("ingested {} new or changed documents; {} findings extracted; {} could not be read", ingested.0, ingested.1, ingested.2);
     crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
     Ok(ExitCode::SUCCESS)

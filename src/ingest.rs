@@ -74,6 +74,7 @@ pub fn ingest(dir: &mut DataDir, extractor: &Extractor, paths: &[PathBuf]) -> an
     extracted?;
     dir.store.flush()?;
     dir.catch_up()?;
+    dir.compact();
     Ok(summary)
 }
 

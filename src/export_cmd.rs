@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use peerscope_query::export::{rows, FindingRow, CSV_HEADER};
+use peerscope_query::export::{rows, write_csv, write_jsonl};
 
 use crate::filter_args::FilterArgs;
 
@@ -26,40 +26,11 @@ pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, filters: 
     };
     match format {
         Format::Csv => write_csv(&mut sink, &rows, bom)?,
-        Format::Jsonl => {
-            for r in &rows {
-                serde_json::to_writer(&mut sink, r)?;
-                sink.write_all(b"\n")?;
-            }
-        }
+        Format::Jsonl => write_jsonl(&mut sink, &rows)?,
     }
     sink.flush()?;
     if let Some(path) = out {
         eprintln!("peerscope: {} findings written to {}", rows.len(), path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// RFC 4180 CSV (every field that needs it quoted), UTF-8, optionally with a byte-order
-/// mark so spreadsheet programs read the encoding right; no cell a spreadsheet would run.
-fn write_csv(sink: &mut dyn Write, rows: &[FindingRow], bom: bool) -> anyhow::Result<()> {
-    if bom {
-        sink.write_all("\u{feff}".as_bytes())?;
-    }
-    let mut w = csv::WriterBuilder::new().from_writer(sink);
-    w.write_record(CSV_HEADER).map_err(csv_error)?;
-    for r in rows {
-        // Text that starts like a formula is written so a spreadsheet shows it, not runs it.
-        w.write_record(r.csv_record()).map_err(csv_error)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// A write error inside csv is an io error (a closed pipe stays recognisable as one).
-fn csv_error(e: csv::Error) -> anyhow::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io.into(),
-        other => anyhow::anyhow!("writing CSV: {other:?}"),
-    }
 }

@@ -45,7 +45,7 @@ pub struct Watermark {
 }
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -112,15 +112,17 @@ fn schema() -> (Schema, Fields) {
         own_text: b.add_text_field("own_text", STORED),
         section: b.add_text_field("section", STORED),
         // Norms kept: a theme's score depends on how many themes a finding has.
-        themes: b.add_text_field("themes", STRING | STORED),
+        themes: b.add_text_field("themes", STRING | STORED | FAST),
         // FAST: answers group candidates by council without reading stored documents.
         council: b.add_text_field("council", filter.clone() | FAST),
         gss: b.add_text_field("gss", filter.clone()),
-        region: b.add_text_field("region", filter.clone()),
+        // FAST (as are the document's kind, service and review type): an answer counts its
+        // candidates by each (the web page's facets) from columns alone.
+        region: b.add_text_field("region", filter.clone() | FAST),
         year: b.add_u64_field("year", INDEXED | FAST),
-        doc_kind: b.add_text_field("doc_kind", filter.clone()),
-        service: b.add_text_field("service", filter.clone()),
-        review_type: b.add_text_field("review_type", filter.clone()),
+        doc_kind: b.add_text_field("doc_kind", filter.clone() | FAST),
+        service: b.add_text_field("service", filter.clone() | FAST),
+        review_type: b.add_text_field("review_type", filter.clone() | FAST),
         about: b.add_text_field("about", filter.clone()),
         pointer: b.add_text_field("pointer", filter.clone() | STORED),
         start: b.add_u64_field("start", FAST),
@@ -161,9 +163,26 @@ struct Columns {
     start: Option<tantivy::columnar::Column<u64>>,
     end: Option<tantivy::columnar::Column<u64>>,
     confidence: Option<tantivy::columnar::Column<u64>>,
-    /// Kinds and councils already read, by (column, ordinal): reading a value from a column
+    region: Option<tantivy::columnar::StrColumn>,
+    doc_kind: Option<tantivy::columnar::StrColumn>,
+    service: Option<tantivy::columnar::StrColumn>,
+    review_type: Option<tantivy::columnar::StrColumn>,
+    themes: Option<tantivy::columnar::StrColumn>,
+    /// Values already read, by (column, ordinal): reading a value from a column
     /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
-    seen: std::sync::Mutex<HashMap<(bool, u64), String>>,
+    seen: std::sync::Mutex<HashMap<(Small, u64), String>>,
+}
+
+/// The columns with few distinct values, read through [`Columns::small`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Small {
+    Kind,
+    Council,
+    Region,
+    DocKind,
+    Service,
+    ReviewType,
+    Theme,
 }
 
 impl Columns {
@@ -178,26 +197,57 @@ impl Columns {
             start: fast.u64("start").ok(),
             end: fast.u64("end").ok(),
             confidence: fast.u64("confidence").ok(),
+            region: fast.str("region")?,
+            doc_kind: fast.str("doc_kind")?,
+            service: fast.str("service")?,
+            review_type: fast.str("review_type")?,
+            themes: fast.str("themes")?,
             seen: Default::default(),
         })
     }
 
     fn kind(&self, doc: tantivy::DocId) -> Result<String> {
-        self.small(&self.kind, false, doc)
+        self.small(Small::Kind, doc)
     }
 
     fn council(&self, doc: tantivy::DocId) -> Result<String> {
-        self.small(&self.council, true, doc)
+        self.small(Small::Council, doc)
     }
 
-    /// A value of a column with few distinct values, each read from its dictionary once.
-    fn small(&self, column: &Option<tantivy::columnar::StrColumn>, which: bool, doc: tantivy::DocId) -> Result<String> {
-        let Some(ord) = column.as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(String::new()) };
+    fn column(&self, which: Small) -> &Option<tantivy::columnar::StrColumn> {
+        match which {
+            Small::Kind => &self.kind,
+            Small::Council => &self.council,
+            Small::Region => &self.region,
+            Small::DocKind => &self.doc_kind,
+            Small::Service => &self.service,
+            Small::ReviewType => &self.review_type,
+            Small::Theme => &self.themes,
+        }
+    }
+
+    /// The (first) value of a column with few distinct values, each read from its
+    /// dictionary once.
+    fn small(&self, which: Small, doc: tantivy::DocId) -> Result<String> {
+        let Some(ord) = self.column(which).as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(String::new()) };
+        self.value(which, ord)
+    }
+
+    /// Every value of a multi-valued column (a finding's themes).
+    fn all_small(&self, which: Small, doc: tantivy::DocId) -> Result<Vec<String>> {
+        let Some(column) = self.column(which) else { return Ok(Vec::new()) };
+        column.ords().values_for_doc(doc).map(|ord| self.value(which, ord)).collect()
+    }
+
+    fn value(&self, which: Small, ord: u64) -> Result<String> {
         let seen = || self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = seen().get(&(which, ord)) {
             return Ok(s.clone());
         }
-        let s = Self::text(column, doc)?;
+        let mut s = String::new();
+        if let Some(c) = self.column(which) {
+            c.ord_to_str(ord, &mut s).map_err(tantivy::TantivyError::from)?;
+        }
         seen().insert((which, ord), s.clone());
         Ok(s)
     }
@@ -372,6 +422,12 @@ pub struct Candidate {
     pub year: Option<u64>,
     /// Councils a best-practice finding points to.
     pub pointers: Vec<String>,
+    /// What the answer's facets count, from the index's columns.
+    pub region: String,
+    pub doc_kind: String,
+    pub service: String,
+    pub review_type: String,
+    pub themes: Vec<String>,
     addr: tantivy::DocAddress,
 }
 
@@ -382,6 +438,8 @@ pub struct Search {
     pub text: String,
     /// Theme ids; a finding tagged with one scores higher.
     pub themes: Vec<String>,
+    /// Theme ids; a finding kept must carry one of them (empty keeps all).
+    pub only_themes: Vec<String>,
     /// Kinds to keep; empty keeps all.
     pub kinds: Vec<FindingKind>,
     /// Keep documents that are not about an adult social care peer review.
@@ -396,6 +454,10 @@ pub struct Search {
     pub years: Option<(u64, u64)>,
     /// Review types as written in documents ("lga-peer-challenge"); empty keeps all.
     pub review_types: Vec<String>,
+    /// Services as written in documents ("adult-social-care"); empty keeps all.
+    pub services: Vec<String>,
+    /// Document kinds as written in documents ("report", "minutes"); empty keeps all.
+    pub doc_kinds: Vec<String>,
     /// Keep findings the reader is at least this sure of (0–1); `None` keeps all.
     pub min_confidence: Option<f32>,
     /// What every finding kept must hold: each word (analysed like the findings), or one
@@ -559,14 +621,24 @@ impl FindingIndex {
     /// Every document the index holds, with its findings, as committed when the index was
     /// opened or last refreshed; in id order, as the store lists them.
     pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
+        self.records_matching(&tantivy::query::AllQuery)
+    }
+
+    /// One document with its findings, by id (`None` when the index does not hold it).
+    pub fn document(&self, id: &str) -> Result<Option<DocumentRecord>> {
+        let query = TermQuery::new(Term::from_field_text(self.f.doc_id, id), IndexRecordOption::Basic);
+        Ok(self.records_matching(&query)?.into_iter().next())
+    }
+
+    /// The documents of the records and findings `query` matches, findings in order.
+    fn records_matching(&self, query: &dyn Query) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();
         let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
         let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         // Each segment's document ids by ordinal, read once each.
         let mut ids: HashMap<(u32, u64), String> = HashMap::new();
-        let all = tantivy::query::AllQuery;
-        for addr in searcher.search(&all, &tantivy::collector::DocSetCollector)? {
+        for addr in searcher.search(query, &tantivy::collector::DocSetCollector)? {
             let d: TantivyDocument = searcher.doc(addr)?;
             match d.get_first(self.f.record).and_then(|v| v.as_str()) {
                 Some(json) => {
@@ -701,7 +773,20 @@ impl FindingIndex {
             } else {
                 Vec::new()
             };
-            out.push(Candidate { score, council: c.council(addr.doc_id)?, kind, year: c.year(addr.doc_id), pointers, addr });
+            let d = addr.doc_id;
+            out.push(Candidate {
+                score,
+                council: c.council(d)?,
+                kind,
+                year: c.year(d),
+                pointers,
+                region: c.small(Small::Region, d)?,
+                doc_kind: c.small(Small::DocKind, d)?,
+                service: c.small(Small::Service, d)?,
+                review_type: c.small(Small::ReviewType, d)?,
+                themes: c.all_small(Small::Theme, d)?,
+                addr,
+            });
         }
         Ok(out)
     }
@@ -739,7 +824,7 @@ impl FindingIndex {
         if !s.all_documents {
             must.push((Occur::Must, term(f.about, "yes")));
         }
-        for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types)] {
+        for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types), (f.service, &s.services), (f.doc_kind, &s.doc_kinds), (f.themes, &s.only_themes)] {
             if !values.is_empty() {
                 let any = values.iter().map(|v| (Occur::Should, term(field, v))).collect();
                 must.push((Occur::Must, Box::new(BooleanQuery::new(any))));

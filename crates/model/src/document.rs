@@ -84,6 +84,24 @@ impl DocKind {
             DocKind::WebPage => "web-page",
         }
     }
+
+    pub const ALL: [DocKind; 5] = [DocKind::PeerReport, DocKind::ScrutinyReport, DocKind::ScrutinyMinutes, DocKind::PressRelease, DocKind::WebPage];
+
+    /// The kind written as [`DocKind::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<DocKind> {
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The kind in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocKind::PeerReport => "peer team's report or letter",
+            DocKind::ScrutinyReport => "report to a committee",
+            DocKind::ScrutinyMinutes => "minutes or decision",
+            DocKind::PressRelease => "press release",
+            DocKind::WebPage => "web page",
+        }
+    }
 }
 
 /// The service the review looked at.
@@ -107,6 +125,26 @@ impl Service {
             Service::ChildrensServices => "childrens-services",
             Service::Corporate => "corporate",
             Service::HealthAndWellbeing => "health-and-wellbeing",
+            Service::Finance => "finance",
+            Service::Other => "other",
+        }
+    }
+
+    pub const ALL: [Service; 7] = [Service::AdultSocialCare, Service::SafeguardingAdults, Service::ChildrensServices, Service::Corporate, Service::HealthAndWellbeing, Service::Finance, Service::Other];
+
+    /// The service written as [`Service::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Service> {
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The service in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Service::AdultSocialCare => "adult social care",
+            Service::SafeguardingAdults => "safeguarding adults",
+            Service::ChildrensServices => "children's services",
+            Service::Corporate => "corporate",
+            Service::HealthAndWellbeing => "health and wellbeing",
             Service::Finance => "finance",
             Service::Other => "other",
         }
@@ -141,6 +179,24 @@ impl ReviewType {
             ReviewType::Inspection => "inspection",
             ReviewType::None => "none",
             ReviewType::Unknown => "unknown",
+        }
+    }
+
+    pub const ALL: [ReviewType; 5] = [ReviewType::LgaPeerChallenge, ReviewType::AdassRegionalPeerChallenge, ReviewType::Inspection, ReviewType::None, ReviewType::Unknown];
+
+    /// The type written as [`ReviewType::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<ReviewType> {
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The type in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewType::LgaPeerChallenge => "LGA peer challenge",
+            ReviewType::AdassRegionalPeerChallenge => "regional ADASS peer challenge",
+            ReviewType::Inspection => "inspection",
+            ReviewType::None => "no external review",
+            ReviewType::Unknown => "review type unknown",
         }
     }
 }

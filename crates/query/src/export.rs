@@ -71,6 +71,33 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
     out
 }
 
+impl FindingRow {
+    /// The row of a finding found by a search: its document's values from the index's
+    /// columns (`c`), its own from its stored fields (`h`).
+    pub fn found(c: &peerscope_index::Candidate, h: &peerscope_index::Hit) -> FindingRow {
+        FindingRow {
+            council: h.council.clone(),
+            gss_code: h.gss_code.clone(),
+            region: h.region.clone(),
+            review_type: c.review_type.clone(),
+            review_year: h.year.and_then(|y| i32::try_from(y).ok()),
+            service: c.service.clone(),
+            doc_kind: c.doc_kind.clone(),
+            kind: h.kind.clone(),
+            themes: h.themes.join(";"),
+            text: h.text.clone(),
+            section: h.section.clone(),
+            points_to: h.pointers.join(";"),
+            title: h.title.clone(),
+            source: h.source.clone(),
+            start: h.start as usize,
+            end: h.end as usize,
+            confidence: h.confidence,
+            document_id: h.doc_id.clone(),
+        }
+    }
+}
+
 /// The columns of a CSV export, in order.
 pub const CSV_HEADER: [&str; 18] = [
     "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id",
@@ -115,6 +142,38 @@ impl FindingRow {
             self.confidence.to_string(),
             t(&self.document_id),
         ]
+    }
+}
+
+/// Write `rows` as RFC 4180 CSV (every field that needs it quoted), UTF-8, optionally with a
+/// byte-order mark so spreadsheet programs read the encoding right; no cell a spreadsheet
+/// would run ([`FindingRow::csv_record`]).
+pub fn write_csv(sink: &mut dyn std::io::Write, rows: &[FindingRow], bom: bool) -> std::io::Result<()> {
+    if bom {
+        sink.write_all("\u{feff}".as_bytes())?;
+    }
+    let mut w = csv::WriterBuilder::new().from_writer(sink);
+    w.write_record(CSV_HEADER).map_err(csv_error)?;
+    for r in rows {
+        w.write_record(r.csv_record()).map_err(csv_error)?;
+    }
+    w.flush()
+}
+
+/// Write `rows` as JSON lines: one object per finding, its text exactly as read.
+pub fn write_jsonl(sink: &mut dyn std::io::Write, rows: &[FindingRow]) -> std::io::Result<()> {
+    for r in rows {
+        serde_json::to_writer(&mut *sink, r)?;
+        sink.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A write error inside csv is an io error (a closed pipe stays recognisable as one).
+fn csv_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("writing CSV: {other:?}")),
     }
 }
 

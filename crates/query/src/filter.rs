@@ -2,7 +2,7 @@
 //! type, service, kind, theme. Documents not about an adult social care (or safeguarding
 //! adults) peer review are left out unless `all_services` is set.
 
-use peerscope_model::{Document, Finding, FindingKind, ReviewType};
+use peerscope_model::{Councils, DocKind, Document, Finding, FindingKind, ReviewType, Service, Taxonomy};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -15,6 +15,12 @@ pub struct Filter {
     pub since: Option<i32>,
     pub until: Option<i32>,
     pub review_types: Vec<ReviewType>,
+    /// Services reviewed; empty = the adult social care family (or all, with `all_services`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+    /// Kinds of document (report, minutes …); empty = all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub doc_kinds: Vec<DocKind>,
     /// Include reviews of children's services, corporate and other peer challenges.
     pub all_services: bool,
     pub kinds: Vec<FindingKind>,
@@ -23,6 +29,115 @@ pub struct Filter {
     /// Findings the reader is less sure of than this (0–1) are left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_confidence: Option<f32>,
+}
+
+/// Filters as a person writes them (flags on the command line, parameters of a web
+/// address), before they are checked: every list may repeat.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterParams {
+    pub councils: Vec<String>,
+    pub regions: Vec<String>,
+    pub since: Option<i32>,
+    pub until: Option<i32>,
+    /// "lga", "adass", "inspection" or a type as the index writes it.
+    pub review_types: Vec<String>,
+    pub all_services: bool,
+    pub kinds: Vec<String>,
+    /// A theme of either axis, or a CQC theme standing for its quality statements.
+    pub themes: Vec<String>,
+    pub min_confidence: Option<f32>,
+    pub services: Vec<String>,
+    pub doc_kinds: Vec<String>,
+}
+
+/// Why written filters were refused, naming what would be taken.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FilterError {
+    #[error("unknown kind {0:?}: use strength, area_for_development, recommendation or best_practice")]
+    Kind(String),
+    #[error("unknown review type {0:?}: use lga, adass or inspection")]
+    ReviewType(String),
+    #[error("unknown service {0:?}: use {1}")]
+    Service(String, String),
+    #[error("unknown document kind {0:?}: use {1}")]
+    DocKind(String, String),
+    #[error("unknown theme {0:?}: a CQC theme ({1}) or one of {2}")]
+    Theme(String, String, String),
+    #[error("a council needs a name, e.g. Walsall")]
+    EmptyCouncil,
+    #[error("no English council with social care duties is called {0:?}; nearest: {1}")]
+    Council(String, String),
+    #[error("no region is called {0:?}; the regions: {1}")]
+    Region(String, String),
+    #[error("reviews since {0} until {1}: the first year is after the second")]
+    Years(i32, i32),
+    #[error("a confidence of {0} is not between 0 and 1")]
+    Confidence(f32),
+}
+
+impl FilterParams {
+    /// Check every value against the reference data and the taxonomy: a name that matches
+    /// nothing would silently answer nothing, so it is refused with what would be taken.
+    pub fn filter(&self, taxonomy: &Taxonomy, councils: &Councils) -> Result<Filter, FilterError> {
+        let kinds = self.kinds.iter().map(|k| FindingKind::parse(k).ok_or_else(|| FilterError::Kind(k.clone()))).collect::<Result<_, _>>()?;
+        let review_types = self
+            .review_types
+            .iter()
+            .map(|t| match t.trim().to_ascii_lowercase().as_str() {
+                "lga" => Ok(ReviewType::LgaPeerChallenge),
+                "adass" | "regional" => Ok(ReviewType::AdassRegionalPeerChallenge),
+                other => ReviewType::parse(other).ok_or_else(|| FilterError::ReviewType(t.clone())),
+            })
+            .collect::<Result<_, _>>()?;
+        let names = |all: Vec<&'static str>| all.join(", ");
+        let services = self.services.iter().map(|x| Service::parse(x).ok_or_else(|| FilterError::Service(x.clone(), names(Service::ALL.iter().map(|s| s.as_str()).collect())))).collect::<Result<_, _>>()?;
+        let doc_kinds = self.doc_kinds.iter().map(|x| DocKind::parse(x).ok_or_else(|| FilterError::DocKind(x.clone(), names(DocKind::ALL.iter().map(|s| s.as_str()).collect())))).collect::<Result<_, _>>()?;
+        let mut themes = Vec::new();
+        for t in &self.themes {
+            let ids = taxonomy.expand(t);
+            if ids.is_empty() {
+                let cqc: Vec<&str> = taxonomy.cqc_themes.iter().map(|c| c.id.as_str()).collect();
+                let all: Vec<&str> = taxonomy.themes.iter().map(|t| t.id.as_str()).collect();
+                return Err(FilterError::Theme(t.clone(), cqc.join(", "), all.join(", ")));
+            }
+            themes.extend(ids.into_iter().filter(|id| !themes.contains(id)).collect::<Vec<_>>());
+        }
+        for c in &self.councils {
+            if c.trim().is_empty() {
+                return Err(FilterError::EmptyCouncil);
+            }
+            if councils.lookup(c).is_none() {
+                return Err(FilterError::Council(c.clone(), councils.nearest(c).join(", ")));
+            }
+        }
+        let regions = councils.regions();
+        for r in &self.regions {
+            if !regions.iter().any(|known| known.eq_ignore_ascii_case(r.trim())) {
+                return Err(FilterError::Region(r.clone(), regions.join(", ")));
+            }
+        }
+        if let (Some(s), Some(u)) = (self.since, self.until) {
+            if s > u {
+                return Err(FilterError::Years(s, u));
+            }
+        }
+        if let Some(m) = self.min_confidence.filter(|m| !(0.0..=1.0).contains(m)) {
+            return Err(FilterError::Confidence(m));
+        }
+        Ok(Filter {
+            councils: self.councils.clone(),
+            regions: self.regions.clone(),
+            since: self.since,
+            until: self.until,
+            review_types,
+            services,
+            doc_kinds,
+            all_services: self.all_services,
+            kinds,
+            themes,
+            min_confidence: self.min_confidence,
+        })
+    }
 }
 
 fn eq(a: &str, b: &str) -> bool {
@@ -51,6 +166,12 @@ impl Filter {
         if !self.review_types.is_empty() {
             out.push(self.review_types.iter().map(|t| t.as_str().replace('-', " ")).collect::<Vec<_>>().join(" or "));
         }
+        if !self.services.is_empty() {
+            out.push(self.services.iter().map(|s| s.label()).collect::<Vec<_>>().join(" or "));
+        }
+        if !self.doc_kinds.is_empty() {
+            out.push(format!("in {}", self.doc_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" or ")));
+        }
         if !self.themes.is_empty() {
             out.push(format!("theme {}", self.themes.join(" or ")));
         }
@@ -64,7 +185,13 @@ impl Filter {
     }
 
     pub fn keeps_document(&self, d: &Document) -> bool {
-        if !self.all_services && !d.about_asc_peer_review {
+        if !self.all_services && self.services.is_empty() && !d.about_asc_peer_review {
+            return false;
+        }
+        if !self.services.is_empty() && !self.services.contains(&d.service) {
+            return false;
+        }
+        if !self.doc_kinds.is_empty() && !self.doc_kinds.contains(&d.doc_kind) {
             return false;
         }
         let council = d.council.as_ref();

@@ -3,6 +3,7 @@
 //! and councils with strengths on the same topic). No HTTP, no terminal: callers render.
 
 pub mod export;
+pub mod facets;
 pub mod filter;
 pub mod intent;
 pub mod profile;
@@ -14,6 +15,7 @@ use peerscope_index::{Candidate, FindingIndex, Hit, IndexError, Search};
 use peerscope_model::{CouncilRef, Councils, FindingKind, Taxonomy};
 use serde::Serialize;
 
+pub use facets::{Facet, FacetValue};
 pub use filter::Filter;
 pub use intent::{parse, Intent};
 
@@ -30,12 +32,22 @@ fn merge(into: &mut Filter, flags: &Filter) {
             into.review_types.push(*t);
         }
     }
+    for s in &flags.services {
+        if !into.services.contains(s) {
+            into.services.push(*s);
+        }
+    }
+    for k in &flags.doc_kinds {
+        if !into.doc_kinds.contains(k) {
+            into.doc_kinds.push(*k);
+        }
+    }
     into.all_services |= flags.all_services;
     into.min_confidence = flags.min_confidence.or(into.min_confidence);
 }
 
 /// Findings fetched from the index before grouping by council.
-const CANDIDATES: usize = 1000;
+pub const CANDIDATES: usize = 1000;
 /// Best-practice and strength findings fetched for the "who to learn from" list.
 const POINTER_CANDIDATES: usize = 100;
 /// Findings shown per council.
@@ -59,6 +71,15 @@ pub struct Answer {
     pub query: String,
     pub intent: Intent,
     pub councils: Vec<CouncilEvidence>,
+    /// How many councils have matching findings (`councils` is one page of them).
+    pub councils_total: usize,
+    /// How many of them come before this page.
+    pub offset: usize,
+    /// The matching findings counted by region, council, year, kind, theme, review type,
+    /// service and document kind: each value a filter that narrows the answer.
+    pub facets: Vec<Facet>,
+    /// How many matching findings the facets count: the best [`CANDIDATES`] at most.
+    pub findings_counted: usize,
     pub best_practice: Vec<Pointer>,
     /// Words of the question that no finding holds and no theme stands for ("payroll"):
     /// then nothing is listed rather than councils matched on the question's other words.
@@ -83,6 +104,9 @@ pub struct CouncilEvidence {
 /// One finding with its provenance.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
+    /// The id of the document it is from, and its number there: where to read it in place.
+    pub document: String,
+    pub finding: u64,
     pub kind: FindingKind,
     pub text: String,
     /// The text with matched words marked `**like this**`.
@@ -113,6 +137,18 @@ pub struct Pointer {
     pub title: String,
     pub year: Option<u64>,
     pub source: String,
+    /// The id of the document it is from, and its number there.
+    pub document: String,
+    pub finding: u64,
+}
+
+/// Which councils of the ranking an answer lists.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    /// Councils skipped (those of earlier pages).
+    pub offset: usize,
+    /// Councils listed.
+    pub limit: usize,
 }
 
 pub struct Engine<'a> {
@@ -129,6 +165,25 @@ impl Engine<'_> {
     /// Answer `query` with the filters typed in it and those in `flags` (flags add to them;
     /// kinds in `flags` replace the intent's).
     pub fn answer_filtered(&self, query: &str, flags: &Filter, limit: usize) -> Result<Answer, QueryError> {
+        self.answer_page(query, flags, Page { offset: 0, limit })
+    }
+
+    /// [`Engine::answer_filtered`], listing the councils of one `page` of the ranking.
+    pub fn answer_page(&self, query: &str, flags: &Filter, page: Page) -> Result<Answer, QueryError> {
+        Ok(self.answer_and_candidates(query, flags, page)?.0)
+    }
+
+    /// The findings an answer counts (the best [`CANDIDATES`]), best first, as export rows:
+    /// the web page's downloads and feed of a search.
+    pub fn matching_rows(&self, query: &str, flags: &Filter) -> Result<Vec<export::FindingRow>, QueryError> {
+        let (_, candidates) = self.answer_and_candidates(query, flags, Page { offset: 0, limit: 1 })?;
+        let all: Vec<&Candidate> = candidates.iter().collect();
+        let hits = self.index.load(&all)?;
+        Ok(candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect())
+    }
+
+    fn answer_and_candidates(&self, query: &str, flags: &Filter, page: Page) -> Result<(Answer, Vec<Candidate>), QueryError> {
+        let limit = page.limit;
         if query.trim().is_empty() {
             return Err(QueryError::Empty);
         }
@@ -152,19 +207,25 @@ impl Engine<'_> {
         let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
-            return Ok(Answer { query: query.to_string(), intent, councils: Vec::new(), best_practice: Vec::new(), unmatched, not_together: Vec::new() });
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), unmatched, not_together: Vec::new() };
+            return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
         let search = |kinds: Vec<FindingKind>| Search {
             text: intent.topic.clone(),
             themes: intent.themes.iter().chain(f.themes.iter()).cloned().collect(),
+            // A theme filter keeps only findings carrying it ("--theme carers", a facet).
+            only_themes: f.themes.clone(),
             kinds,
-            all_documents: f.all_services,
+            // A service asked for by name is asked for whether or not it is adult social care.
+            all_documents: f.all_services || !f.services.is_empty(),
             phrases: intent.phrases.clone(),
             councils: f.councils.clone(),
             regions: f.regions.clone(),
             years: (f.since.is_some() || f.until.is_some()).then(|| (f.since.unwrap_or(1990).max(0) as u64, f.until.unwrap_or(2100).max(0) as u64)),
             review_types: f.review_types.iter().map(|t| t.as_str().to_string()).collect(),
+            services: f.services.iter().map(|t| t.as_str().to_string()).collect(),
+            doc_kinds: f.doc_kinds.iter().map(|t| t.as_str().to_string()).collect(),
             min_confidence: f.min_confidence,
             required: Vec::new(),
             limit: CANDIDATES,
@@ -180,12 +241,15 @@ impl Engine<'_> {
         // Pointers name other councils: they do not rank the council whose review made them.
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
-        let councils = if ranking_kinds.is_empty() { Vec::new() } else { self.rank(&self.index.candidates(&search(ranking_kinds.clone()))?, &ranking_kinds, &terms, limit)? };
+        let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
+        let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page)?;
+        let facets = facets::count(&candidates, self.taxonomy);
         let mut best_practice = self.pointers(&search, &intent, &terms, limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
-        Ok(Answer { query: query.to_string(), intent, councils, best_practice, unmatched: Vec::new(), not_together })
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: candidates.len(), best_practice, unmatched: Vec::new(), not_together };
+        Ok((answer, candidates))
     }
 
     /// The themes that stand for `word` of a question's `words`: those it names, and those
@@ -207,7 +271,8 @@ impl Engine<'_> {
 
     /// Group candidates by reviewed council; a council's score is its best distinct findings'
     /// scores summed. Only the findings shown are read from the index's store.
-    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], limit: usize) -> Result<Vec<CouncilEvidence>, QueryError> {
+    /// Returns one page of councils and how many there are in all.
+    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
         let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
         let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::new();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
@@ -229,7 +294,9 @@ impl Engine<'_> {
             })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        ranked.truncate(limit);
+        let total = ranked.len();
+        ranked.drain(..page.offset.min(total));
+        ranked.truncate(page.limit);
         let mut out = Vec::with_capacity(ranked.len());
         for (name, score, matched) in ranked {
             let shown: Vec<&Candidate> = by_council[name].iter().take(PER_COUNCIL * 4).copied().collect();
@@ -250,7 +317,7 @@ impl Engine<'_> {
                     .collect(),
             });
         }
-        Ok(out)
+        Ok((out, total))
     }
 
     fn pointers(&self, search: &dyn Fn(Vec<FindingKind>) -> Search, intent: &Intent, terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
@@ -316,7 +383,7 @@ fn recency(year: Option<u64>) -> f32 {
 }
 
 fn pointer(council: CouncilRef, h: &Hit, basis: &'static str) -> Pointer {
-    Pointer { council, text: shown(&h.text), basis, from: h.council.clone(), title: shown(&h.title), year: h.year, source: h.source.clone() }
+    Pointer { council, text: shown(&h.text), basis, from: h.council.clone(), title: shown(&h.title), year: h.year, source: h.source.clone(), document: h.doc_id.clone(), finding: h.finding }
 }
 
 /// The most of one text an answer prints, in bytes. Extraction caps findings at 3,000
@@ -338,6 +405,8 @@ fn shown(text: &str) -> String {
 
 fn evidence(h: &Hit, terms: &[String]) -> Evidence {
     Evidence {
+        document: h.doc_id.clone(),
+        finding: h.finding,
         kind: FindingKind::parse(&h.kind).unwrap_or(FindingKind::AreaForDevelopment),
         text: shown(&h.text),
         highlighted: highlight(&shown(&h.text), terms),

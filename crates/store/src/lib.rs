@@ -144,7 +144,79 @@ pub struct Store {
     /// Listings the crawler has finished with for good (a past meeting whose items were all
     /// read), with the fingerprint of the settings they were read under.
     settled: sled::Tree,
-    blobs: PathBuf,
+    blobs: Blobs,
+}
+
+/// The raw bytes of documents, one file per document under `blobs/`, named by content id.
+/// Apart from the database so that readers (the web page's "raw bytes") need no lock.
+#[derive(Debug, Clone)]
+pub struct Blobs {
+    dir: PathBuf,
+}
+
+impl Blobs {
+    /// The blobs of the data directory `dir` (nothing is created or opened).
+    pub fn of(dir: &Path) -> Blobs {
+        Blobs { dir: dir.join("blobs") }
+    }
+
+    /// Where raw bytes kept before compression are (`blobs/ab/ID`).
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(&id[..2.min(id.len())]).join(id)
+    }
+
+    /// Where raw bytes are kept, zstd-compressed (`blobs/ab/ID.zst`). A separate name, not
+    /// a magic number: a document may itself be a zstd file.
+    fn packed_path(&self, id: &str) -> PathBuf {
+        self.path(id).with_extension("zst")
+    }
+
+    /// Keep raw bytes under their hash, compressed. Idempotent; atomic on crash (written to
+    /// a temporary file, synced, then renamed).
+    pub fn put(&self, id: &str, bytes: &[u8]) -> Result<()> {
+        if self.has(id) {
+            return Ok(());
+        }
+        let path = self.packed_path(id);
+        let io = |source| StoreError::Io { path: path.clone(), source };
+        let packed = zstd::bulk::compress(bytes, 3).map_err(io)?;
+        let parent = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent).map_err(io)?;
+        let tmp = parent.join(format!(".{id}.tmp"));
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(&packed).and_then(|_| f.sync_all()).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(())
+    }
+
+    pub fn has(&self, id: &str) -> bool {
+        is_content_id(id) && (self.packed_path(id).exists() || self.path(id).exists())
+    }
+
+    /// The raw bytes kept for `id`; `None` when none are, or when `id` is not a content id
+    /// (it comes from a URL: it must never name a path outside `blobs/`).
+    pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        if !is_content_id(id) {
+            return Ok(None);
+        }
+        let path = self.packed_path(id);
+        match std::fs::read(&path) {
+            Ok(packed) => return decompress(&packed).map(Some).map_err(|source| StoreError::Io { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(StoreError::Io { path, source }),
+        }
+        let path = self.path(id);
+        match std::fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Io { path, source }),
+        }
+    }
+}
+
+/// Whether `id` looks like [`content_id`]'s output: lowercase hex, 64 digits.
+pub fn is_content_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// What the crawler last learned about a URL: the crawl log. It lets the next run ask
@@ -171,8 +243,8 @@ pub fn content_id(bytes: &[u8]) -> String {
 impl Store {
     /// Open (or create) the store in `dir` (`dir/store` for sled, `dir/blobs` for raw bytes).
     pub fn open(dir: &Path) -> Result<Store> {
-        let blobs = dir.join("blobs");
-        std::fs::create_dir_all(&blobs).map_err(|source| StoreError::Io { path: blobs.clone(), source })?;
+        let blobs = Blobs::of(dir);
+        std::fs::create_dir_all(&blobs.dir).map_err(|source| StoreError::Io { path: blobs.dir.clone(), source })?;
         let db = sled::Config::new().path(dir.join("store")).cache_capacity(64 << 20).open().map_err(|e| match e {
             // sled reports the lock another process holds as an I/O error with this text.
             sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock") => StoreError::InUse(dir.to_path_buf()),
@@ -189,33 +261,9 @@ impl Store {
         })
     }
 
-    /// Where raw bytes kept before compression are (`blobs/ab/ID`).
-    fn blob_path(&self, id: &str) -> PathBuf {
-        self.blobs.join(&id[..2.min(id.len())]).join(id)
-    }
-
-    /// Where raw bytes are kept, zstd-compressed (`blobs/ab/ID.zst`). A separate name, not
-    /// a magic number: a document may itself be a zstd file.
-    fn packed_path(&self, id: &str) -> PathBuf {
-        self.blob_path(id).with_extension("zst")
-    }
-
-    /// Keep raw bytes under their hash, compressed. Idempotent; atomic on crash (written to
-    /// a temporary file, synced, then renamed).
+    /// Keep raw bytes under their hash (see [`Blobs::put`]).
     pub fn put_raw(&self, id: &str, bytes: &[u8]) -> Result<()> {
-        if self.has_raw(id) {
-            return Ok(());
-        }
-        let path = self.packed_path(id);
-        let io = |source| StoreError::Io { path: path.clone(), source };
-        let packed = zstd::bulk::compress(bytes, 3).map_err(io)?;
-        let parent = path.parent().unwrap_or(&self.blobs);
-        std::fs::create_dir_all(parent).map_err(io)?;
-        let tmp = parent.join(format!(".{id}.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&packed).and_then(|_| f.sync_all()).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
-        Ok(())
+        self.blobs.put(id, bytes)
     }
 
     /// Whether `key` was marked finished under the same `fingerprint` (the settings that
@@ -247,22 +295,11 @@ impl Store {
     }
 
     pub fn has_raw(&self, id: &str) -> bool {
-        self.packed_path(id).exists() || self.blob_path(id).exists()
+        self.blobs.has(id)
     }
 
     pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        let path = self.packed_path(id);
-        match std::fs::read(&path) {
-            Ok(packed) => return decompress(&packed).map(Some).map_err(|source| StoreError::Io { path, source }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(StoreError::Io { path, source }),
-        }
-        let path = self.blob_path(id);
-        match std::fs::read(&path) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Io { path, source }),
-        }
+        self.blobs.raw(id)
     }
 
     pub fn get(&self, id: &str) -> Result<Option<StoredDocument>> {

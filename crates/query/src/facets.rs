@@ -1,0 +1,91 @@
+//! Facets: an answer's matching findings counted by region, council, year, kind, theme,
+//! review type, service and document kind. Each value names the filter that narrows the
+//! answer to it (`field` is the filter's parameter in the web page's address), so a person
+//! sees where the evidence lies and can follow it. Counted from the index's columns for the
+//! candidates the answer ranked; no stored text is read.
+
+use std::collections::HashMap;
+
+use peerscope_index::Candidate;
+use peerscope_model::{DocKind, FindingKind, ReviewType, Service, Taxonomy};
+use serde::Serialize;
+
+/// Values listed per facet, the most frequent first.
+const VALUES_PER_FACET: usize = 20;
+
+/// The matching findings counted by one property.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Facet {
+    /// The filter's parameter: `region`, `council`, `year`, `kind`, `theme`,
+    /// `review_type`, `service` or `doc_kind`.
+    pub field: &'static str,
+    /// The property in words.
+    pub label: &'static str,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetValue {
+    /// The value as the filter takes it ("North West", "2019", "area_for_development").
+    pub value: String,
+    /// The value in words.
+    pub label: String,
+    /// Matching findings with this value.
+    pub count: usize,
+}
+
+/// What each facet reads from a candidate: its values, and how a value reads to people.
+struct Property {
+    field: &'static str,
+    label: &'static str,
+    values: fn(&Candidate) -> Vec<String>,
+}
+
+const PROPERTIES: [Property; 8] = [
+    Property { field: "kind", label: "Kind of finding", values: |c| vec![c.kind.clone()] },
+    Property { field: "region", label: "Region", values: |c| vec![c.region.clone()] },
+    Property { field: "council", label: "Council", values: |c| vec![c.council.clone()] },
+    Property { field: "year", label: "Year of review", values: |c| c.year.map(|y| y.to_string()).into_iter().collect() },
+    Property { field: "theme", label: "Theme", values: |c| c.themes.clone() },
+    Property { field: "review_type", label: "Review type", values: |c| vec![c.review_type.clone()] },
+    Property { field: "service", label: "Service", values: |c| vec![c.service.clone()] },
+    Property { field: "doc_kind", label: "Document", values: |c| vec![c.doc_kind.clone()] },
+];
+
+/// Count `candidates` by every property; a facet with no value is left out.
+pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
+    PROPERTIES
+        .iter()
+        .filter_map(|p| {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for c in candidates {
+                for v in (p.values)(c).into_iter().filter(|v| !v.is_empty()) {
+                    *counts.entry(v).or_default() += 1;
+                }
+            }
+            let mut values: Vec<FacetValue> = counts.into_iter().map(|(value, count)| FacetValue { label: label(p.field, &value, taxonomy), value, count }).collect();
+            // Years read in order; everything else by how much evidence it holds.
+            if p.field == "year" {
+                values.sort_by(|a, b| b.value.cmp(&a.value));
+            } else {
+                values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            }
+            values.truncate(VALUES_PER_FACET);
+            (!values.is_empty()).then_some(Facet { field: p.field, label: p.label, values })
+        })
+        .collect()
+}
+
+/// A value as people read it: kinds, review types, services and document kinds by their
+/// labels, themes by the taxonomy's.
+fn label(field: &str, value: &str, taxonomy: &Taxonomy) -> String {
+    let known = match field {
+        "kind" => FindingKind::parse(value).map(|k| k.label().to_string()),
+        "review_type" => ReviewType::parse(value).map(|k| k.label().to_string()),
+        "service" => Service::parse(value).map(|k| k.label().to_string()),
+        "doc_kind" => DocKind::parse(value).map(|k| k.label().to_string()),
+        "theme" => taxonomy.themes.iter().find(|t| t.id == value).map(|t| t.label.clone()),
+        _ => None,
+    };
+    known.unwrap_or_else(|| value.to_string())
+}

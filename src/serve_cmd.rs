@@ -12,7 +12,7 @@ use peerscope_serve::Site;
 
 pub fn run(data: &Path, bind: SocketAddr) -> anyhow::Result<ExitCode> {
     let index = crate::data::open_for_reading(data)?;
-    let site = Arc::new(Site::new(index, Councils::builtin()?, Taxonomy::builtin()?));
+    let site = Arc::new(Site::new(index, peerscope_store::Blobs::of(data), Councils::builtin()?, Taxonomy::builtin()?));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(peerscope_serve::serve(site, bind, |addr| {
         // The address on stdout (port 0 picks one), how to stop on stderr.

@@ -137,9 +137,10 @@ pub struct Pointer {
     pub title: String,
     pub year: Option<u64>,
     pub source: String,
-    /// The id of the document it is from, and its number there.
+    /// The id of the document it is from, its number and where it starts there.
     pub document: String,
     pub finding: u64,
+    pub start: u64,
 }
 
 /// Which councils of the ranking an answer lists.
@@ -184,7 +185,9 @@ impl Engine<'_> {
 
     fn answer_and_candidates(&self, query: &str, flags: &Filter, page: Page) -> Result<(Answer, Vec<Candidate>), QueryError> {
         let limit = page.limit;
-        if query.trim().is_empty() {
+        // Filters alone are a question ("every finding in the North West in 2019"); nothing
+        // at all is not.
+        if query.trim().is_empty() && *flags == Filter::default() {
             return Err(QueryError::Empty);
         }
         let mut intent = intent::parse_with(query, self.taxonomy, Some(self.councils));
@@ -383,7 +386,7 @@ fn recency(year: Option<u64>) -> f32 {
 }
 
 fn pointer(council: CouncilRef, h: &Hit, basis: &'static str) -> Pointer {
-    Pointer { council, text: shown(&h.text), basis, from: h.council.clone(), title: shown(&h.title), year: h.year, source: h.source.clone(), document: h.doc_id.clone(), finding: h.finding }
+    Pointer { council, text: shown(&h.text), basis, from: h.council.clone(), title: shown(&h.title), year: h.year, source: h.source.clone(), document: h.doc_id.clone(), finding: h.finding, start: h.start }
 }
 
 /// The most of one text an answer prints, in bytes. Extraction caps findings at 3,000

@@ -110,3 +110,24 @@ pub(crate) fn kind_slot(k: FindingKind) -> usize {
         FindingKind::BestPractice => 3,
     }
 }
+
+/// Findings the filter keeps, counted by region and review year (the themes page's heat
+/// map); each finding once however many forms of its review were published. Documents with
+/// no council, region or year are not counted.
+pub fn by_region_and_year<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter) -> BTreeMap<(String, i32), usize> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut cells: BTreeMap<(String, i32), usize> = BTreeMap::new();
+    for (d, _) in documents {
+        if !filter.keeps_document(d) {
+            continue;
+        }
+        let (Some(c), Some(year)) = (d.council.as_ref(), d.review_year) else { continue };
+        let Some(region) = c.region.clone() else { continue };
+        for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
+            if seen.insert(finding_key(&c.name, &f.text)) {
+                *cells.entry((region.clone(), year)).or_default() += 1;
+            }
+        }
+    }
+    cells
+}

@@ -1,28 +1,41 @@
-//! `peerscope serve`: the web page and JSON API over the index, for people who do not use a
-//! terminal. The engine (`peerscope-query`) answers; this crate only serves its answers.
+//! `peerscope serve`: the web pages and JSON API over the index, for people who do not use
+//! a terminal. The engine (`peerscope-query`) answers; this crate only serves its answers.
+//!
+//! Pages: search (`/`), a document (`/document/ID`, its raw bytes at `/document/ID/raw`), a
+//! council (`/council/NAME`), themes (`/themes`); downloads of a search (`/export.csv`,
+//! `/export.jsonl`), its Atom feed (`/feed`), and the JSON of every page under `/api/`. The
+//! whole state of a page is in its address (`params`).
 //!
 //! Read-only (no route changes the data), bound to loopback unless told otherwise, and
-//! bounded: query length, concurrent requests and time per request. Every text from a
-//! document is escaped by the templates (maud escapes by default), pages carry a
-//! Content-Security-Policy that allows no script at all and no other origin, and a
+//! bounded: query length, parameters, page, concurrent requests and time per request. Every
+//! text from a document is escaped by the templates (maud escapes by default), pages carry
+//! a Content-Security-Policy that allows no script at all and no other origin, and a
 //! malformed request is a 4xx with a message. A writer may ingest in another process: the
 //! index is refreshed at most once a second, so new findings appear once committed.
 
+mod council;
+mod document;
+mod feed;
 mod page;
+pub mod params;
+mod themes;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use peerscope_index::FindingIndex;
+use peerscope_index::{DocumentRecord, FindingIndex};
 use peerscope_model::{Councils, Taxonomy};
-use peerscope_query::{Engine, Filter, QueryError};
-use serde::Deserialize;
+use peerscope_query::{Engine, Filter, Page, QueryError};
+use peerscope_store::Blobs;
+
+use params::{Ask, BadRequest};
 
 /// The serve crate's one error type.
 #[derive(Debug, thiserror::Error)]
@@ -33,27 +46,34 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The longest question taken, in bytes.
+/// The longest question (or any one parameter) taken, in bytes.
 pub const MAX_QUERY_BYTES: usize = 500;
 /// Requests answered at once; more wait their turn.
 const CONCURRENT: usize = 16;
 /// The longest a request may take.
 const REQUEST_TIME: Duration = Duration::from_secs(10);
-/// Councils listed per answer.
-const COUNCILS_SHOWN: usize = 10;
+/// Councils listed per page of an answer.
+const COUNCILS_PER_PAGE: usize = 10;
+/// Where the stylesheet is served; its name changes with its content, so it may be cached.
+pub const STYLESHEET: &str = "/assets/peerscope-v1.css";
+static STYLES: &[u8] = include_bytes!("../assets/peerscope.css");
 
-/// What every request reads: the index (refreshed to see a writer's commits) and the
-/// reference data.
+/// What every request reads: the index (refreshed to see a writer's commits), the raw
+/// bytes, the reference data, and the documents for the council and themes pages.
 pub struct Site {
     index: FindingIndex,
+    blobs: Blobs,
     councils: Councils,
     taxonomy: Taxonomy,
     refreshed: Mutex<Instant>,
+    /// Every document, read once per index commit: the council and themes pages count over
+    /// all of them.
+    documents: Mutex<Option<(u64, Arc<Vec<DocumentRecord>>)>>,
 }
 
 impl Site {
-    pub fn new(index: FindingIndex, councils: Councils, taxonomy: Taxonomy) -> Site {
-        Site { index, councils, taxonomy, refreshed: Mutex::new(Instant::now()) }
+    pub fn new(index: FindingIndex, blobs: Blobs, councils: Councils, taxonomy: Taxonomy) -> Site {
+        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), documents: Mutex::new(None) }
     }
 
     /// See what writers committed, at most once a second.
@@ -69,6 +89,25 @@ impl Site {
     fn engine(&self) -> Engine<'_> {
         Engine { index: &self.index, councils: &self.councils, taxonomy: &self.taxonomy }
     }
+
+    /// Every document as of the index's last commit seen (read again after a commit).
+    fn documents(&self) -> Result<Arc<Vec<DocumentRecord>>, Unanswered> {
+        let seq = self.index.watermark().seq;
+        let mut kept = self.documents.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, docs)) = kept.as_ref() {
+            if *at == seq {
+                return Ok(docs.clone());
+            }
+        }
+        let docs = Arc::new(self.index.documents().map_err(QueryError::from)?);
+        *kept = Some((seq, docs.clone()));
+        Ok(docs)
+    }
+
+    /// The filters of `ask`, checked against the reference data.
+    fn filter(&self, ask: &Ask) -> Result<Filter, Unanswered> {
+        Ok(ask.filter_params()?.filter(&self.taxonomy, &self.councils).map_err(|e| BadRequest(e.to_string()))?)
+    }
 }
 
 /// The routes, with their bounds.
@@ -76,6 +115,17 @@ pub fn router(site: Arc<Site>) -> Router {
     Router::new()
         .route("/", get(search_page))
         .route("/api/query", get(api_query))
+        .route("/export.csv", get(export_csv))
+        .route("/export.jsonl", get(export_jsonl))
+        .route("/feed", get(atom_feed))
+        .route("/document/{id}", get(document_page))
+        .route("/document/{id}/raw", get(document_raw))
+        .route("/api/document/{id}", get(api_document))
+        .route("/council/{name}", get(council_page))
+        .route("/api/council/{name}", get(api_council))
+        .route("/themes", get(themes_page))
+        .route("/api/themes", get(api_themes))
+        .route(STYLESHEET, get(stylesheet))
         .fallback(not_found)
         .with_state(site)
         .layer(axum::middleware::map_response(secure))
@@ -108,82 +158,283 @@ async fn secure(mut response: Response) -> Response {
     response
 }
 
-#[derive(Deserialize)]
-struct Ask {
-    #[serde(default)]
-    q: String,
-}
-
-/// A question refused before it is asked: too long.
-fn too_long(q: &str) -> Option<Response> {
-    (q.len() > MAX_QUERY_BYTES).then(|| (StatusCode::BAD_REQUEST, format!("the question is {} bytes long; at most {MAX_QUERY_BYTES} are taken", q.len())).into_response())
-}
-
-async fn search_page(State(site): State<Arc<Site>>, Query(ask): Query<Ask>) -> Response {
-    if let Some(refused) = too_long(&ask.q) {
-        return refused;
-    }
-    site.refresh();
-    let q = ask.q.trim().to_string();
-    let answer = if q.is_empty() { None } else { Some(ask_engine(&site, &q).await) };
-    let (status, body) = match answer {
-        None => (StatusCode::OK, page::search(&q, None, None)),
-        Some(Ok(a)) => (StatusCode::OK, page::search(&q, Some(&a), None)),
-        Some(Err(e)) => (status_of(&e), page::search(&q, None, Some(&e.to_string()))),
-    };
-    (status, maud::PreEscaped(body.into_string())).into_response_html()
-}
-
-async fn api_query(State(site): State<Arc<Site>>, Query(ask): Query<Ask>) -> Response {
-    if let Some(refused) = too_long(&ask.q) {
-        return refused;
-    }
-    site.refresh();
-    match ask_engine(&site, ask.q.trim()).await {
-        Ok(answer) => axum::Json(answer).into_response(),
-        Err(e) => (status_of(&e), axum::Json(serde_json::json!({ "error": e.to_string() }))).into_response(),
-    }
-}
-
-/// Why a question got no answer: the engine's reason (the question's fault, or the
-/// index's), or the engine's task failing (ours).
+/// Why a request got no answer: the request's fault (4xx), the engine's reason, or the
+/// engine's task failing (ours).
 #[derive(Debug, thiserror::Error)]
 enum Unanswered {
     #[error(transparent)]
+    Bad(#[from] BadRequest),
+    #[error(transparent)]
     Query(#[from] QueryError),
-    #[error("the question could not be answered (an internal error); try again or another question")]
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the request could not be answered (an internal error); try again or another question")]
     Failed,
 }
 
-/// The engine's answer, computed off the async threads (it reads the index).
-async fn ask_engine(site: &Arc<Site>, q: &str) -> Result<peerscope_query::Answer, Unanswered> {
-    let site = site.clone();
-    let q = q.to_string();
-    match tokio::task::spawn_blocking(move || site.engine().answer_filtered(&q, &Filter::default(), COUNCILS_SHOWN)).await {
-        Ok(answer) => Ok(answer?),
-        Err(_) => Err(Unanswered::Failed),
+impl Unanswered {
+    fn status(&self) -> StatusCode {
+        match self {
+            Unanswered::Query(QueryError::Index(_)) | Unanswered::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+            Unanswered::NotFound(_) => StatusCode::NOT_FOUND,
+            Unanswered::Bad(_) | Unanswered::Query(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn json(&self) -> Response {
+        (self.status(), axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+    }
+
+    fn text(&self) -> Response {
+        (self.status(), self.to_string()).into_response()
     }
 }
 
-fn status_of(e: &Unanswered) -> StatusCode {
-    match e {
-        Unanswered::Query(QueryError::Index(_)) | Unanswered::Failed => StatusCode::INTERNAL_SERVER_ERROR,
-        Unanswered::Query(_) => StatusCode::BAD_REQUEST,
+/// Run `work` off the async threads (it reads the index and may take a while).
+async fn blocking<T: Send + 'static>(site: &Arc<Site>, work: impl FnOnce(&Site) -> Result<T, Unanswered> + Send + 'static) -> Result<T, Unanswered> {
+    let site = site.clone();
+    site.refresh();
+    tokio::task::spawn_blocking(move || work(&site)).await.unwrap_or(Err(Unanswered::Failed))
+}
+
+/// The engine's answer to a search page's request.
+async fn answer(site: &Arc<Site>, ask: &Ask) -> Result<peerscope_query::Answer, Unanswered> {
+    let ask = ask.clone();
+    blocking(site, move |site| {
+        let filter = site.filter(&ask)?;
+        let page = Page { offset: (ask.page - 1) * COUNCILS_PER_PAGE, limit: COUNCILS_PER_PAGE };
+        Ok(site.engine().answer_page(&ask.q, &filter, page)?)
+    })
+    .await
+}
+
+async fn search_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    let ask = match Ask::parse(raw.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return html(StatusCode::BAD_REQUEST, page::search(&Ask { page: 1, ..Ask::default() }, None, Some(&e.0))),
+    };
+    if ask.q.is_empty() && ask.pairs.is_empty() {
+        return html(StatusCode::OK, page::search(&ask, None, None));
     }
+    match answer(&site, &ask).await {
+        Ok(a) => html(StatusCode::OK, page::search(&ask, Some(&a), None)),
+        Err(e) => html(e.status(), page::search(&ask, None, Some(&e.to_string()))),
+    }
+}
+
+async fn api_query(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    let ask = match Ask::parse(raw.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return Unanswered::from(e).json(),
+    };
+    match answer(&site, &ask).await {
+        Ok(a) => axum::Json(a).into_response(),
+        Err(e) => e.json(),
+    }
+}
+
+/// The findings of a search, as export rows.
+async fn rows(site: &Arc<Site>, raw: Option<&str>) -> Result<(Ask, Vec<peerscope_query::export::FindingRow>), Unanswered> {
+    let ask = Ask::parse(raw)?;
+    let asked = ask.clone();
+    let rows = blocking(site, move |site| {
+        let filter = site.filter(&asked)?;
+        Ok(site.engine().matching_rows(&asked.q, &filter)?)
+    })
+    .await?;
+    Ok((ask, rows))
+}
+
+async fn export_csv(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    match rows(&site, raw.as_deref()).await {
+        Ok((_, rows)) => {
+            let mut body = Vec::new();
+            // Written to memory: only an allocation failure could fail it.
+            let _ = peerscope_query::export::write_csv(&mut body, &rows, true);
+            download(body, "text/csv; charset=utf-8", "peerscope-findings.csv")
+        }
+        Err(e) => e.text(),
+    }
+}
+
+async fn export_jsonl(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    match rows(&site, raw.as_deref()).await {
+        Ok((_, rows)) => {
+            let mut body = Vec::new();
+            let _ = peerscope_query::export::write_jsonl(&mut body, &rows);
+            download(body, "application/x-ndjson; charset=utf-8", "peerscope-findings.jsonl")
+        }
+        Err(e) => e.text(),
+    }
+}
+
+async fn atom_feed(State(site): State<Arc<Site>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    match rows(&site, raw.as_deref()).await {
+        Ok((ask, rows)) => {
+            let title = if ask.q.is_empty() { "peerscope: findings".to_string() } else { format!("peerscope: {}", ask.q) };
+            let body = feed::atom(&title, &ask.href("/feed"), &base(&headers), &rows);
+            let mut r = (StatusCode::OK, body).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+            r
+        }
+        Err(e) => e.text(),
+    }
+}
+
+/// The server's own address as the client reached it (`Host`), when it is a plain host
+/// and port; else a relative base.
+fn base(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let plain = !host.is_empty() && host.len() < 256 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    if plain {
+        format!("http://{host}")
+    } else {
+        String::new()
+    }
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, name: &'static str) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment")));
+    r
+}
+
+/// A stored document by id, or why not.
+async fn record(site: &Arc<Site>, id: String) -> Result<DocumentRecord, Unanswered> {
+    if !peerscope_store::is_content_id(&id) {
+        return Err(Unanswered::Bad(BadRequest(format!("{id:?} is not a document id (64 hexadecimal digits)"))));
+    }
+    blocking(site, move |site| site.index.document(&id).map_err(QueryError::from)?.ok_or_else(|| Unanswered::NotFound(format!("no document {id} in this data directory")))).await
+}
+
+async fn document_page(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+    match record(&site, id).await {
+        Ok(r) => html(StatusCode::OK, document::page(&r)),
+        Err(e) => html(e.status(), page::layout("Document", maud::html! { h1 class="govuk-heading-l" { "Document" } p class="govuk-body" role="alert" { (e.to_string()) } })),
+    }
+}
+
+async fn api_document(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+    match record(&site, id).await {
+        Ok(r) => axum::Json(serde_json::json!({ "id": r.id, "sources": r.sources, "document": r.document, "text": r.text })).into_response(),
+        Err(e) => e.json(),
+    }
+}
+
+/// A document's bytes as published, as a download: a stranger's HTML is never shown as a
+/// page of this site.
+async fn document_raw(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
+    let found = match record(&site, id.clone()).await {
+        Ok(r) => r,
+        Err(e) => return e.text(),
+    };
+    let site2 = site.clone();
+    let bytes = blocking(&site, move |_| site2.blobs.raw(&id).map_err(|e| Unanswered::NotFound(format!("the raw bytes of {id} cannot be read: {e}")))).await;
+    match bytes {
+        Ok(Some(bytes)) => {
+            let ext = match found.document.format.as_str() {
+                "pdf" => "pdf",
+                "html" => "html",
+                _ => "txt",
+            };
+            let mut r = (StatusCode::OK, bytes).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&format!("attachment; filename=\"{}.{ext}\"", found.id)).unwrap_or(HeaderValue::from_static("attachment")));
+            r
+        }
+        Ok(None) => Unanswered::NotFound(format!("the raw bytes of {} are not kept in this data directory", found.id)).text(),
+        Err(e) => e.text(),
+    }
+}
+
+/// A council's profile, or why not.
+async fn profile(site: &Arc<Site>, name: String, raw: Option<String>) -> Result<(peerscope_query::profile::CouncilProfile, HashMap<String, String>), Unanswered> {
+    let ask = Ask::parse(raw.as_deref())?;
+    blocking(site, move |site| {
+        if site.councils.lookup(&name).is_none() {
+            return Err(Unanswered::NotFound(format!("no English council with social care duties is called {name:?}; nearest: {}", site.councils.nearest(&name).join(", "))));
+        }
+        let filter = site.filter(&ask)?;
+        let docs = site.documents()?;
+        let profile = peerscope_query::profile::profile(&name, docs.iter().map(|d| (&d.document, d.sources.as_slice())), &filter, &site.councils, &site.taxonomy).ok_or_else(|| Unanswered::NotFound(format!("no council {name:?}")))?;
+        // Each source's document, for links (only this council's documents are listed).
+        let ids = docs.iter().filter(|d| d.document.council.as_ref().is_some_and(|c| c.name == profile.council.name)).flat_map(|d| d.sources.iter().map(|s| (s.clone(), d.id.clone()))).collect();
+        Ok((profile, ids))
+    })
+    .await
+}
+
+async fn council_page(State(site): State<Arc<Site>>, Path(name): Path<String>, RawQuery(raw): RawQuery) -> Response {
+    match profile(&site, name, raw).await {
+        Ok((p, ids)) => {
+            let ids: HashMap<&str, &str> = ids.iter().map(|(s, i)| (s.as_str(), i.as_str())).collect();
+            html(StatusCode::OK, council::page(&p, &ids))
+        }
+        Err(e) => html(e.status(), page::layout("Council", maud::html! { h1 class="govuk-heading-l" { "Council" } p class="govuk-body" role="alert" { (e.to_string()) } })),
+    }
+}
+
+async fn api_council(State(site): State<Arc<Site>>, Path(name): Path<String>, RawQuery(raw): RawQuery) -> Response {
+    match profile(&site, name, raw).await {
+        Ok((p, _)) => axum::Json(p).into_response(),
+        Err(e) => e.json(),
+    }
+}
+
+type ThemeTables = (Vec<peerscope_query::recurring::RecurringTheme>, std::collections::BTreeMap<(String, i32), usize>);
+
+async fn theme_tables(site: &Arc<Site>, ask: Ask) -> Result<ThemeTables, Unanswered> {
+    blocking(site, move |site| {
+        let filter = site.filter(&ask)?;
+        let docs = site.documents()?;
+        let pairs = || docs.iter().map(|d| (&d.document, d.sources.as_slice()));
+        Ok((peerscope_query::recurring::recurring(pairs(), &filter, &site.taxonomy), peerscope_query::recurring::by_region_and_year(pairs(), &filter)))
+    })
+    .await
+}
+
+async fn themes_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    let ask = match Ask::parse(raw.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return html(StatusCode::BAD_REQUEST, themes::page(&Ask::default(), &[], &Default::default(), Some(&e.0))),
+    };
+    match theme_tables(&site, ask.clone()).await {
+        Ok((table, cells)) => html(StatusCode::OK, themes::page(&ask, &table, &cells, None)),
+        Err(e) => html(e.status(), themes::page(&ask, &[], &Default::default(), Some(&e.to_string()))),
+    }
+}
+
+async fn api_themes(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
+    let ask = match Ask::parse(raw.as_deref()) {
+        Ok(a) => a,
+        Err(e) => return Unanswered::from(e).json(),
+    };
+    match theme_tables(&site, ask).await {
+        Ok((table, cells)) => {
+            let by_region_and_year: Vec<serde_json::Value> = cells.iter().map(|((r, y), n)| serde_json::json!({ "region": r, "year": y, "findings": n })).collect();
+            axum::Json(serde_json::json!({ "themes": table, "by_region_and_year": by_region_and_year })).into_response()
+        }
+        Err(e) => e.json(),
+    }
+}
+
+async fn stylesheet() -> Response {
+    let mut r = (StatusCode::OK, STYLES).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    r
 }
 
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "no such page: try / to search").into_response()
 }
 
-trait HtmlResponse {
-    fn into_response_html(self) -> Response;
-}
-
-impl HtmlResponse for (StatusCode, maud::PreEscaped<String>) {
-    fn into_response_html(self) -> Response {
-        let mut r = (self.0, self.1 .0).into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-        r
-    }
+fn html(status: StatusCode, body: maud::Markup) -> Response {
+    let mut r = (status, body.into_string()).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r
 }

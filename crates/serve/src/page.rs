@@ -1,93 +1,244 @@
-//! The pages, as maud templates: every text interpolated is escaped, and no page holds a
-//! script. Provenance is shown beside every finding.
+//! The pages' frame and the search page, as maud templates: every text interpolated is
+//! escaped, no page holds a script, and provenance is shown beside every finding. Styles
+//! are the GOV.UK Design System's (see `assets/NOTICE.md`), so the pages look and behave
+//! as the services these users meet daily.
 
 use maud::{html, Markup, DOCTYPE};
-use peerscope_query::Answer;
+use peerscope_query::{Answer, Evidence, Facet};
 
-fn layout(title: &str, body: Markup) -> Markup {
+use crate::params::Ask;
+
+/// The frame of every page: skip link, header, navigation, main landmark, footer.
+pub fn layout(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang="en" class="govuk-template" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – peerscope" }
+                link rel="stylesheet" href=(crate::STYLESHEET);
             }
-            body {
-                header { p { a href="/" { "peerscope" } " — findings of adult social care peer challenges" } }
-                main { (body) }
-            }
-        }
-    }
-}
-
-/// The search page: the box, then the answer (or why there is none).
-pub fn search(q: &str, answer: Option<&Answer>, error: Option<&str>) -> Markup {
-    let title = if q.is_empty() { "Search".to_string() } else { format!("{q}") };
-    layout(&title, html! {
-        h1 { "Search the findings" }
-        form method="get" action="/" role="search" {
-            label for="q" { "Question, e.g. “councils flagged for review performance”" }
-            input type="search" id="q" name="q" value=(q) maxlength=(crate::MAX_QUERY_BYTES);
-            button type="submit" { "Search" }
-        }
-        @if let Some(e) = error {
-            p role="alert" { (e) }
-        }
-        @if let Some(a) = answer {
-            (answer_view(a))
-        }
-    })
-}
-
-fn answer_view(a: &Answer) -> Markup {
-    html! {
-        p class="looking-for" { "Looking for: " (a.intent.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", ")) " · topic “" (a.intent.topic) "”"
-            @for f in a.intent.filter.describe() { " · " (f) } }
-        @if !a.unmatched.is_empty() {
-            p { "No finding mentions " (a.unmatched.join(" or ")) "." }
-        } @else if !a.not_together.is_empty() {
-            p { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
-        } @else if a.councils.is_empty() {
-            p { "No council's findings match." }
-        }
-        @for (i, c) in a.councils.iter().enumerate() {
-            section class="council" {
-                h2 { (i + 1) ". " (c.council.name) " (" (c.council.region.as_deref().unwrap_or("region unknown")) ") — " (c.matched) " matching findings" }
-                ul {
-                    @for f in &c.findings {
-                        li {
-                            strong { "[" (f.kind.label()) "] " } (marked(&f.highlighted))
-                            br;
-                            small { (f.title) @if let Some(y) = f.year { ", " (y) } " · " (source_link(&f.source)) " (bytes " (f.start) "–" (f.end) ")" }
+            body class="govuk-template__body" {
+                a href="#main-content" class="govuk-skip-link" { "Skip to main content" }
+                header class="govuk-header" {
+                    div class="govuk-header__container govuk-width-container" {
+                        div class="govuk-header__content" {
+                            a href="/" class="govuk-header__link govuk-header__service-name" { "peerscope" }
+                        }
+                    }
+                }
+                nav class="govuk-width-container" aria-label="Sections" {
+                    ul class="govuk-list govuk-!-margin-top-3" {
+                        li class="govuk-!-display-inline-block govuk-!-margin-right-4" { a class="govuk-link" href="/" { "Search findings" } }
+                        li class="govuk-!-display-inline-block govuk-!-margin-right-4" { a class="govuk-link" href="/themes" { "Themes across councils" } }
+                    }
+                }
+                div class="govuk-width-container" {
+                    main class="govuk-main-wrapper" id="main-content" {
+                        (body)
+                    }
+                }
+                footer class="govuk-footer" {
+                    div class="govuk-width-container" {
+                        p class="govuk-body-s" {
+                            "Findings of adult social care peer challenges, read from published documents by peerscope. "
+                            "Every finding links to the document it was read from; check it there before you rely on it."
                         }
                     }
                 }
             }
         }
-        @if !a.best_practice.is_empty() {
-            h2 { "Who to learn from" }
+    }
+}
+
+/// The search page: the box, the filters in force, then the answer (or why there is none).
+pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup {
+    let title = if ask.q.is_empty() { "Search the findings" } else { ask.q.as_str() };
+    layout(title, html! {
+        h1 class="govuk-heading-l" { "Search the findings" }
+        form method="get" action="/" role="search" {
+            div class="govuk-form-group" {
+                label class="govuk-label govuk-label--s" for="q" { "Your question" }
+                div class="govuk-hint" id="q-hint" { "For example “councils flagged for waiting lists” or “praised for carers in the North West since 2020”" }
+                input class="govuk-input" type="search" id="q" name="q" value=(ask.q) maxlength=(crate::MAX_QUERY_BYTES) aria-describedby="q-hint";
+            }
+            @for (k, v) in &ask.pairs {
+                input type="hidden" name=(k) value=(v);
+            }
+            button type="submit" class="govuk-button" { "Search" }
+        }
+        @if !ask.pairs.is_empty() {
+            div class="govuk-!-margin-bottom-4" {
+                h2 class="govuk-heading-s govuk-!-margin-bottom-1" { "Filters in force" }
+                ul class="govuk-list" {
+                    @for (k, v) in &ask.pairs {
+                        li { (k.replace('_', " ")) ": " strong { (v) } " — " a class="govuk-link" href=(ask.without("/", k, v)) { "remove" span class="govuk-visually-hidden" { " the filter " (k) " " (v) } } }
+                    }
+                }
+            }
+        }
+        @if let Some(e) = error {
+            div class="govuk-error-summary" {
+                div role="alert" {
+                    h2 class="govuk-error-summary__title" { "There is a problem" }
+                    div class="govuk-error-summary__body" { p class="govuk-body" { (e) } }
+                }
+            }
+        }
+        @if let Some(a) = answer {
+            (answer_view(ask, a))
+        }
+    })
+}
+
+fn answer_view(ask: &Ask, a: &Answer) -> Markup {
+    html! {
+        p class="govuk-body looking-for" { "Looking for: " (a.intent.kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(", "))
+            @if !a.intent.topic.is_empty() { " · topic “" (a.intent.topic) "”" }
+            @for f in a.intent.filter.describe() { " · " (f) } }
+        p class="govuk-body-s" {
+            "Download these findings: "
+            a class="govuk-link" href=(ask.href("/export.csv")) { "CSV" } " · "
+            a class="govuk-link" href=(ask.href("/export.jsonl")) { "JSON lines" } " · "
+            a class="govuk-link" href=(ask.href("/feed")) { "Atom feed (newest first)" } " · "
+            a class="govuk-link" href=(ask.href("/api/query")) { "JSON of this answer" }
+        }
+        div class="govuk-grid-row" {
+            div class="govuk-grid-column-one-third" {
+                @if !a.facets.is_empty() {
+                    h2 class="govuk-heading-m" { "Narrow the answer" }
+                    p class="govuk-body-s" { "Counts of the " (a.findings_counted) " best-matching findings." }
+                    @for f in &a.facets { (facet(ask, f)) }
+                }
+            }
+            div class="govuk-grid-column-two-thirds" {
+                (councils(ask, a))
+                (learn_from(a))
+            }
+        }
+    }
+}
+
+fn facet(ask: &Ask, f: &Facet) -> Markup {
+    html! {
+        nav class="ps-facet" aria-label=(f.label) {
+            h3 class="govuk-heading-s govuk-!-margin-bottom-1" { (f.label) }
             ul {
-                @for p in &a.best_practice {
-                    li { strong { (p.council.name) } " — " (marked(&p.text)) br; small { (p.title) " · " (source_link(&p.source)) } }
+                @for v in f.values.iter().take(10) {
+                    li class="govuk-body-s" {
+                        @if ask.has(f.field, &v.value) {
+                            strong { (v.label) } " (" (v.count) ") — " a class="govuk-link" href=(ask.without("/", f.field, &v.value)) { "remove" span class="govuk-visually-hidden" { " " (v.label) } }
+                        } @else {
+                            a class="govuk-link" href=(ask.with("/", f.field, &v.value)) { (v.label) } " (" (v.count) ")"
+                        }
+                    }
                 }
             }
         }
     }
 }
 
+fn councils(ask: &Ask, a: &Answer) -> Markup {
+    html! {
+        @if !a.unmatched.is_empty() {
+            p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
+        } @else if !a.not_together.is_empty() {
+            p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
+        } @else if a.councils.is_empty() {
+            p class="govuk-body" { "No council's findings match." }
+        } @else {
+            h2 class="govuk-heading-m" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
+        }
+        @for (i, c) in a.councils.iter().enumerate() {
+            section class="council" aria-labelledby=(format!("council-{i}")) {
+                h3 class="govuk-heading-s" id=(format!("council-{i}")) {
+                    (a.offset + i + 1) ". " a class="govuk-link" href=(format!("/council/{}", path_segment(&c.council.name))) { (c.council.name) }
+                    " (" (c.council.region.as_deref().unwrap_or("region unknown")) ") — " (c.matched) " matching finding" @if c.matched != 1 { "s" }
+                }
+                ul class="govuk-list" {
+                    @for f in &c.findings { li { (finding(f)) } }
+                }
+            }
+        }
+        (pagination(ask, a))
+    }
+}
+
+/// One finding: its kind, its words (matched ones marked), where it is from.
+fn finding(f: &Evidence) -> Markup {
+    html! {
+        strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " "
+        span { (marked(&f.highlighted)) }
+        br;
+        span class="govuk-body-s ps-provenance" {
+            a class="govuk-link" href=(finding_href(&f.document, f.start)) { "Read it in its document" }
+            " · " (f.title) @if let Some(y) = f.year { ", " (y) }
+            @if !f.section.is_empty() { " · section “" (f.section) "”" }
+            " · " (source_link(&f.source))
+            @if !f.also_in.is_empty() { " · also in " @for (i, s) in f.also_in.iter().enumerate() { @if i > 0 { ", " } (source_link(s)) } }
+        }
+    }
+}
+
+fn pagination(ask: &Ask, a: &Answer) -> Markup {
+    let page = ask.page;
+    let more = a.offset + a.councils.len() < a.councils_total && page < crate::params::MAX_PAGE;
+    html! {
+        @if page > 1 || more {
+            nav class="govuk-pagination" aria-label="Pages of councils" {
+                @if page > 1 {
+                    div class="govuk-pagination__prev" { a class="govuk-link govuk-pagination__link" href=(ask.on_page(page - 1)) rel="prev" { span class="govuk-pagination__link-title" { "Previous" span class="govuk-visually-hidden" { " page" } } } }
+                }
+                @if more {
+                    div class="govuk-pagination__next" { a class="govuk-link govuk-pagination__link" href=(ask.on_page(page + 1)) rel="next" { span class="govuk-pagination__link-title" { "Next" span class="govuk-visually-hidden" { " page" } } } }
+                }
+            }
+        }
+    }
+}
+
+fn learn_from(a: &Answer) -> Markup {
+    html! {
+        @if !a.best_practice.is_empty() {
+            h2 class="govuk-heading-m" { "Who to learn from" }
+            ul class="govuk-list" {
+                @for p in &a.best_practice {
+                    li {
+                        strong { a class="govuk-link" href=(format!("/council/{}", path_segment(&p.council.name))) { (p.council.name) } }
+                        @if p.basis == "pointer" { " — pointed to by " (p.from) "’s review: " } @else { " — praised in its own review: " }
+                        (marked(&p.text))
+                        br;
+                        span class="govuk-body-s ps-provenance" { a class="govuk-link" href=(finding_href(&p.document, p.start)) { "Read it in its document" } " · " (p.title) " · " (source_link(&p.source)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The address of a finding in its document page (the page scrolls to it).
+pub fn finding_href(document: &str, start: u64) -> String {
+    format!("/document/{}#at-{start}", path_segment(document))
+}
+
+/// A name as one segment of a path ("Bath and North East Somerset", "St. Helens").
+pub fn path_segment(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
 /// A source as a link when it is a web address, as text otherwise (a `javascript:` or
 /// other scheme is never a link).
-fn source_link(source: &str) -> Markup {
+pub fn source_link(source: &str) -> Markup {
     let web = source.starts_with("https://") || source.starts_with("http://");
     html! {
-        @if web { a href=(source) rel="noreferrer" { (source) } } @else { (source) }
+        @if web { a class="govuk-link" href=(source) rel="noreferrer" { (source) } } @else { (source) }
     }
 }
 
 /// Text whose matched words the engine wrapped in `**`, with those words marked (each piece
 /// escaped; the marks are the only markup).
-fn marked(text: &str) -> Markup {
+pub fn marked(text: &str) -> Markup {
     html! {
         @for (i, piece) in text.split("**").enumerate() {
             @if i % 2 == 1 { mark { (piece) } } @else { (piece) }

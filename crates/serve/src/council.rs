@@ -1,0 +1,120 @@
+//! The council page: what `peerscope council` shows — reviews over time, findings by theme
+//! and kind, what was flagged again, comparators and who to learn from — with every
+//! council, theme and document linked.
+
+use std::collections::HashMap;
+
+use maud::{html, Markup};
+use peerscope_model::FindingKind;
+use peerscope_query::profile::{CouncilProfile, Praise};
+
+use crate::page::{layout, path_segment, source_link};
+
+/// Findings shown under each theme (the rest are a search away).
+const FINDINGS_PER_THEME: usize = 3;
+
+/// `documents`: each published source's document id, so sources link to document pages.
+pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
+    let name = &p.council.name;
+    let search = |pairs: &[(&str, &str)]| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("council", name);
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        format!("/?{}", s.finish())
+    };
+    let doc_link = |source: &str| html! {
+        @if let Some(id) = documents.get(source) { a class="govuk-link" href=(format!("/document/{id}")) { "read it" } " · " }
+        (source_link(source))
+    };
+    layout(name, html! {
+        span class="govuk-caption-l" { "Council" }
+        h1 class="govuk-heading-l" { (name) }
+        p class="govuk-body" { (p.council.region.as_deref().unwrap_or("region unknown")) ", " (p.la_type) @if let Some(g) = &p.council.gss_code { " · GSS code " (g) } }
+        @if let Some(f) = &p.former { div class="govuk-inset-text" { "A former council: " (f) "." } }
+        p class="govuk-body-s" { a class="govuk-link" href=(search(&[])) { "Search all of " (name) "’s findings" } " · " a class="govuk-link" href=(format!("/api/council/{}", path_segment(name))) { "this page as JSON" } }
+        h2 class="govuk-heading-m" { "Reviews and documents" }
+        @if p.documents.is_empty() {
+            p class="govuk-body" { "No reviews of " (name) " are in this data directory." }
+        } @else {
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--s" { "Documents about " (name) "’s reviews, by year" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Year" } th scope="col" class="govuk-table__header" { "Document" } th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Findings" } th scope="col" class="govuk-table__header" { "Where" }
+                } }
+                tbody class="govuk-table__body" {
+                    @for d in &p.documents {
+                        tr class="govuk-table__row" {
+                            td class="govuk-table__cell" { @match d.year { Some(y) => { a class="govuk-link" href=(search(&[("year", &y.to_string())])) { (y) } }, None => { "?" } } }
+                            td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " (d.review_type.replace('-', " ")) } }
+                            td class="govuk-table__cell govuk-table__cell--numeric" { (d.findings) }
+                            td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s)) br; } }
+                        }
+                    }
+                }
+            }
+        }
+        @if !p.themes.is_empty() {
+            h2 class="govuk-heading-m" { "Findings by theme" }
+            table class="govuk-table" {
+                caption class="govuk-table__caption govuk-table__caption--s" { "Findings by theme and kind" }
+                thead class="govuk-table__head" { tr class="govuk-table__row" {
+                    th scope="col" class="govuk-table__header" { "Theme" }
+                    @for k in FindingKind::ALL { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (k.label()) } }
+                } }
+                tbody class="govuk-table__body" {
+                    @for t in &p.themes {
+                        tr class="govuk-table__row" {
+                            th scope="row" class="govuk-table__header" { a class="govuk-link" href=(search(&[("theme", &t.theme)])) { (t.label) } }
+                            @for (i, k) in FindingKind::ALL.iter().enumerate() {
+                                td class="govuk-table__cell govuk-table__cell--numeric" {
+                                    @if t.counts[i] > 0 { a class="govuk-link" href=(search(&[("theme", &t.theme), ("kind", k.as_str())])) { (t.counts[i]) span class="govuk-visually-hidden" { " " (k.label()) " on " (t.label) } } } @else { "0" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @for t in p.themes.iter().take(8) {
+                h3 class="govuk-heading-s" { (t.label) }
+                ul class="govuk-list" {
+                    @for f in t.findings.iter().take(FINDINGS_PER_THEME) {
+                        li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source)) } }
+                    }
+                }
+            }
+        }
+        @if !p.repeated.is_empty() {
+            h2 class="govuk-heading-m" { "Flagged again" }
+            ul class="govuk-list govuk-list--bullet" {
+                @for r in &p.repeated { li { a class="govuk-link" href=(search(&[("theme", &r.theme)])) { (r.label) } " — " (r.summary) } }
+            }
+        }
+        @if !p.comparators.is_empty() {
+            h2 class="govuk-heading-m" { "Comparators" }
+            ul class="govuk-list govuk-list--bullet" {
+                @for c in &p.comparators { li { a class="govuk-link" href=(format!("/council/{}", path_segment(&c.council.name))) { (c.council.name) } " (" (c.council.region.as_deref().unwrap_or("")) ") — " (c.basis) ", similarity " (format!("{:.2}", c.similarity)) } }
+            }
+        }
+        @if !p.learn_from.is_empty() {
+            h2 class="govuk-heading-m" { "Who to learn from, for each area for development" }
+            @for l in &p.learn_from {
+                h3 class="govuk-heading-s" { (l.label) }
+                ul class="govuk-list" {
+                    @for x in &l.pointers { (praise(x, "pointed to by a review", &doc_link)) }
+                    @for x in &l.praised { (praise(x, "praised in its own review", &doc_link)) }
+                }
+            }
+        }
+    })
+}
+
+fn praise(x: &Praise, basis: &str, doc_link: &dyn Fn(&str) -> Markup) -> Markup {
+    html! {
+        li {
+            strong { a class="govuk-link" href=(format!("/council/{}", path_segment(&x.council))) { (x.council) } } " (" (basis) "): " (x.text)
+            br; span class="govuk-body-s ps-provenance" { (doc_link(&x.source)) }
+        }
+    }
+}

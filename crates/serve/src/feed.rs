@@ -1,0 +1,78 @@
+//! An Atom feed per search (RFC 4287): the findings of the search, newest review first, so
+//! a lead can subscribe to "councils in the North West flagged for DoLS" and see what each
+//! nightly fetch adds (a feed reader shows entries whose id it has not seen). Every text is
+//! escaped for XML.
+
+use peerscope_query::export::FindingRow;
+
+/// Entries in one feed.
+const ENTRIES: usize = 100;
+
+/// The feed of `rows` for the search at `self_href`; links are relative to `base` (the
+/// server's own address, from the request).
+pub fn atom(title: &str, self_href: &str, base: &str, rows: &[FindingRow]) -> String {
+    let mut rows: Vec<&FindingRow> = rows.iter().collect();
+    // Newest review first; the search's order among findings of one year.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(0)));
+    rows.truncate(ENTRIES);
+    let updated = rows.iter().filter_map(|r| r.review_year).max().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date);
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    out.push_str(&format!("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"{}\">\n", xml(base)));
+    out.push_str(&format!("<title>{}</title>\n", xml(title)));
+    out.push_str(&format!("<id>{}</id>\n", xml(&format!("{base}{self_href}"))));
+    out.push_str(&format!("<link rel=\"self\" href=\"{}\"/>\n", xml(self_href)));
+    out.push_str(&format!("<updated>{updated}</updated>\n<author><name>peerscope</name></author>\n"));
+    for r in rows {
+        let kind = peerscope_model::FindingKind::parse(&r.kind).map_or(r.kind.as_str(), |k| k.label());
+        let href = format!("/document/{}#at-{}", r.document_id, r.start);
+        out.push_str("<entry>\n");
+        out.push_str(&format!("<title>{}</title>\n", xml(&format!("{} — {kind}: {}", r.council, short(&r.text, 90)))));
+        out.push_str(&format!("<id>urn:peerscope:finding:{}:{}-{}</id>\n", xml(&r.document_id), r.start, r.end));
+        out.push_str(&format!("<link href=\"{}\"/>\n", xml(&href)));
+        out.push_str(&format!("<updated>{}</updated>\n", r.review_year.map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date)));
+        out.push_str(&format!("<summary>{}</summary>\n", xml(&format!("{kind} ({}, {}): {} — from “{}”, {}", r.council, r.review_year.map(|y| y.to_string()).unwrap_or_else(|| "year unknown".into()), r.text, r.title, r.source))));
+        out.push_str("</entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// A review year as an Atom date (the first of January: reviews are dated by year).
+fn date(year: i32) -> String {
+    format!("{:04}-01-01T00:00:00Z", year.clamp(0, 9999))
+}
+
+/// Text escaped for XML, with the characters XML 1.0 cannot hold left out.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn short(s: &str, chars: usize) -> String {
+    if s.chars().count() <= chars {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(chars - 1).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn markup_and_control_characters_never_reach_the_feed() {
+        assert_eq!(super::xml("<script>&\"'\u{1}x"), "&lt;script&gt;&amp;&quot;&apos;x");
+    }
+}

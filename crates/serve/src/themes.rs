@@ -1,0 +1,250 @@
+//! The themes page: what `peerscope themes` shows, with two charts drawn on the server as
+//! SVG (no script): each theme's findings by kind (stacked bars) and the findings by region
+//! and year (a heat map, each cell printing its count, so nothing is told by colour alone).
+//! Every bar and cell links to its findings in search, and each chart has a table with the
+//! same numbers and links beside it. Filters are the search page's, in the address.
+
+use std::collections::BTreeMap;
+
+use maud::{html, Markup};
+use peerscope_model::FindingKind;
+use peerscope_query::recurring::RecurringTheme;
+
+use crate::page::layout;
+use crate::params::Ask;
+
+/// Topic rows drawn (the framework's rows are always drawn).
+const TOPICS_DRAWN: usize = 15;
+
+/// Kinds in the order of each bar's segments, with their fill (the same as the document
+/// page's marks, darker so white gaps separate them).
+const KINDS: [(FindingKind, &str); 4] = [
+    (FindingKind::Strength, "#00703c"),
+    (FindingKind::AreaForDevelopment, "#d4351c"),
+    (FindingKind::Recommendation, "#1d70b8"),
+    (FindingKind::BestPractice, "#ffdd00"),
+];
+
+fn count(t: &RecurringTheme, k: FindingKind) -> usize {
+    match k {
+        FindingKind::Strength => t.strengths,
+        FindingKind::AreaForDevelopment => t.areas_for_development,
+        FindingKind::Recommendation => t.recommendations,
+        FindingKind::BestPractice => t.best_practice,
+    }
+}
+
+pub fn page(ask: &Ask, table: &[RecurringTheme], cells: &BTreeMap<(String, i32), usize>, error: Option<&str>) -> Markup {
+    let mut topics = 0;
+    let rows: Vec<&RecurringTheme> = table
+        .iter()
+        .filter(|t| t.level == "cqc-theme" || (t.level == "topic" && {
+            topics += 1;
+            topics <= TOPICS_DRAWN
+        }))
+        .collect();
+    layout("Themes across councils", html! {
+        h1 class="govuk-heading-l" { "Themes across councils" }
+        p class="govuk-body" { "What keeps coming up in peer challenges: each theme's findings by kind, then all findings by region and year. Every bar, cell and number links to its findings." }
+        @if !ask.pairs.is_empty() {
+            p class="govuk-body" { "Filtered: "
+                @for (i, (k, v)) in ask.pairs.iter().enumerate() { @if i > 0 { ", " } (k.replace('_', " ")) " " strong { (v) } " (" a class="govuk-link" href=(ask.without("/themes", k, v)) { "remove" span class="govuk-visually-hidden" { " " (k) " " (v) } } ")" }
+            }
+        }
+        @if let Some(e) = error {
+            div class="govuk-error-summary" { div role="alert" { h2 class="govuk-error-summary__title" { "There is a problem" } div class="govuk-error-summary__body" { p class="govuk-body" { (e) } } } }
+        }
+        p class="govuk-body-s" { a class="govuk-link" href=(ask.href("/api/themes")) { "These numbers as JSON" } }
+        @if rows.is_empty() {
+            p class="govuk-body" { "No findings match these filters." }
+        } @else {
+            h2 class="govuk-heading-m" id="by-kind" { "Findings by theme and kind" }
+            (bars(ask, &rows))
+            details class="govuk-details" open {
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "The same as a table" } }
+                div class="govuk-details__text" { (bars_table(ask, &rows)) }
+            }
+            h2 class="govuk-heading-m" id="by-region" { "Findings by region and year" }
+            (heat_map(ask, cells))
+            details class="govuk-details" open {
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "The same as a table" } }
+                div class="govuk-details__text" { (heat_table(ask, cells)) }
+            }
+        }
+    })
+}
+
+/// The search for a theme's findings of one kind, with the page's filters.
+fn theme_href(ask: &Ask, theme: &str, kind: Option<FindingKind>) -> String {
+    let narrowed = Ask { q: String::new(), page: 1, pairs: ask.pairs.clone() };
+    let with_theme = Ask { pairs: with_pair(&narrowed.pairs, "theme", theme), ..narrowed };
+    match kind {
+        Some(k) => with_theme.with("/", "kind", k.as_str()),
+        None => with_theme.href("/"),
+    }
+}
+
+fn with_pair(pairs: &[(String, String)], key: &str, value: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != key).cloned().collect();
+    out.push((key.to_string(), value.to_string()));
+    out
+}
+
+fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
+    let (label_w, bar_w, row_h) = (330.0, 560.0, 26.0);
+    let most = rows.iter().map(|t| t.findings).max().unwrap_or(1).max(1) as f64;
+    let height = row_h * (rows.len() as f64 + 1.0) + 10.0;
+    html! {
+        svg class="ps-chart" role="img" aria-labelledby="bars-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60.0)) width=(label_w + bar_w + 60.0) height=(height) xmlns="http://www.w3.org/2000/svg" {
+            title id="bars-title" { "Findings by theme, each bar split by kind: strengths, areas for development, recommendations, ideas from elsewhere. The table below holds the same numbers." }
+            @for (i, (k, fill)) in KINDS.iter().enumerate() {
+                rect x=(i as f64 * 210.0) y="4" width="14" height="14" fill=(fill) {}
+                text x=(i as f64 * 210.0 + 20.0) y="16" { (k.label()) }
+            }
+            @for (i, t) in rows.iter().enumerate() {
+                @let y = row_h * (i as f64 + 1.0) + 4.0;
+                text x="0" y=(y + 16.0) { (clip(&t.label, 48)) }
+                @let (segments, end) = segments(t, label_w, bar_w / most);
+                @for (k, fill, n, x, w) in segments {
+                    a href=(theme_href(ask, &t.theme, Some(k))) aria-label=(format!("{}: {n} {}", t.label, k.label())) {
+                        rect x=(x) y=(y) width=(w) height=(row_h - 6.0) fill=(fill) stroke="#0b0c0c" stroke-width="1" { title { (t.label) ": " (n) " " (k.label()) } }
+                    }
+                }
+                text x=(end + 6.0) y=(y + 16.0) { (t.findings) }
+            }
+        }
+    }
+}
+
+/// A theme's bar: per kind with findings, its fill, count, left edge and width; and where
+/// the bar ends.
+fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<(FindingKind, &'static str, usize, f64, f64)>, f64) {
+    let mut x = left;
+    let mut out = Vec::new();
+    for (k, fill) in KINDS {
+        let n = count(t, k);
+        if n > 0 {
+            let w = (n as f64 * per_finding).max(2.0);
+            out.push((k, fill, n, x, w));
+            x += w;
+        }
+    }
+    (out, x)
+}
+
+fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
+    html! {
+        table class="govuk-table" {
+            caption class="govuk-table__caption govuk-table__caption--s" { "Findings by theme and kind, and how many councils they came up for" }
+            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                th scope="col" class="govuk-table__header" { "Theme" }
+                th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Councils" }
+                @for (k, _) in KINDS { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (k.label()) } }
+                th scope="col" class="govuk-table__header govuk-table__header--numeric" { "All" }
+            } }
+            tbody class="govuk-table__body" {
+                @for t in rows {
+                    tr class="govuk-table__row" {
+                        th scope="row" class="govuk-table__header" { (t.label) }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { (t.councils.len()) }
+                        @for (k, _) in KINDS {
+                            td class="govuk-table__cell govuk-table__cell--numeric" {
+                                @let n = count(t, k);
+                                @if n > 0 { a class="govuk-link" href=(theme_href(ask, &t.theme, Some(k))) { (n) span class="govuk-visually-hidden" { " " (k.label()) " on " (t.label) } } } @else { "0" }
+                            }
+                        }
+                        td class="govuk-table__cell govuk-table__cell--numeric" { a class="govuk-link" href=(theme_href(ask, &t.theme, None)) { (t.findings) span class="govuk-visually-hidden" { " findings on " (t.label) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The search for one region's findings of one year, with the page's filters.
+fn cell_href(ask: &Ask, region: &str, year: i32) -> String {
+    let pairs = with_pair(&with_pair(&ask.pairs, "region", region), "year", &year.to_string());
+    Ask { q: String::new(), page: 1, pairs: pairs.into_iter().filter(|(k, _)| k != "since" && k != "until").collect() }.href("/")
+}
+
+fn axes(cells: &BTreeMap<(String, i32), usize>) -> (Vec<String>, Vec<i32>) {
+    let mut regions: Vec<String> = cells.keys().map(|(r, _)| r.clone()).collect();
+    regions.dedup();
+    let mut years: Vec<i32> = cells.keys().map(|(_, y)| *y).collect();
+    years.sort_unstable();
+    years.dedup();
+    (regions, years)
+}
+
+fn heat_map(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
+    let (regions, years) = axes(cells);
+    let most = cells.values().copied().max().unwrap_or(1).max(1) as f64;
+    let (label_w, cell_w, cell_h) = (200.0, 52.0, 30.0);
+    let width = label_w + cell_w * years.len() as f64 + 10.0;
+    let height = cell_h * (regions.len() as f64 + 1.0) + 10.0;
+    html! {
+        svg class="ps-chart" role="img" aria-labelledby="heat-title" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) xmlns="http://www.w3.org/2000/svg" {
+            title id="heat-title" { "Findings by region (rows) and year of review (columns); each cell prints its count, darker cells hold more. The table below holds the same numbers." }
+            @for (j, y) in years.iter().enumerate() {
+                text x=(label_w + cell_w * j as f64 + 8.0) y="20" { (y) }
+            }
+            @for (i, r) in regions.iter().enumerate() {
+                @let top = cell_h * (i as f64 + 1.0);
+                text x="0" y=(top + 20.0) { (r) }
+                @for (j, y) in years.iter().enumerate() {
+                    @let n = cells.get(&(r.clone(), *y)).copied().unwrap_or(0);
+                    @let x = label_w + cell_w * j as f64;
+                    @if n > 0 {
+                        @let shade = n as f64 / most;
+                        a href=(cell_href(ask, r, *y)) aria-label=(format!("{r}, {y}: {n} findings")) {
+                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (y) ": " (n) " findings" } }
+                            text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
+                        }
+                    } @else {
+                        rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill="#f3f2f1" {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A blue from pale (few findings) to the GOV.UK blue (most); the count is printed on it.
+fn blue(shade: f64) -> String {
+    let mix = |light: f64, dark: f64| (light + (dark - light) * shade.clamp(0.0, 1.0)).round() as u8;
+    format!("#{:02x}{:02x}{:02x}", mix(222.0, 29.0), mix(235.0, 112.0), mix(247.0, 184.0))
+}
+
+fn heat_table(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
+    let (regions, years) = axes(cells);
+    html! {
+        table class="govuk-table" {
+            caption class="govuk-table__caption govuk-table__caption--s" { "Findings by region and year of review" }
+            thead class="govuk-table__head" { tr class="govuk-table__row" {
+                th scope="col" class="govuk-table__header" { "Region" }
+                @for y in &years { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (y) } }
+            } }
+            tbody class="govuk-table__body" {
+                @for r in &regions {
+                    tr class="govuk-table__row" {
+                        th scope="row" class="govuk-table__header" { (r) }
+                        @for y in &years {
+                            td class="govuk-table__cell govuk-table__cell--numeric" {
+                                @let n = cells.get(&(r.clone(), *y)).copied().unwrap_or(0);
+                                @if n > 0 { a class="govuk-link" href=(cell_href(ask, r, *y)) { (n) span class="govuk-visually-hidden" { " findings in " (r) ", " (y) } } } @else { "0" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn clip(s: &str, chars: usize) -> String {
+    if s.chars().count() <= chars {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(chars - 1).collect::<String>())
+    }
+}

@@ -148,7 +148,7 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         } @else if a.councils.is_empty() {
             p class="govuk-body" { "No council's findings match." }
         } @else {
-            h2 class="govuk-heading-m" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
+            h2 class="govuk-heading-m" id="councils" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
         }
         @for (i, c) in a.councils.iter().enumerate() {
             section class="council" aria-labelledby=(format!("council-{i}")) {

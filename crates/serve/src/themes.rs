@@ -95,7 +95,7 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     let most = rows.iter().map(|t| t.findings).max().unwrap_or(1).max(1) as f64;
     let height = row_h * (rows.len() as f64 + 1.0) + 10.0;
     html! {
-        svg class="ps-chart" role="img" aria-labelledby="bars-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60.0)) width=(label_w + bar_w + 60.0) height=(height) xmlns="http://www.w3.org/2000/svg" {
+        svg class="ps-chart" role="group" aria-labelledby="bars-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60.0)) width=(label_w + bar_w + 60.0) height=(height) xmlns="http://www.w3.org/2000/svg" {
             title id="bars-title" { "Findings by theme, each bar split by kind: strengths, areas for development, recommendations, ideas from elsewhere. The table below holds the same numbers." }
             @for (i, (k, fill)) in KINDS.iter().enumerate() {
                 rect x=(i as f64 * 210.0) y="4" width="14" height="14" fill=(fill) {}
@@ -183,7 +183,7 @@ fn heat_map(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
     let width = label_w + cell_w * years.len() as f64 + 10.0;
     let height = cell_h * (regions.len() as f64 + 1.0) + 10.0;
     html! {
-        svg class="ps-chart" role="img" aria-labelledby="heat-title" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) xmlns="http://www.w3.org/2000/svg" {
+        svg class="ps-chart" role="group" aria-labelledby="heat-title" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) xmlns="http://www.w3.org/2000/svg" {
             title id="heat-title" { "Findings by region (rows) and year of review (columns); each cell prints its count, darker cells hold more. The table below holds the same numbers." }
             @for (j, y) in years.iter().enumerate() {
                 text x=(label_w + cell_w * j as f64 + 8.0) y="20" { (y) }

@@ -196,6 +196,12 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     assert_eq!(cells.len(), 6, "{cells:?}");
     assert_eq!(cells[1..5].iter().sum::<i64>(), cells[5], "the kinds of a theme add up to its findings: {cells:?}");
     check_page(&c, "07-themes", &mut checks).await;
+    // Filtered like search: a region chosen in the form leaves only its row in the heat map.
+    c.find(Locator::Id("region")).await.unwrap().select_by_value("West Midlands").await.unwrap();
+    c.find(Locator::Css("form[action='/themes'] button")).await.unwrap().click().await.unwrap();
+    assert!(c.current_url().await.unwrap().query().unwrap_or("").contains("region=West+Midlands"));
+    let regions = c.execute("return [...document.querySelectorAll('table.govuk-table')[1].querySelectorAll('tbody th')].map(th => th.textContent)", vec![]).await.unwrap();
+    assert_eq!(regions, json!(["West Midlands"]), "the heat map's table");
     let bar = c.find(Locator::Css("svg.ps-chart a")).await.unwrap();
     let bar_href = bar.attr("href").await.unwrap().unwrap();
     assert!(bar_href.contains("theme=") && bar_href.contains("kind="), "{bar_href}");
@@ -222,6 +228,11 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     let years: Vec<i32> = feed.match_indices("<updated>").skip(1).filter_map(|(i, _)| feed[i + 9..i + 13].parse().ok()).collect();
     assert!(years.windows(2).all(|w| w[0] >= w[1]), "entries newest first: {years:?}");
     std::fs::write(screenshots().join("09-feed.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Praise, for the README's picture (none of the stranger's findings is praise).
+    c.goto(&format!("{base}/?q=praised+for+carers")).await.unwrap();
+    assert!(text_of(&c, "h2#councils").await.starts_with("Councils 1 to"));
+    check_page(&c, "10-praised", &mut checks).await;
 
     c.close().await.unwrap();
     eprintln!("browser test: {checks} pages checked by axe (WCAG 2.2 AA), no violation; screenshots in {}", screenshots().display());

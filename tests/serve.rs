@@ -94,3 +94,89 @@ fn bad_requests_are_4xx_with_a_message() {
     assert_eq!(status, 404);
     assert!(body.contains("no such page"), "{body}");
 }
+
+#[test]
+fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
+    let d = data();
+    let server = start(d.path());
+    let (_, _, json) = get(&server, "/api/query?q=reviews+overdue&council=Walsall");
+    let answer: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let hostile = answer["councils"][0]["findings"].as_array().unwrap().iter().find(|f| f["text"].as_str().unwrap().contains("<script>")).expect("the hostile finding is answered").clone();
+    let doc = hostile["document"].as_str().unwrap();
+    // The document page: the stranger's text shown as text, the finding marked where it
+    // stands with its kind.
+    let (status, _, page) = get(&server, &format!("/document/{doc}"));
+    assert_eq!(status, 200);
+    assert!(!page.contains("<script") && !page.contains("<img") && page.contains("&lt;script&gt;alert('finding')"), "{page}");
+    assert!(page.contains(&format!("id=\"at-{}\"", hostile["start"])), "the finding is marked at its start");
+    // Raw bytes are a download, never a page of this site.
+    let (status, head, body) = get(&server, &format!("/document/{doc}/raw"));
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/octet-stream") && head.contains("content-disposition: attachment"), "{head}");
+    assert!(body.contains("<script>alert('title')</script>"), "the bytes as published");
+    // Council and themes pages, and their JSON.
+    for (path, says) in [("/council/Walsall", "Findings by theme"), ("/themes", "Findings by theme and kind"), ("/themes?region=West+Midlands&kind=strength", "Findings by region and year"), ("/api/council/Walsall", "\"learn_from\""), ("/api/themes", "\"by_region_and_year\"")] {
+        let (status, _, page) = get(&server, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains(says), "{path}: {page}");
+        assert!(!page.contains("<script"), "{path}");
+    }
+    // Downloads of a search, and its feed, escaped for what reads them.
+    let (status, head, csv) = get(&server, "/export.csv?q=reviews+overdue&council=Walsall");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/csv") && head.contains("attachment"), "{head}");
+    assert!(csv.contains("council,gss_code,region"), "{csv}");
+    let (status, head, feed) = get(&server, "/feed?q=reviews+overdue&council=Walsall");
+    assert_eq!(status, 200);
+    assert!(head.contains("application/atom+xml"), "{head}");
+    assert!(feed.contains("<entry>") && feed.contains("&lt;script&gt;") && !feed.contains("<script"), "{feed}");
+    // Malformed requests: 4xx with a message naming what is wrong.
+    for (path, code, says) in [
+        ("/?q=carers&page=0", 400, "page"),
+        ("/?q=carers&council=Narnia", 400, "nearest"),
+        ("/?q=carers&year=abc", 400, "not a year"),
+        ("/?q=carers&kind=praise", 400, "unknown kind"),
+        ("/document/zz", 400, "not a document id"),
+        (&format!("/document/{}", "0".repeat(64)), 404, "no document"),
+        ("/document/..%2F..%2Fetc%2Fpasswd/raw", 400, "not a document id"),
+        ("/council/Narnia", 404, "nearest"),
+    ] {
+        let (status, _, body) = get(&server, path);
+        assert_eq!(status, code, "{path}: {body}");
+        assert!(body.contains(says), "{path}: {body}");
+    }
+}
+
+#[test]
+fn the_page_keeps_answering_while_a_writer_ingests_and_shows_what_it_commits() {
+    let d = data();
+    let server = start(d.path());
+    let question = "/api/query?q=councils+flagged+for+carers";
+    let councils = |json: &str| -> Vec<String> {
+        let a: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        a["councils"].as_array().unwrap().iter().map(|c| c["council"]["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(!councils(&get(&server, question).2).contains(&"Torbay".to_string()));
+    let mut writer = peerscope(d.path()).args(["ingest", "corpus"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut answered = 0;
+    let seen = loop {
+        let (status, _, json) = get(&server, question);
+        assert_eq!(status, 200, "a request during the ingest was refused: {json}");
+        answered += 1;
+        let found = councils(&json).contains(&"Torbay".to_string());
+        if let Some(exit) = writer.try_wait().unwrap() {
+            assert!(exit.success());
+            break found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // Once the writer has committed, the page shows its findings within a refresh (1 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut now = seen;
+    while !now {
+        assert!(std::time::Instant::now() < deadline, "Torbay's findings never appeared after the ingest committed");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        now = councils(&get(&server, question).2).contains(&"Torbay".to_string());
+    }
+    assert!(answered > 1, "every request during the ingest was answered ({answered})");
+}

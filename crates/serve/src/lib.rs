@@ -20,12 +20,14 @@ mod page;
 pub mod params;
 mod themes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::middleware::Next;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -66,24 +68,89 @@ pub struct Site {
     councils: Councils,
     taxonomy: Taxonomy,
     refreshed: Mutex<Instant>,
+    /// The store sequence the index reader reflects at least: read before each reload, so
+    /// what is kept under it is never older than it.
+    seen: AtomicU64,
     /// Every document, read once per index commit: the council and themes pages count over
     /// all of them.
     documents: Mutex<Option<(u64, Arc<Vec<DocumentRecord>>)>>,
+    /// Pages already answered, per commit: an address asks the same of the same data.
+    answers: Mutex<Answers>,
+    /// One turn per address being answered: many asking the same at once wait for the
+    /// first answer instead of each computing it.
+    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Answers worked out at once (their tasks outlive a request that timed out).
+    workers: tokio::sync::Semaphore,
+}
+
+/// Responses kept by address for one index commit, the oldest dropped first past
+/// [`ANSWERS_KEPT_BYTES`]. A popular question (the same address from many people, or one
+/// person paging back) is answered once per commit; at 10,000 letters a search costs ~20 ms
+/// of CPU and a themes page seconds, so 32 people at once would queue for seconds.
+#[derive(Default)]
+struct Answers {
+    seq: u64,
+    kept: HashMap<String, Kept>,
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+#[derive(Clone)]
+struct Kept {
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+}
+
+/// Bytes of responses kept in all, and the largest one kept.
+const ANSWERS_KEPT_BYTES: usize = 64 << 20;
+const LARGEST_KEPT: usize = 4 << 20;
+
+impl Answers {
+    fn get(&mut self, seq: u64, key: &str) -> Option<Kept> {
+        if seq != self.seq {
+            *self = Answers { seq, ..Answers::default() };
+        }
+        self.kept.get(key).cloned()
+    }
+
+    fn keep(&mut self, seq: u64, key: String, kept: Kept) {
+        if seq != self.seq || kept.body.len() > LARGEST_KEPT || self.kept.contains_key(&key) {
+            return;
+        }
+        self.bytes += kept.body.len();
+        self.order.push_back(key.clone());
+        self.kept.insert(key, kept);
+        while self.bytes > ANSWERS_KEPT_BYTES {
+            let Some(old) = self.order.pop_front() else { break };
+            if let Some(k) = self.kept.remove(&old) {
+                self.bytes -= k.body.len();
+            }
+        }
+    }
 }
 
 impl Site {
     pub fn new(index: FindingIndex, blobs: Blobs, councils: Councils, taxonomy: Taxonomy) -> Site {
-        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), documents: Mutex::new(None) }
+        let seen = AtomicU64::new(index.watermark().seq);
+        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), seen, documents: Mutex::new(None), answers: Mutex::default(), turns: Mutex::default(), workers: tokio::sync::Semaphore::new(CONCURRENT) }
     }
 
     /// See what writers committed, at most once a second.
     fn refresh(&self) {
         let mut last = self.refreshed.lock().unwrap_or_else(|p| p.into_inner());
         if last.elapsed() >= Duration::from_secs(1) {
+            let seq = self.index.watermark().seq;
             // A failed refresh keeps answering from what was read before.
-            let _ = self.index.refresh();
+            if self.index.refresh().is_ok() {
+                self.seen.store(seq, Ordering::SeqCst);
+            }
             *last = Instant::now();
         }
+    }
+
+    /// The commit the index reader reflects (at least).
+    fn seen(&self) -> u64 {
+        self.seen.load(Ordering::SeqCst)
     }
 
     fn engine(&self) -> Engine<'_> {
@@ -92,7 +159,7 @@ impl Site {
 
     /// Every document as of the index's last commit seen (read again after a commit).
     fn documents(&self) -> Result<Arc<Vec<DocumentRecord>>, Unanswered> {
-        let seq = self.index.watermark().seq;
+        let seq = self.seen();
         let mut kept = self.documents.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((at, docs)) = kept.as_ref() {
             if *at == seq {
@@ -127,11 +194,12 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/api/themes", get(api_themes))
         .route(STYLESHEET, get(stylesheet))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(site.clone(), remember))
         .with_state(site)
         .layer(axum::middleware::map_response(secure))
         .layer(
             tower::ServiceBuilder::new()
-                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { (StatusCode::SERVICE_UNAVAILABLE, "the request took too long; try a narrower question") }))
+                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { (StatusCode::SERVICE_UNAVAILABLE, "the answer is taking more than 10 seconds; it is still being worked out: reload in a moment, or narrow the question") }))
                 .timeout(REQUEST_TIME)
                 .concurrency_limit(CONCURRENT),
         )
@@ -141,12 +209,62 @@ pub fn router(site: Arc<Site>) -> Router {
 /// a free one).
 pub async fn serve(site: Arc<Site>, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    // The council and themes pages read every document: read them now, not on the first
+    // person's request (seconds at 10,000 letters).
+    let warm = site.clone();
+    tokio::task::spawn_blocking(move || warm.documents().map(|_| ()));
     ready(listener.local_addr()?);
     axum::serve(listener, router(site)).with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     Ok(())
+}
+
+/// Answer from [`Answers`] when this address was answered since the last commit; keep
+/// what is answered (successes only: an error may be the moment's). The answer is worked
+/// out in a task of its own, so one that outlasts the request's time limit is still kept
+/// for the next asker (a themes page over 10,000 letters takes seconds); at most
+/// [`CONCURRENT`] are worked out at once, and one at a time per address.
+async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
+    let key = request.uri().to_string();
+    site.refresh();
+    let work = tokio::spawn(async move {
+        let turn = site.turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
+        let mine = turn.lock().await;
+        let seq = site.seen();
+        let hit = site.answers.lock().unwrap_or_else(|p| p.into_inner()).get(seq, &key);
+        let response = match hit {
+            Some(kept) => {
+                let mut r = (StatusCode::OK, kept.body).into_response();
+                *r.headers_mut() = kept.headers;
+                r
+            }
+            None => {
+                let Ok(_permit) = site.workers.acquire().await else { return Unanswered::Failed.text() };
+                answer_and_keep(&site, seq, key.clone(), next.run(request).await).await
+            }
+        };
+        drop(mine);
+        // The last one waiting clears the turn (a race only lets two work once each).
+        let mut turns = site.turns.lock().unwrap_or_else(|p| p.into_inner());
+        if Arc::strong_count(&turn) <= 2 {
+            turns.remove(&key);
+        }
+        response
+    });
+    work.await.unwrap_or_else(|_| Unanswered::Failed.text())
+}
+
+async fn answer_and_keep(site: &Site, seq: u64, key: String, response: Response) -> Response {
+    if response.status() != StatusCode::OK {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Every page is built in memory before it is sent, so this copies nothing new.
+    let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else { return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be sent").into_response() };
+    site.answers.lock().unwrap_or_else(|p| p.into_inner()).keep(seq, key, Kept { headers: parts.headers.clone(), body: body.clone() });
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// Headers on every answer: no script, no other origin, no sniffing, no framing.
@@ -193,7 +311,6 @@ impl Unanswered {
 /// Run `work` off the async threads (it reads the index and may take a while).
 async fn blocking<T: Send + 'static>(site: &Arc<Site>, work: impl FnOnce(&Site) -> Result<T, Unanswered> + Send + 'static) -> Result<T, Unanswered> {
     let site = site.clone();
-    site.refresh();
     tokio::task::spawn_blocking(move || work(&site)).await.unwrap_or(Err(Unanswered::Failed))
 }
 
@@ -399,11 +516,12 @@ async fn theme_tables(site: &Arc<Site>, ask: Ask) -> Result<ThemeTables, Unanswe
 async fn themes_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
     let ask = match Ask::parse(raw.as_deref()) {
         Ok(a) => a,
-        Err(e) => return html(StatusCode::BAD_REQUEST, themes::page(&Ask::default(), &[], &Default::default(), Some(&e.0))),
+        Err(e) => return html(StatusCode::BAD_REQUEST, themes::page(&Ask::default(), &site.councils.regions(), &[], &Default::default(), Some(&e.0))),
     };
+    let regions = site.councils.regions();
     match theme_tables(&site, ask.clone()).await {
-        Ok((table, cells)) => html(StatusCode::OK, themes::page(&ask, &table, &cells, None)),
-        Err(e) => html(e.status(), themes::page(&ask, &[], &Default::default(), Some(&e.to_string()))),
+        Ok((table, cells)) => html(StatusCode::OK, themes::page(&ask, &regions, &table, &cells, None)),
+        Err(e) => html(e.status(), themes::page(&ask, &regions, &[], &Default::default(), Some(&e.to_string()))),
     }
 }
 

@@ -34,7 +34,7 @@ fn count(t: &RecurringTheme, k: FindingKind) -> usize {
     }
 }
 
-pub fn page(ask: &Ask, table: &[RecurringTheme], cells: &BTreeMap<(String, i32), usize>, error: Option<&str>) -> Markup {
+pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &BTreeMap<(String, i32), usize>, error: Option<&str>) -> Markup {
     let mut topics = 0;
     let rows: Vec<&RecurringTheme> = table
         .iter()
@@ -46,6 +46,7 @@ pub fn page(ask: &Ask, table: &[RecurringTheme], cells: &BTreeMap<(String, i32),
     layout("Themes across councils", html! {
         h1 class="govuk-heading-l" { "Themes across councils" }
         p class="govuk-body" { "What keeps coming up in peer challenges: each theme's findings by kind, then all findings by region and year. Every bar, cell and number links to its findings." }
+        (filters(ask, regions))
         @if !ask.pairs.is_empty() {
             p class="govuk-body" { "Filtered: "
                 @for (i, (k, v)) in ask.pairs.iter().enumerate() { @if i > 0 { ", " } (k.replace('_', " ")) " " strong { (v) } " (" a class="govuk-link" href=(ask.without("/themes", k, v)) { "remove" span class="govuk-visually-hidden" { " " (k) " " (v) } } ")" }
@@ -72,6 +73,42 @@ pub fn page(ask: &Ask, table: &[RecurringTheme], cells: &BTreeMap<(String, i32),
             }
         }
     })
+}
+
+/// A form for the common filters (the address takes all of search's).
+fn filters(ask: &Ask, regions: &[&str]) -> Markup {
+    let value = |k: &str| ask.pairs.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (region, since, until, kind) = (value("region"), value("since"), value("until"), value("kind"));
+    html! {
+        form method="get" action="/themes" class="govuk-!-margin-bottom-6" {
+            fieldset class="govuk-fieldset" {
+                legend class="govuk-fieldset__legend govuk-fieldset__legend--s" { "Filter the themes" }
+                div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4" {
+                    label class="govuk-label" for="region" { "Region" }
+                    select class="govuk-select" id="region" name="region" {
+                        option value="" selected[region.is_empty()] { "All regions" }
+                        @for r in regions { option value=(r) selected[region.eq_ignore_ascii_case(r)] { (r) } }
+                    }
+                }
+                div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4" {
+                    label class="govuk-label" for="since" { "Reviews from (year)" }
+                    input class="govuk-input govuk-input--width-4" id="since" name="since" inputmode="numeric" value=(since);
+                }
+                div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4" {
+                    label class="govuk-label" for="until" { "to (year)" }
+                    input class="govuk-input govuk-input--width-4" id="until" name="until" inputmode="numeric" value=(until);
+                }
+                div class="govuk-form-group govuk-!-display-inline-block govuk-!-margin-right-4" {
+                    label class="govuk-label" for="kind" { "Kind of finding" }
+                    select class="govuk-select" id="kind" name="kind" {
+                        option value="" selected[kind.is_empty()] { "All kinds" }
+                        @for (k, _) in KINDS { option value=(k.as_str()) selected[kind == k.as_str()] { (k.label()) } }
+                    }
+                }
+            }
+            button type="submit" class="govuk-button govuk-button--secondary" { "Show" }
+        }
+    }
 }
 
 /// The search for a theme's findings of one kind, with the page's filters.

@@ -103,6 +103,22 @@ async fn check_page(c: &Client, name: &str, checks: &mut usize) {
     *checks += 1;
 }
 
+/// The page's address once a click's navigation has reached an address holding `part`
+/// (a click returns before the next page may have loaded).
+async fn navigated(c: &Client, part: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.as_str().contains(part) {
+            // The new page's body is there once the document is complete.
+            let _ = c.wait().for_element(Locator::Css("body")).await;
+            return url.to_string();
+        }
+        assert!(Instant::now() < deadline, "the click never led to an address holding {part:?}; still at {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
@@ -135,8 +151,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     let q = c.find(Locator::Id("q")).await.unwrap();
     q.send_keys("councils flagged for review performance").await.unwrap();
     c.find(Locator::Css("form[role=search] button[type=submit]")).await.unwrap().click().await.unwrap();
-    let url = c.current_url().await.unwrap();
-    assert!(url.query().unwrap_or("").contains("q=councils+flagged+for+review+performance"), "{url}");
+    navigated(&c, "q=councils+flagged+for+review+performance").await;
     let heading = text_of(&c, "h2#councils").await;
     assert!(heading.starts_with("Councils 1 to"), "{heading}");
     assert!(!c.find_all(Locator::Css("section.council mark")).await.unwrap().is_empty(), "matched words are marked");
@@ -155,8 +170,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     let region = c.find(Locator::Css("nav[aria-label=Region] a")).await.unwrap();
     let region_name = region.text().await.unwrap();
     region.click().await.unwrap();
-    let url = c.current_url().await.unwrap();
-    assert!(url.query().unwrap_or("").contains("region="), "{url}");
+    navigated(&c, "region=").await;
     let filters = text_of(&c, "main").await;
     assert!(filters.contains(&format!("region: {region_name}")), "the facet's filter is shown in force");
     for h in c.find_all(Locator::Css("section.council h3")).await.unwrap() {
@@ -169,6 +183,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     let first = c.find(Locator::Css("section.council li a[href^='/document/']")).await.unwrap();
     let href = first.attr("href").await.unwrap().unwrap();
     first.click().await.unwrap();
+    navigated(&c, "/document/").await;
     let anchor = href.split_once('#').map(|x| x.1.to_string()).unwrap();
     let target = c.execute("const t = document.querySelector(':target'); return t ? [t.id, t.tagName, t.querySelector('.ps-kind').textContent] : null", vec![]).await.unwrap();
     assert_eq!(target[0].as_str(), Some(anchor.as_str()), "the finding is the page's target: {target}");
@@ -183,6 +198,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     let council = c.find(Locator::Css("section.council h3 a")).await.unwrap();
     let name = council.text().await.unwrap();
     council.click().await.unwrap();
+    navigated(&c, "/council/").await;
     assert_eq!(text_of(&c, "h1").await, name);
     assert!(text_of(&c, "main").await.contains("Findings by theme"), "the council page lists findings by theme");
     check_page(&c, "06-council", &mut checks).await;
@@ -199,7 +215,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     // Filtered like search: a region chosen in the form leaves only its row in the heat map.
     c.find(Locator::Id("region")).await.unwrap().select_by_value("West Midlands").await.unwrap();
     c.find(Locator::Css("form[action='/themes'] button")).await.unwrap().click().await.unwrap();
-    assert!(c.current_url().await.unwrap().query().unwrap_or("").contains("region=West+Midlands"));
+    navigated(&c, "region=West+Midlands").await;
     let regions = c.execute("return [...document.querySelectorAll('table.govuk-table')[1].querySelectorAll('tbody th')].map(th => th.textContent)", vec![]).await.unwrap();
     assert_eq!(regions, json!(["West Midlands"]), "the heat map's table");
     let bar = c.find(Locator::Css("svg.ps-chart a")).await.unwrap();

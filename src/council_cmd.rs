@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use peerscope_model::text::clip_chars;
 use peerscope_model::{Councils, Taxonomy};
 use peerscope_query::profile::{profile, CouncilProfile};
 
@@ -51,7 +52,7 @@ pub fn render(p: &CouncilProfile) -> String {
             let [s, a, r, b] = t.counts;
             let _ = writeln!(out, "  {:<44} {s:>3} {a:>3} {r:>3} {b:>3}", t.label);
             for f in t.findings.iter().take(2) {
-                let _ = writeln!(out, "      [{}] {}", f.kind.label(), short(&f.text, 160));
+                let _ = writeln!(out, "      [{}] {}", f.kind.label(), clip_chars(&f.text, 160));
             }
         }
     }
@@ -72,20 +73,13 @@ pub fn render(p: &CouncilProfile) -> String {
         for l in &p.learn_from {
             let _ = writeln!(out, "  {}:", l.label);
             for x in &l.pointers {
-                let _ = writeln!(out, "    → {} (pointed to): {} — {}", x.council, short(&x.text, 140), x.source);
+                let _ = writeln!(out, "    → {} (pointed to): {} — {}", x.council, clip_chars(&x.text, 140), x.source);
             }
             for x in &l.praised {
-                let _ = writeln!(out, "    + {} (praised): {} — {}", x.council, short(&x.text, 140), x.source);
+                let _ = writeln!(out, "    + {} (praised): {} — {}", x.council, clip_chars(&x.text, 140), x.source);
             }
         }
     }
     out
 }
 
-fn short(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    }
-}

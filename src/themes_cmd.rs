@@ -36,7 +36,7 @@ pub fn render(table: &[RecurringTheme]) -> String {
         return out;
     }
     let row = |out: &mut String, label: &str, t: &RecurringTheme| {
-        let _ = writeln!(out, "{:<44} {:>8} {:>8}  {:>9} {:>6} {:>6} {:>6}", truncate(label, 44), t.councils.len(), t.findings, t.strengths, t.areas_for_development, t.recommendations, t.best_practice);
+        let _ = writeln!(out, "{:<44} {:>8} {:>8}  {:>9} {:>6} {:>6} {:>6}", peerscope_model::text::clip_chars(label, 44), t.councils.len(), t.findings, t.strengths, t.areas_for_development, t.recommendations, t.best_practice);
     };
     let header = |out: &mut String, axis: &str| {
         let _ = writeln!(out, "{:<44} {:>8} {:>8}  {:>9} {:>6} {:>6} {:>6}", axis, "councils", "findings", "strengths", "areas", "recs", "ideas");
@@ -66,17 +66,9 @@ pub fn render(table: &[RecurringTheme]) -> String {
         let _ = writeln!(out, "{} — {}", t.label, t.councils.join(", "));
         if let Some(e) = &t.example {
             let year = e.year.map(|y| format!(", {y}")).unwrap_or_default();
-            let _ = writeln!(out, "   e.g. [{}] {} ({}{year}) — {}", e.kind.label(), truncate(&e.text, 220), e.council, e.source);
+            let _ = writeln!(out, "   e.g. [{}] {} ({}{year}) — {}", e.kind.label(), peerscope_model::text::clip_chars(&e.text, 220), e.council, e.source);
         }
     }
     out
 }
 
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        return s.to_string();
-    }
-    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-    t.push('…');
-    t
-}

@@ -299,11 +299,8 @@ pub const MAX_FINDING_BYTES: usize = 3000;
 fn capped(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
     for f in findings.iter_mut().filter(|f| f.end.saturating_sub(f.start) > MAX_FINDING_BYTES) {
         let Some(span) = text.get(f.start..f.end) else { continue };
-        let mut limit = MAX_FINDING_BYTES;
-        while !span.is_char_boundary(limit) {
-            limit -= 1;
-        }
-        let head = &span[..limit];
+        let head = peerscope_model::text::prefix(span, MAX_FINDING_BYTES);
+        let limit = head.len();
         let cut = head
             .rfind(". ")
             .map(|i| i + 1)

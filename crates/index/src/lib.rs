@@ -139,14 +139,7 @@ fn schema() -> (Schema, Fields) {
 const MOST_IN_COLUMN: usize = 2048;
 
 fn clipped(s: &str) -> &str {
-    if s.len() <= MOST_IN_COLUMN {
-        return s;
-    }
-    let mut end = MOST_IN_COLUMN;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    peerscope_model::text::prefix(s, MOST_IN_COLUMN)
 }
 
 fn io(e: std::io::Error) -> IndexError {

@@ -8,6 +8,7 @@ pub mod council;
 pub mod document;
 pub mod error;
 pub mod pattern;
+pub mod text;
 pub mod theme;
 
 pub use council::{Council, CouncilRef, Councils, Mention};

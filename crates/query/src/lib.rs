@@ -396,14 +396,7 @@ const SHOWN_BYTES: usize = 3000;
 
 /// `text`, cut at [`SHOWN_BYTES`] with an ellipsis.
 fn shown(text: &str) -> String {
-    if text.len() <= SHOWN_BYTES {
-        return text.to_string();
-    }
-    let mut end = SHOWN_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    peerscope_model::text::clip_bytes(text, SHOWN_BYTES)
 }
 
 fn evidence(h: &Hit, terms: &[String]) -> Evidence {

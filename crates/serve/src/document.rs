@@ -4,6 +4,7 @@
 
 use maud::{html, Markup};
 use peerscope_index::DocumentRecord;
+use peerscope_model::text::clip_chars;
 use peerscope_model::{Finding, FindingKind};
 
 use crate::page::{layout, path_segment, source_link};
@@ -38,7 +39,7 @@ pub fn page(record: &DocumentRecord) -> Markup {
             } @else {
                 ol class="govuk-list govuk-list--number" {
                     @for f in &d.findings {
-                        li { a class="govuk-link" href=(format!("#at-{}", f.start)) { (f.kind.label()) } ": " (short(&f.text, 160)) }
+                        li { a class="govuk-link" href=(format!("#at-{}", f.start)) { (f.kind.label()) } ": " (clip_chars(&f.text, 160)) }
                     }
                 }
             }
@@ -76,7 +77,7 @@ fn legend() -> Markup {
 /// The text with each finding marked where it stands (findings out of order, overlapping
 /// an earlier one or off the text are listed above but not marked).
 fn marked_text(text: &str, findings: &[Finding]) -> Markup {
-    let shown = cut(text, MOST_TEXT_SHOWN);
+    let shown = peerscope_model::text::prefix(text, MOST_TEXT_SHOWN);
     let mut spans: Vec<&Finding> = findings.iter().filter(|f| f.start < f.end && shown.get(f.start..f.end).is_some()).collect();
     spans.sort_by_key(|f| f.start);
     let mut at = 0;
@@ -100,22 +101,3 @@ fn marked_text(text: &str, findings: &[Finding]) -> Markup {
     }
 }
 
-/// `text` cut to at most `bytes`, on a character boundary.
-fn cut(text: &str, bytes: usize) -> &str {
-    if text.len() <= bytes {
-        return text;
-    }
-    let mut end = bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-fn short(s: &str, chars: usize) -> String {
-    if s.chars().count() <= chars {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(chars - 1).collect::<String>())
-    }
-}

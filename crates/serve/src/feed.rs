@@ -27,7 +27,7 @@ pub fn atom(title: &str, self_href: &str, base: &str, rows: &[FindingRow]) -> St
         let kind = peerscope_model::FindingKind::parse(&r.kind).map_or(r.kind.as_str(), |k| k.label());
         let href = format!("/document/{}#at-{}", r.document_id, r.start);
         out.push_str("<entry>\n");
-        out.push_str(&format!("<title>{}</title>\n", xml(&format!("{} — {kind}: {}", r.council, short(&r.text, 90)))));
+        out.push_str(&format!("<title>{}</title>\n", xml(&format!("{} — {kind}: {}", r.council, peerscope_model::text::clip_chars(&r.text, 90)))));
         out.push_str(&format!("<id>urn:peerscope:finding:{}:{}-{}</id>\n", xml(&r.document_id), r.start, r.end));
         out.push_str(&format!("<link href=\"{}\"/>\n", xml(&href)));
         out.push_str(&format!("<updated>{}</updated>\n", r.review_year.map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date)));
@@ -59,14 +59,6 @@ pub fn xml(s: &str) -> String {
         }
     }
     out
-}
-
-fn short(s: &str, chars: usize) -> String {
-    if s.chars().count() <= chars {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(chars - 1).collect::<String>())
-    }
 }
 
 #[cfg(test)]

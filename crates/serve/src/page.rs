@@ -145,6 +145,8 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
             p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
         } @else if !a.not_together.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
+        } @else if a.councils.is_empty() && a.councils_total > 0 {
+            p class="govuk-body" { (a.councils_total) " councils match, all on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." }
         } @else if a.councils.is_empty() {
             p class="govuk-body" { "No council's findings match." }
         } @else {

@@ -140,7 +140,7 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
             }
             @for (i, t) in rows.iter().enumerate() {
                 @let y = row_h * (i as f64 + 1.0) + 4.0;
-                text x="0" y=(y + 16.0) { (clip(&t.label, 48)) }
+                text x="0" y=(y + 16.0) { (peerscope_model::text::clip_chars(&t.label, 48)) }
                 @let (segments, end) = segments(t, label_w, bar_w / most);
                 @for (k, fill, n, x, w) in segments {
                     a href=(theme_href(ask, &t.theme, Some(k))) aria-label=(format!("{}: {n} {}", t.label, k.label())) {
@@ -275,13 +275,5 @@ fn heat_table(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
                 }
             }
         }
-    }
-}
-
-fn clip(s: &str, chars: usize) -> String {
-    if s.chars().count() <= chars {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(chars - 1).collect::<String>())
     }
 }

@@ -815,7 +815,9 @@ impl FindingIndex {
             must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
         }
         if !s.all_documents {
-            must.push((Occur::Must, term(f.about, "yes")));
+            // Nearly every finding is from a review: leaving out the few that are not costs
+            // less than meeting all the others.
+            must.push((Occur::MustNot, term(f.about, "no")));
         }
         for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types), (f.service, &s.services), (f.doc_kind, &s.doc_kinds), (f.themes, &s.only_themes)] {
             if !values.is_empty() {
@@ -865,7 +867,7 @@ impl FindingIndex {
                 should.extend(words.iter().map(|t| (Occur::Should, word(t))));
             }
         }
-        if must.is_empty() {
+        if must.iter().all(|(occur, _)| *occur == Occur::MustNot) {
             must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
         // Documents' records are not findings.

@@ -181,3 +181,20 @@ fn the_page_keeps_answering_while_a_writer_ingests_and_shows_what_it_commits() {
     }
     assert!(answered > 1, "every request during the ingest was answered ({answered})");
 }
+
+#[test]
+fn a_strangers_host_header_never_reaches_anyones_feed() {
+    // Regression: the feed's links were made absolute from the request's Host, and answers
+    // are kept by address, so one request with a forged Host pointed every later reader's
+    // links at the forger's site.
+    let d = data();
+    let server = start(d.path());
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    write!(s, "GET /feed?q=reviews+overdue HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").unwrap();
+    let mut forged = String::new();
+    s.read_to_string(&mut forged).unwrap();
+    assert!(forged.contains("<entry>"), "{forged}");
+    let (_, _, feed) = get(&server, "/feed?q=reviews+overdue");
+    assert!(!forged.contains("evil.example") && !feed.contains("evil.example"), "{feed}");
+    assert!(feed.contains("<link href=\"/document/"), "links are relative to the feed: {feed}");
+}

@@ -8,9 +8,10 @@ use peerscope_query::export::FindingRow;
 /// Entries in one feed.
 const ENTRIES: usize = 100;
 
-/// The feed of `rows` for the search at `self_href`; links are relative to `base` (the
-/// server's own address, from the request).
-pub fn atom(title: &str, self_href: &str, base: &str, rows: &[FindingRow]) -> String {
+/// The feed of `rows` for the search at `self_href`. Links are relative: a feed reader
+/// resolves them against the feed's own address. (Not the request's `Host`: answers are
+/// kept by address, and a stranger's `Host` would then point everyone's links elsewhere.)
+pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
     let mut rows: Vec<&FindingRow> = rows.iter().collect();
     // Newest review first; the search's order among findings of one year.
     rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(0)));
@@ -18,9 +19,9 @@ pub fn atom(title: &str, self_href: &str, base: &str, rows: &[FindingRow]) -> St
     let updated = rows.iter().filter_map(|r| r.review_year).max().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date);
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str(&format!("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"{}\">\n", xml(base)));
+    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     out.push_str(&format!("<title>{}</title>\n", xml(title)));
-    out.push_str(&format!("<id>{}</id>\n", xml(&format!("{base}{self_href}"))));
+    out.push_str(&format!("<id>urn:peerscope:search:{}</id>\n", xml(&form_urlencoded::byte_serialize(self_href.as_bytes()).collect::<String>())));
     out.push_str(&format!("<link rel=\"self\" href=\"{}\"/>\n", xml(self_href)));
     out.push_str(&format!("<updated>{updated}</updated>\n<author><name>peerscope</name></author>\n"));
     for r in rows {

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::middleware::Next;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -385,28 +385,16 @@ async fn export_jsonl(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) ->
     }
 }
 
-async fn atom_feed(State(site): State<Arc<Site>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+async fn atom_feed(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
     match rows(&site, raw.as_deref()).await {
         Ok((ask, rows)) => {
             let title = if ask.q.is_empty() { "peerscope: findings".to_string() } else { format!("peerscope: {}", ask.q) };
-            let body = feed::atom(&title, &ask.href("/feed"), &base(&headers), &rows);
+            let body = feed::atom(&title, &ask.href("/feed"), &rows);
             let mut r = (StatusCode::OK, body).into_response();
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
             r
         }
         Err(e) => e.text(),
-    }
-}
-
-/// The server's own address as the client reached it (`Host`), when it is a plain host
-/// and port; else a relative base.
-fn base(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    let plain = !host.is_empty() && host.len() < 256 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    if plain {
-        format!("http://{host}")
-    } else {
-        String::new()
     }
 }
 

@@ -171,20 +171,22 @@ impl Engine<'_> {
 
     /// [`Engine::answer_filtered`], listing the councils of one `page` of the ranking.
     pub fn answer_page(&self, query: &str, flags: &Filter, page: Page) -> Result<Answer, QueryError> {
-        Ok(self.answer_and_candidates(query, flags, page)?.0)
+        Ok(self.answer_and_candidates(query, flags, Some(page))?.0)
     }
 
     /// The findings an answer counts (the best [`CANDIDATES`]), best first, as export rows:
     /// the web page's downloads and feed of a search.
     pub fn matching_rows(&self, query: &str, flags: &Filter) -> Result<Vec<export::FindingRow>, QueryError> {
-        let (_, candidates) = self.answer_and_candidates(query, flags, Page { offset: 0, limit: 1 })?;
+        // Rows only: no ranking, facets or pointers are worked out for them.
+        let (_, candidates) = self.answer_and_candidates(query, flags, None)?;
         let all: Vec<&Candidate> = candidates.iter().collect();
         let hits = self.index.load(&all)?;
         Ok(candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect())
     }
 
-    fn answer_and_candidates(&self, query: &str, flags: &Filter, page: Page) -> Result<(Answer, Vec<Candidate>), QueryError> {
-        let limit = page.limit;
+    /// The answer and the candidates it ranked; with no `page`, the candidates alone (the
+    /// answer then lists nothing).
+    fn answer_and_candidates(&self, query: &str, flags: &Filter, page: Option<Page>) -> Result<(Answer, Vec<Candidate>), QueryError> {
         // Filters alone are a question ("every finding in the North West in 2019"); nothing
         // at all is not.
         if query.trim().is_empty() && *flags == Filter::default() {
@@ -245,9 +247,13 @@ impl Engine<'_> {
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
         let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
+        let Some(page) = page else {
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new() };
+            return Ok((answer, candidates));
+        };
         let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page)?;
         let facets = facets::count(&candidates, self.taxonomy);
-        let mut best_practice = self.pointers(&search, &intent, &terms, limit)?;
+        let mut best_practice = self.pointers(&search, &intent, &terms, page.limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };

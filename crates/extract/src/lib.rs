@@ -112,11 +112,7 @@ impl Extractor {
     pub fn with_reader(reader: Reader) -> Result<Extractor, ExtractError> {
         embed::StaticEmbeddings::builtin()?;
         Ok(Extractor {
-            councils: {
-                let c = Councils::builtin()?;
-                c.prepare()?;
-                c
-            },
+            councils: Councils::builtin()?,
             taxonomy: {
                 let t = Taxonomy::builtin()?;
                 t.compile()?;

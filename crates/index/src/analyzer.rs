@@ -36,36 +36,62 @@ impl TokenFilter for EnglishStemmer {
     type Tokenizer<T: Tokenizer> = StemTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> StemTokenizer<T> {
-        StemTokenizer { inner: tokenizer }
+        StemTokenizer { inner: tokenizer, stems: Default::default() }
+    }
+}
+
+/// The most words whose stems a tokenizer keeps; past it the memory starts again.
+const MOST_STEMS: usize = 50_000;
+
+/// Stems found so far, by word. Indexing stems the same few thousand words over and over
+/// (stemming was a tenth of an ingest's instructions), and each indexing thread holds its
+/// own tokenizer, so each has its own memory and no lock.
+#[derive(Clone, Default)]
+pub struct Stems(rustc_hash::FxHashMap<Box<str>, Box<str>>);
+
+impl Stems {
+    fn stem(&mut self, stemmer: &rust_stemmers::Stemmer, word: &mut String) {
+        if let Some(stem) = self.0.get(word.as_str()) {
+            word.clear();
+            word.push_str(stem);
+            return;
+        }
+        let stem: Box<str> = stemmer.stem(word).into();
+        if self.0.len() >= MOST_STEMS {
+            self.0.clear();
+        }
+        self.0.insert(word.as_str().into(), stem.clone());
+        word.clear();
+        word.push_str(&stem);
     }
 }
 
 #[derive(Clone)]
 pub struct StemTokenizer<T> {
     inner: T,
+    stems: Stems,
 }
 
 impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
-    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = StemStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemStream { inner: self.inner.token_stream(text), stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English) }
+        StemStream { inner: self.inner.token_stream(text), stemmer: rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English), stems: &mut self.stems }
     }
 }
 
-pub struct StemStream<S> {
+pub struct StemStream<'a, S> {
     inner: S,
     stemmer: rust_stemmers::Stemmer,
+    stems: &'a mut Stems,
 }
 
-impl<S: TokenStream> TokenStream for StemStream<S> {
+impl<S: TokenStream> TokenStream for StemStream<'_, S> {
     fn advance(&mut self) -> bool {
         if !self.inner.advance() {
             return false;
         }
-        let token = self.inner.token_mut();
-        let stemmed = self.stemmer.stem(&token.text).into_owned();
-        token.text = stemmed;
+        self.stems.stem(&self.stemmer, &mut self.inner.token_mut().text);
         true
     }
 
@@ -83,5 +109,29 @@ mod tests {
     #[test]
     fn stems_english() {
         assert_eq!(super::terms("Reviews reviewing REVIEWED performance"), ["review", "review", "review", "perform"]);
+    }
+
+    /// A remembered stem is the stem: the same words give the same terms the second time,
+    /// and after the memory is full and starts again.
+    #[test]
+    fn remembered_stems_are_the_stems() {
+        use tantivy::tokenizer::{TokenFilter, TokenStream, Tokenizer};
+        let mut tokenizer = super::EnglishStemmer.transform(tantivy::tokenizer::SimpleTokenizer::default());
+        let text = "carers caring cared care services serviced";
+        let run = |t: &mut super::StemTokenizer<_>| {
+            let mut stream = t.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out
+        };
+        let first = run(&mut tokenizer);
+        assert_eq!(first, ["carer", "care", "care", "care", "servic", "servic"]);
+        assert_eq!(run(&mut tokenizer), first);
+        for i in 0..super::MOST_STEMS {
+            tokenizer.stems.stem(&rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English), &mut format!("w{i}"));
+        }
+        assert_eq!(run(&mut tokenizer), first);
     }
 }

@@ -56,6 +56,10 @@ impl FilterArgs {
             services: self.services.clone(),
             doc_kinds: self.doc_kinds.clone(),
         };
+        // Most commands are run without flags: the tables that check them are then not read.
+        if params == FilterParams::default() {
+            return Ok(Filter::default());
+        }
         Ok(params.filter(&peerscope_model::Taxonomy::builtin()?, &peerscope_model::Councils::builtin()?)?)
     }
 }

@@ -74,7 +74,9 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
     // no filter can match, and comes back, unquoted, into the topic.
     let mut text = String::with_capacity(query.len());
     let mut last = 0;
-    for c in PHRASE.captures_iter(query) {
+    // A pattern is compiled (most of a question's start-up) only when its text may occur.
+    let quoted = query.contains(['"', '“']);
+    for c in quoted.then(|| PHRASE.captures_iter(query)).into_iter().flatten() {
         let (Some(whole), Some(m)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else { continue };
         text.push_str(&query[last..whole.start()]);
         text.push_str(&format!(" {PLACEHOLDER}{}{PLACEHOLDER} ", phrases.len()));
@@ -83,12 +85,15 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
     }
     text.push_str(&query[last..]);
     text = text.replace(['"', '“', '”'], " ");
-    if let Some(c) = RANGE.captures(&text.clone()) {
+    let years = text.bytes().filter(u8::is_ascii_digit).count() >= 4;
+    let before = text.clone();
+    if let Some(c) = years.then(|| RANGE.captures(&before)).flatten() {
         filter.since = c[1].parse().ok();
         filter.until = c[2].parse().ok();
         text = text.replace(&c[0], " ");
     }
-    for c in SINCE.captures_iter(&text.clone()) {
+    let before = text.clone();
+    for c in years.then(|| SINCE.captures_iter(&before)).into_iter().flatten() {
         let y: i32 = c[2].parse().unwrap_or(0);
         match c[1].to_lowercase().as_str() {
             "since" | "from" => filter.since = Some(y),
@@ -99,7 +104,10 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
         }
         text = text.replace(&c[0], " ");
     }
-    for c in TYPE.captures_iter(&text.clone()) {
+    let lower = text.to_lowercase();
+    let typed = ["lga", "local government", "adass", "regional", "sector"].iter().any(|w| lower.contains(w));
+    let before = text.clone();
+    for c in typed.then(|| TYPE.captures_iter(&before)).into_iter().flatten() {
         let t = if c[1].eq_ignore_ascii_case("lga") || c[1].to_lowercase().starts_with("local") { ReviewType::LgaPeerChallenge } else { ReviewType::AdassRegionalPeerChallenge };
         if !filter.review_types.contains(&t) {
             filter.review_types.push(t);

@@ -28,6 +28,18 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// The terms of `text` with the byte spans of the words they came from.
+pub fn term_spans(text: &str) -> Vec<(usize, usize, String)> {
+    let mut a = analyzer();
+    let mut stream = a.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.offset_from, t.offset_to, t.text.clone()));
+    }
+    out
+}
+
 /// A token filter stemming English words with rust-stemmers.
 #[derive(Clone, Copy, Default)]
 pub struct EnglishStemmer;

@@ -6,6 +6,7 @@
 //! another analyzer means "catch up" or "rebuild", never a wrong answer.
 
 pub mod analyzer;
+mod keep;
 
 use std::path::Path;
 
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use std::collections::HashMap;
 use std::ops::Bound;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -46,6 +47,14 @@ pub struct Watermark {
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
 pub const SCHEMA_VERSION: u32 = 8;
+
+/// Where a search's kinds are met: as postings in the query (a rare kind leads the
+/// search) or by the kind column as matches are collected (see `keep.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KindsIn {
+    Query,
+    Column,
+}
 
 /// A stored document as the index keeps it, so commands that read whole documents (themes,
 /// council profiles, exports) need only the index, which any number of processes can read
@@ -752,10 +761,14 @@ impl FindingIndex {
     /// The reviewed council and score of each finding matching `search`, best first, read
     /// from the fast field only; [`FindingIndex::load`] reads the findings worth showing.
     pub fn candidates(&self, search: &Search) -> Result<Vec<Candidate>> {
-        let query = self.build_query(search);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
+        let top = self.top(&searcher, search)?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
+        self.candidates_of(&searcher, &mut columns, top)
+    }
+
+    /// Matches as candidates, their values read from the columns.
+    fn candidates_of(&self, searcher: &tantivy::Searcher, columns: &mut SegmentColumns, top: Vec<(tantivy::Score, tantivy::DocAddress)>) -> Result<Vec<Candidate>> {
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let c = columns.of(addr)?;
@@ -793,9 +806,8 @@ impl FindingIndex {
 
     /// Findings matching `search`, best first.
     pub fn search(&self, search: &Search) -> Result<Vec<Hit>> {
-        let query = self.build_query(search);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(search.limit.max(1)).order_by_score())?;
+        let top = self.top(&searcher, search)?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -804,15 +816,55 @@ impl FindingIndex {
         Ok(out)
     }
 
-    fn build_query(&self, s: &Search) -> BooleanQuery {
+    /// The best `search.limit` matches of `search`, best first.
+    fn top(&self, searcher: &tantivy::Searcher, search: &Search) -> Result<Vec<(tantivy::Score, tantivy::DocAddress)>> {
+        let top = TopDocs::with_limit(search.limit.max(1)).order_by_score();
+        if self.kinds_by_column(searcher, &search.kinds) {
+            let kinds = search.kinds.iter().map(|k| k.as_str().to_string()).collect();
+            let mut tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", vec![(kinds, top)]))?;
+            return Ok(tops.pop().unwrap_or_default());
+        }
+        Ok(searcher.search(&self.build_query(search, KindsIn::Query), &top)?)
+    }
+
+    /// The candidates of several sets of kinds for one search (its own kinds are not
+    /// read), in one pass: bucket `i` holds the best `buckets[i].1` matches of the kinds
+    /// `buckets[i].0`. The topic is scored once however many kinds an answer needs (those
+    /// it ranks by, the best practice it points to, the councils praised on the topic).
+    pub fn candidates_by_kind(&self, search: &Search, buckets: &[(Vec<FindingKind>, usize)]) -> Result<Vec<Vec<Candidate>>> {
+        let searcher = self.reader.searcher();
+        let collectors = buckets
+            .iter()
+            .map(|(kinds, limit)| (kinds.iter().map(|k| k.as_str().to_string()).collect(), TopDocs::with_limit((*limit).max(1)).order_by_score()))
+            .collect();
+        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors))?;
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
+        tops.into_iter().map(|top| self.candidates_of(&searcher, &mut columns, top)).collect()
+    }
+
+    /// Whether the kinds asked for are better checked per match (their column) than met as
+    /// postings: when they hold more than an eighth of the index. Rarer kinds (best
+    /// practice alone) lead the search instead.
+    fn kinds_by_column(&self, searcher: &tantivy::Searcher, kinds: &[FindingKind]) -> bool {
+        if kinds.is_empty() {
+            return false;
+        }
+        let held: u64 = kinds.iter().map(|k| searcher.doc_freq(&Term::from_field_text(self.f.kind, k.as_str())).unwrap_or(0)).sum();
+        held.saturating_mul(8) > searcher.num_docs()
+    }
+
+    /// The query for `s`. Kinds never add to a score, so both ways of meeting them rank
+    /// alike.
+    fn build_query(&self, s: &Search, kinds_in: KindsIn) -> BooleanQuery {
+        let with_kinds = kinds_in == KindsIn::Query;
         let f = self.f;
         let term = |field: Field, v: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::WithFreqs))
         };
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !s.kinds.is_empty() {
+        if with_kinds && !s.kinds.is_empty() {
             let kinds = s.kinds.iter().map(|k| (Occur::Should, term(f.kind, k.as_str()))).collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(kinds)), 0.0))));
         }
         if !s.all_documents {
             // Nearly every finding is from a review: leaving out the few that are not costs
@@ -870,8 +922,11 @@ impl FindingIndex {
         if must.iter().all(|(occur, _)| *occur == Occur::MustNot) {
             must.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
-        // Documents' records are not findings.
-        must.push((Occur::MustNot, term(f.is_record, "yes")));
+        // Documents' records are not findings (they have no kind: a kind checked by column
+        // leaves them out already).
+        if with_kinds {
+            must.push((Occur::MustNot, term(f.is_record, "yes")));
+        }
         must.extend(should);
         BooleanQuery::new(must)
     }
@@ -1031,6 +1086,49 @@ mod tests {
         // The merged segments' files are gone: one segment's files and the meta files.
         let segment_files = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "idx")).count();
         assert_eq!(segment_files, 1);
+    }
+
+    /// One pass sorted into buckets by kind finds what a search per kind finds, in the same
+    /// order with the same scores, over several segments; a kind met as postings (a rare
+    /// one) and one checked by column rank alike; documents' records are never candidates.
+    #[test]
+    fn kinds_in_one_pass_are_the_searches_per_kind() {
+        use FindingKind::*;
+        let dir = tempfile::tempdir().unwrap();
+        let mut idx = FindingIndex::open(dir.path()).unwrap();
+        for i in 0..30 {
+            let (a, b) = if i % 2 == 0 { ("Walsall", "Leicester") } else { ("Leicester", "Walsall") };
+            let findings: &[(FindingKind, &str, &[&str])] = &[
+                (Strength, "Reviews are done well and on time", &["reviews"]),
+                (AreaForDevelopment, "Review performance is poor and reviews are late", &["reviews"]),
+                (Recommendation, "Improve review performance", &[]),
+                (Strength, "Carers are well supported", &["carers"]),
+            ];
+            idx.upsert(&format!("{a}{i}"), &[], &doc(a, findings), "").unwrap();
+            if i % 5 == 0 {
+                idx.upsert(&format!("bp{i}"), &[], &doc(b, &[(BestPractice, "Look at Walsall's review performance", &["reviews"])]), "").unwrap();
+                idx.commit(i + 1).unwrap();
+            }
+        }
+        idx.commit(100).unwrap();
+        let search = Search { text: "review performance".into(), themes: vec!["reviews".into()], limit: 1000, ..Default::default() };
+        let buckets = [(vec![AreaForDevelopment, Recommendation], 1000), (vec![BestPractice], 3), (vec![Strength], 1000)];
+        let together = idx.candidates_by_kind(&search, &buckets).unwrap();
+        assert_eq!(together.len(), 3);
+        let searcher = idx.reader.searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        for ((kinds, limit), found) in buckets.iter().zip(&together) {
+            let alone = idx.candidates(&Search { kinds: kinds.clone(), limit: *limit, ..search.clone() }).unwrap();
+            let key = |c: &Candidate| (c.score.to_bits(), c.addr, c.kind.clone());
+            assert_eq!(found.iter().map(key).collect::<Vec<_>>(), alone.iter().map(key).collect::<Vec<_>>(), "{kinds:?}");
+            assert!(found.iter().all(|c| kinds.iter().any(|k| k.as_str() == c.kind)), "{kinds:?}");
+        }
+        // Rare kinds are met as postings, common ones by column: both ways were exercised.
+        assert!(!idx.kinds_by_column(&searcher, &[BestPractice]));
+        assert!(idx.kinds_by_column(&searcher, &[Strength]));
+        assert_eq!(together[1].len(), 3);
+        assert_eq!(together[0].len(), 60);
+        assert_eq!(together[2].len(), 30, "the strengths on reviews, not those on carers");
     }
 
     #[test]

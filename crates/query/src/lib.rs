@@ -246,14 +246,35 @@ impl Engine<'_> {
         // Pointers name other councils: they do not rank the council whose review made them.
         let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
-        let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
         let Some(page) = page else {
+            let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
             let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new() };
             return Ok((answer, candidates));
         };
+        // One pass finds what the answer ranks and what it points to: best practice on the
+        // topic and, when the question is not about praise, the councils praised for it
+        // (anywhere: a question's council or region filter does not hold for them, so they
+        // share the pass only when there is none).
+        let praised = intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty();
+        let praised_here = praised && f.councils.is_empty() && f.regions.is_empty();
+        let mut buckets = vec![(ranking_kinds.clone(), CANDIDATES), (vec![FindingKind::BestPractice], POINTER_CANDIDATES)];
+        if praised_here {
+            buckets.push((vec![FindingKind::Strength], POINTER_CANDIDATES));
+        }
+        let mut found = self.index.candidates_by_kind(&search(Vec::new()), &buckets)?.into_iter();
+        let candidates = found.next().unwrap_or_default();
+        let pointing = found.next().unwrap_or_default();
+        let strengths = match (praised, found.next()) {
+            (false, _) => Vec::new(),
+            (true, Some(shared)) => shared,
+            (true, None) => {
+                let anywhere = Search { councils: Vec::new(), regions: Vec::new(), limit: POINTER_CANDIDATES, ..search(vec![FindingKind::Strength]) };
+                self.index.candidates(&anywhere)?
+            }
+        };
         let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page)?;
         let facets = facets::count(&candidates, self.taxonomy);
-        let mut best_practice = self.pointers(&search, &intent, &terms, page.limit)?;
+        let mut best_practice = self.pointers(&pointing, &strengths, &terms, page.limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
@@ -308,8 +329,7 @@ impl Engine<'_> {
         ranked.truncate(page.limit);
         let mut out = Vec::with_capacity(ranked.len());
         for (name, score, matched) in ranked {
-            let shown: Vec<&Candidate> = by_council[name].iter().take(PER_COUNCIL * 4).copied().collect();
-            let hits = self.index.load(&shown)?;
+            let hits = self.load_shown(&by_council[name])?;
             let findings = dedupe(hits.iter().map(|h| (h, evidence(h, &[]))));
             out.push(CouncilEvidence {
                 council: self.council_ref(name),
@@ -329,7 +349,30 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    fn pointers(&self, search: &dyn Fn(Vec<FindingKind>) -> Search, intent: &Intent, terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
+    /// Who to learn from: the councils best practice on the topic points to, then the
+    /// councils praised for it (`pointing` and `praised`, best first).
+    /// The findings of a council worth reading to show its best [`PER_COUNCIL`]: read a few
+    /// at a time (reading one means decompressing its document's text) until that many
+    /// differ, and then on while the next scores the same as the last (the same finding in
+    /// another published form scores the same, and its source is shown as "also in"); never
+    /// more than four times as many.
+    fn load_shown(&self, ranked: &[&Candidate]) -> Result<Vec<Hit>, QueryError> {
+        let most = ranked.len().min(PER_COUNCIL * 4);
+        let mut hits = Vec::with_capacity(most);
+        let mut read = 0;
+        while read < most {
+            let next = (read + PER_COUNCIL).min(most);
+            hits.extend(self.index.load(&ranked[read..next])?);
+            read = next;
+            let same_as_last = ranked.get(read).is_some_and(|c| c.score == ranked[read - 1].score);
+            if !same_as_last && dedupe(hits.iter().map(|h| (h, evidence(h, &[])))).len() >= PER_COUNCIL {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    fn pointers(&self, pointing: &[Candidate], praised: &[Candidate], terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
         let most = limit.max(5);
         let mut out = Vec::new();
         // One entry per council and wording; findings are read only until enough are shown.
@@ -339,34 +382,28 @@ impl Engine<'_> {
                 out.push(p);
             }
         };
-        // Only the best few pointers and praised councils are shown: fetch few candidates.
-        let few = |kinds| Search { limit: POINTER_CANDIDATES, ..search(kinds) };
-        for c in self.index.candidates(&few(vec![FindingKind::BestPractice]))? {
+        for c in pointing {
             if out.len() >= most {
                 break;
             }
             if c.pointers.is_empty() {
                 continue;
             }
-            let Some(h) = self.index.load(&[&c])?.pop() else { continue };
+            let Some(h) = self.index.load(&[c])?.pop() else { continue };
             for name in &h.pointers {
                 add(&mut out, pointer(self.council_ref(name), &h, "pointer"));
             }
         }
-        if intent.kinds != [FindingKind::Strength] && !intent.topic.is_empty() {
-            let mut councils = std::collections::HashSet::new();
-            // Councils praised on the topic anywhere: learning crosses regions and councils.
-            let anywhere = Search { councils: Vec::new(), regions: Vec::new(), ..few(vec![FindingKind::Strength]) };
-            for c in self.index.candidates(&anywhere)? {
-                if out.len() >= most {
-                    break;
-                }
-                if c.council.is_empty() || !councils.insert(c.council.clone()) {
-                    continue;
-                }
-                if let Some(h) = self.index.load(&[&c])?.pop() {
-                    add(&mut out, pointer(self.council_ref(&h.council), &h, "strength"));
-                }
+        let mut councils = std::collections::HashSet::new();
+        for c in praised {
+            if out.len() >= most {
+                break;
+            }
+            if c.council.is_empty() || !councils.insert(c.council.clone()) {
+                continue;
+            }
+            if let Some(h) = self.index.load(&[c])?.pop() {
+                add(&mut out, pointer(self.council_ref(&h.council), &h, "strength"));
             }
         }
         // Highlighting stems every word: only for the praise shown.
@@ -451,29 +488,24 @@ fn squash(text: &str) -> String {
 
 /// Mark the words of `text` whose stem is one of `terms`.
 pub fn highlight(text: &str, terms: &[String]) -> String {
+    if terms.is_empty() {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
-    for (start, word) in words(text) {
-        let stem = peerscope_index::analyzer::terms(word);
-        if stem.len() == 1 && terms.contains(&stem[0]) {
+    // One pass of the index's own analyzer: its words are runs of alphanumerics, and it
+    // drops the over-long ones, which no question's term matches anyway.
+    for (start, end, term) in peerscope_index::analyzer::term_spans(text) {
+        if terms.contains(&term) && start >= last {
             out.push_str(&text[last..start]);
             out.push_str("**");
-            out.push_str(word);
+            out.push_str(&text[start..end]);
             out.push_str("**");
-            last = start + word.len();
+            last = end;
         }
     }
     out.push_str(&text[last..]);
     out
-}
-
-fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split_inclusive(|c: char| !c.is_alphanumeric()).scan(0usize, |pos, piece| {
-        let start = *pos;
-        *pos += piece.len();
-        let word = piece.trim_end_matches(|c: char| !c.is_alphanumeric());
-        Some((start, word))
-    }).filter(|(_, w)| !w.is_empty())
 }
 
 #[cfg(test)]

@@ -312,7 +312,8 @@ pub fn matches(sentence: &str) -> Vec<(&'static str, String)> {
 fn main_clause(s: &str) -> std::ops::Range<usize> {
     static HOWEVER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)[,;]\s*(?:however|but)\b,?"));
     static TRAILING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i),?\s+(?:though|although|albeit|even if)\b"));
-    let lower = s.trim_start().to_lowercase();
+    // Only the opening is compared: lower-case no more of it than the longest word.
+    let lower: String = s.trim_start().chars().take(16).flat_map(char::to_lowercase).collect();
     let concessive = ["whilst", "while", "although", "though", "despite", "notwithstanding", "even though"];
     let mut start = 0;
     if concessive.iter().any(|w| lower.starts_with(w)) {

@@ -7,6 +7,10 @@
 //! in the FAST column instead and hands the match to the collector of every bucket whose
 //! values hold it. One pass so serves several kinds: an answer ranks councils by some
 //! kinds, and points to best practice and to councils praised on the same topic.
+//!
+//! A range of review years is checked the same way: met as a query, tantivy scans the
+//! year column over the whole index (`since 2019` tripled an answer's time), where the
+//! matches to check are a few thousand.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -17,11 +21,20 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 pub struct Buckets<C> {
     field: String,
     buckets: Vec<(Vec<String>, C)>,
+    /// The u64 column and inclusive range every match must fall in, if any.
+    range: Option<(String, u64, u64)>,
 }
 
 impl<C> Buckets<C> {
     pub fn new(field: &str, buckets: Vec<(Vec<String>, C)>) -> Self {
-        Buckets { field: field.to_string(), buckets }
+        Buckets { field: field.to_string(), buckets, range: None }
+    }
+
+    /// Keep only matches whose `field` holds a value in `from..=to` (a document's record or
+    /// a finding without a year has none, and is left out).
+    pub fn within(mut self, field: &str, range: Option<(u64, u64)>) -> Self {
+        self.range = range.map(|(from, to)| (field.to_string(), from, to));
+        self
     }
 }
 
@@ -35,7 +48,11 @@ impl<C: Collector> Collector for Buckets<C> {
         for (values, collector) in &self.buckets {
             children.push((ords(column.as_ref(), values)?, collector.for_segment(segment, reader)?));
         }
-        Ok(BucketsSegment { column, children, held: Vec::new() })
+        let range = match &self.range {
+            Some((field, from, to)) => Some((reader.fast_fields().u64(field)?, *from, *to)),
+            None => None,
+        };
+        Ok(BucketsSegment { column, children, held: Vec::new(), range })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -71,6 +88,16 @@ pub struct BucketsSegment<S> {
     children: Vec<(Vec<u64>, S)>,
     /// The current match's ordinals, read once for every bucket.
     held: Vec<u64>,
+    range: Option<(tantivy::columnar::Column<u64>, u64, u64)>,
+}
+
+impl<S> BucketsSegment<S> {
+    fn in_range(&self, doc: DocId) -> bool {
+        match &self.range {
+            Some((column, from, to)) => column.values_for_doc(doc).any(|v| (*from..=*to).contains(&v)),
+            None => true,
+        }
+    }
 }
 
 impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
@@ -78,6 +105,9 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let Some(column) = &self.column else { return };
+        if !self.in_range(doc) {
+            return;
+        }
         self.held.clear();
         self.held.extend(column.term_ords(doc));
         for (ords, child) in &mut self.children {

@@ -819,12 +819,12 @@ impl FindingIndex {
     /// The best `search.limit` matches of `search`, best first.
     fn top(&self, searcher: &tantivy::Searcher, search: &Search) -> Result<Vec<(tantivy::Score, tantivy::DocAddress)>> {
         let top = TopDocs::with_limit(search.limit.max(1)).order_by_score();
-        if self.kinds_by_column(searcher, &search.kinds) {
-            let kinds = search.kinds.iter().map(|k| k.as_str().to_string()).collect();
-            let mut tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", vec![(kinds, top)]))?;
-            return Ok(tops.pop().unwrap_or_default());
-        }
-        Ok(searcher.search(&self.build_query(search, KindsIn::Query), &top)?)
+        let kinds_in = if self.kinds_by_column(searcher, &search.kinds) { KindsIn::Column } else { KindsIn::Query };
+        // With no kind asked for, every kind is kept (records have none).
+        let kinds = if search.kinds.is_empty() { FindingKind::ALL.to_vec() } else { search.kinds.clone() };
+        let buckets = keep::Buckets::new("kind", vec![(kinds.iter().map(|k| k.as_str().to_string()).collect(), top)]).within("year", search.years);
+        let mut tops = searcher.search(&self.build_query(search, kinds_in), &buckets)?;
+        Ok(tops.pop().unwrap_or_default())
     }
 
     /// The candidates of several sets of kinds for one search (its own kinds are not
@@ -837,7 +837,7 @@ impl FindingIndex {
             .iter()
             .map(|(kinds, limit)| (kinds.iter().map(|k| k.as_str().to_string()).collect(), TopDocs::with_limit((*limit).max(1)).order_by_score()))
             .collect();
-        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors))?;
+        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors).within("year", search.years))?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         tops.into_iter().map(|top| self.candidates_of(&searcher, &mut columns, top)).collect()
     }
@@ -877,9 +877,7 @@ impl FindingIndex {
                 must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
             }
         }
-        if let Some((from, to)) = s.years {
-            must.push((Occur::Must, Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.year, from)), Bound::Included(Term::from_field_u64(f.year, to))))));
-        }
+        // Years are checked as matches are collected (see `keep.rs`).
         if let Some(min) = s.min_confidence.filter(|m| *m > 0.0) {
             let bounds = (Bound::Included(Term::from_field_u64(f.confidence, permille(min))), Bound::Included(Term::from_field_u64(f.confidence, 1000)));
             must.push((Occur::Must, Box::new(RangeQuery::new(bounds.0, bounds.1))));
@@ -1129,6 +1127,12 @@ mod tests {
         assert_eq!(together[1].len(), 3);
         assert_eq!(together[0].len(), 60);
         assert_eq!(together[2].len(), 30, "the strengths on reviews, not those on carers");
+        // Years are checked per match: every finding here is from 2015.
+        let in_years = |years| idx.candidates_by_kind(&Search { years: Some(years), ..search.clone() }, &buckets).unwrap();
+        assert_eq!(in_years((2015, 2015)).iter().map(Vec::len).collect::<Vec<_>>(), [60, 3, 30]);
+        assert!(in_years((2016, 2024)).iter().all(Vec::is_empty));
+        assert!(idx.candidates(&Search { years: Some((2010, 2014)), limit: 10, ..Default::default() }).unwrap().is_empty());
+        assert_eq!(idx.candidates(&Search { years: Some((2010, 2015)), limit: 1000, ..Default::default() }).unwrap().len(), 30 * 4 + 6);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use peerscope_model::{Councils, FindingKind, ReviewType, Taxonomy};
 
 use crate::filter::Filter;
-use regex::Regex;
+use regex_lite::Regex;
 use serde::Serialize;
 
 use FindingKind::*;
@@ -26,8 +26,16 @@ pub struct Intent {
     pub phrases: Vec<String>,
 }
 
+/// A question's patterns are compiled by `regex-lite`: a question is a line, so its
+/// patterns need no fast engine, and compiling the full `regex` engine's automata for them
+/// was a millisecond of every query's start-up. Its `\b`, `\s`, `\d` and `(?i)` are ASCII,
+/// as the lexicons' are (`peerscope_model::pattern`).
+fn lite(pattern: &str) -> Result<Regex, regex_lite::Error> {
+    Regex::new(pattern)
+}
+
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    peerscope_model::pattern::compile(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -41,7 +49,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
         (r"\b(?:recommended|recommendations?|advised|advice|told to|next steps) (?:on|about|for|to|around|with)?", vec![Recommendation]),
     ]
     .into_iter()
-    .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
+    .map(|(p, k)| (lite(p).unwrap_or_else(|e| panic!("{e}")), k))
     .collect()
 });
 
@@ -63,10 +71,10 @@ pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>)
 
 /// Take the filters out of a query: what remains is intent and topic.
 fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, Vec<String>) {
-    static PHRASE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
-    static RANGE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
-    static SINCE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
-    static TYPE: LazyLock<Regex> = LazyLock::new(|| peerscope_model::pattern::compile(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
+    static PHRASE: LazyLock<Regex> = LazyLock::new(|| lite(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static SINCE: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
+    static TYPE: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(?:by (?:the )?)?(lga|local government association|adass|regional|sector[- ]led)\b(?: (?:peer )?(?:challenges?|reviews?))?").unwrap_or_else(|e| panic!("{e}")));
     let mut filter = Filter::default();
     let mut phrases = Vec::new();
     // Words inside quotes are the phrase, never filters ("engage with regional and national
@@ -124,7 +132,7 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
             if !lower.contains(&r.to_lowercase()) {
                 continue;
             }
-            let re = peerscope_model::pattern::compile(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex::escape(r))).unwrap_or_else(|e| panic!("{e}"));
+            let re = lite(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex_lite::escape(r))).unwrap_or_else(|e| panic!("{e}"));
             if let Some(m) = re.find(&text.clone()) {
                 filter.regions.push(r.to_string());
                 text = text.replace(m.as_str(), " ");

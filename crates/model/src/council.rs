@@ -1,7 +1,7 @@
 //! The councils with adult social care duties (corpus/councils.csv, from mySociety) and how
 //! their names are found in running text.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -76,12 +76,12 @@ pub struct Councils {
     /// few names that begin as it does: no automaton to build (a query's start-up) and no
     /// name tried inside a word (the old scan tried every name's first byte at every byte,
     /// which was nearly half of extraction's time).
-    by_prefix: rustc_hash::FxHashMap<[u8; 2], Vec<Box<[u8]>>>,
+    by_prefix: FxHashMap<[u8; 2], Vec<Box<[u8]>>>,
     /// One bit per two-byte prefix in `by_prefix`: most words start as no name does, and a
     /// bit answers that before any hashing.
     prefixes: Box<[u64; 1024]>,
     /// Lower-cased variant → council index.
-    by_variant: std::collections::HashMap<String, usize>,
+    by_variant: FxHashMap<String, usize>,
 }
 
 #[derive(Deserialize)]
@@ -144,9 +144,9 @@ impl Councils {
     }
 
     fn index(mut all: Vec<Council>) -> Result<Councils, ModelError> {
-        let mut by_variant = std::collections::HashMap::new();
+        let mut by_variant = FxHashMap::default();
         for (i, c) in all.iter_mut().enumerate() {
-            let mut seen = HashSet::new();
+            let mut seen = FxHashSet::default();
             let mut forms = Vec::new();
             for v in &c.variants {
                 for form in name_forms(v) {
@@ -160,7 +160,7 @@ impl Councils {
                 by_variant.entry(v.to_lowercase()).or_insert(i);
             }
         }
-        let mut by_prefix: rustc_hash::FxHashMap<[u8; 2], Vec<Box<[u8]>>> = Default::default();
+        let mut by_prefix: FxHashMap<[u8; 2], Vec<Box<[u8]>>> = Default::default();
         let mut prefixes = Box::new([0u64; 1024]);
         for name in by_variant.keys() {
             if let [a, b, ..] = name.as_bytes() {

@@ -9,7 +9,7 @@ pub mod intent;
 pub mod profile;
 pub mod recurring;
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use peerscope_index::{Candidate, FindingIndex, Hit, IndexError, Search};
 use peerscope_model::{CouncilRef, Councils, FindingKind, Taxonomy};
@@ -304,19 +304,19 @@ impl Engine<'_> {
     /// Returns one page of councils and how many there are in all.
     fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
         let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
-        let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::new();
+        let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::default();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
             by_council.entry(c.council.as_str()).or_default().push(c);
         }
         // The same finding in several published forms scores the same: count it once.
         let distinct = |cs: &[&Candidate]| {
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::default();
             cs.iter().filter(|c| seen.insert(c.score.to_bits())).count()
         };
         let mut ranked: Vec<(&str, f32, usize)> = by_council
             .iter()
             .map(|(name, cs)| {
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = HashSet::default();
                 let mut weights: Vec<f32> = cs.iter().filter(|c| seen.insert(c.score.to_bits())).map(|c| weight(c)).collect();
                 weights.sort_by(|a, b| b.total_cmp(a));
                 let score: f32 = weights.iter().take(PER_COUNCIL).sum();
@@ -376,7 +376,7 @@ impl Engine<'_> {
         let most = limit.max(5);
         let mut out = Vec::new();
         // One entry per council and wording; findings are read only until enough are shown.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::default();
         let mut add = |out: &mut Vec<Pointer>, p: Pointer| {
             if out.len() < most && seen.insert((p.council.name.clone(), squash(&p.text))) {
                 out.push(p);
@@ -394,7 +394,7 @@ impl Engine<'_> {
                 add(&mut out, pointer(self.council_ref(name), &h, "pointer"));
             }
         }
-        let mut councils = std::collections::HashSet::new();
+        let mut councils = HashSet::default();
         for c in praised {
             if out.len() >= most {
                 break;
@@ -464,7 +464,7 @@ fn evidence(h: &Hit, terms: &[String]) -> Evidence {
 /// One entry per distinct finding text, best first; the other sources are kept in `also_in`.
 fn dedupe<'h>(items: impl Iterator<Item = (&'h Hit, Evidence)>) -> Vec<(&'h Hit, Evidence)> {
     let mut out: Vec<(&Hit, Evidence)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::default();
     for (h, e) in items {
         match index.get(&squash(&e.text)) {
             Some(&i) => {

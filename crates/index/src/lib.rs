@@ -9,6 +9,7 @@ pub mod analyzer;
 mod keep;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use peerscope_model::{FindingKind, Document};
 use serde::{Deserialize, Serialize};
@@ -175,7 +176,7 @@ struct Columns {
     themes: Option<tantivy::columnar::StrColumn>,
     /// Values already read, by (column, ordinal): reading a value from a column
     /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
-    seen: std::sync::Mutex<HashMap<(Small, u64), String>>,
+    seen: std::sync::Mutex<HashMap<(Small, u64), Arc<str>>>,
 }
 
 /// The columns with few distinct values, read through [`Columns::small`].
@@ -211,11 +212,11 @@ impl Columns {
         })
     }
 
-    fn kind(&self, doc: tantivy::DocId) -> Result<String> {
+    fn kind(&self, doc: tantivy::DocId) -> Result<Arc<str>> {
         self.small(Small::Kind, doc)
     }
 
-    fn council(&self, doc: tantivy::DocId) -> Result<String> {
+    fn council(&self, doc: tantivy::DocId) -> Result<Arc<str>> {
         self.small(Small::Council, doc)
     }
 
@@ -233,18 +234,20 @@ impl Columns {
 
     /// The (first) value of a column with few distinct values, each read from its
     /// dictionary once.
-    fn small(&self, which: Small, doc: tantivy::DocId) -> Result<String> {
-        let Some(ord) = self.column(which).as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(String::new()) };
+    fn small(&self, which: Small, doc: tantivy::DocId) -> Result<Arc<str>> {
+        let Some(ord) = self.column(which).as_ref().and_then(|c| c.ords().first(doc)) else { return Ok(Arc::from("")) };
         self.value(which, ord)
     }
 
     /// Every value of a multi-valued column (a finding's themes).
-    fn all_small(&self, which: Small, doc: tantivy::DocId) -> Result<Vec<String>> {
+    fn all_small(&self, which: Small, doc: tantivy::DocId) -> Result<Vec<Arc<str>>> {
         let Some(column) = self.column(which) else { return Ok(Vec::new()) };
         column.ords().values_for_doc(doc).map(|ord| self.value(which, ord)).collect()
     }
 
-    fn value(&self, which: Small, ord: u64) -> Result<String> {
+    /// A value by its ordinal, read from the dictionary once per segment and then shared:
+    /// an answer's thousand candidates hold a few dozen distinct values.
+    fn value(&self, which: Small, ord: u64) -> Result<Arc<str>> {
         let seen = || self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = seen().get(&(which, ord)) {
             return Ok(s.clone());
@@ -253,6 +256,7 @@ impl Columns {
         if let Some(c) = self.column(which) {
             c.ord_to_str(ord, &mut s).map_err(tantivy::TantivyError::from)?;
         }
+        let s: Arc<str> = s.into();
         seen().insert((which, ord), s.clone());
         Ok(s)
     }
@@ -422,17 +426,18 @@ pub struct Hit {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub score: f32,
-    pub council: String,
-    pub kind: String,
+    pub council: Arc<str>,
+    pub kind: Arc<str>,
     pub year: Option<u64>,
     /// Councils a best-practice finding points to.
     pub pointers: Vec<String>,
-    /// What the answer's facets count, from the index's columns.
-    pub region: String,
-    pub doc_kind: String,
-    pub service: String,
-    pub review_type: String,
-    pub themes: Vec<String>,
+    /// What the answer's facets count, from the index's columns (values shared between
+    /// candidates, not copied).
+    pub region: Arc<str>,
+    pub doc_kind: Arc<str>,
+    pub service: Arc<str>,
+    pub review_type: Arc<str>,
+    pub themes: Vec<Arc<str>>,
     addr: tantivy::DocAddress,
 }
 
@@ -780,7 +785,7 @@ impl FindingIndex {
             let c = columns.of(addr)?;
             let kind = c.kind(addr.doc_id)?;
             // Only best practice points anywhere: the others' stored values are not read.
-            let pointers = if kind == FindingKind::BestPractice.as_str() {
+            let pointers = if *kind == *FindingKind::BestPractice.as_str() {
                 searcher.doc::<TantivyDocument>(addr)?.get_all(self.f.pointer).filter_map(|v| v.as_str().map(str::to_string)).collect()
             } else {
                 Vec::new()
@@ -1125,7 +1130,7 @@ mod tests {
             let alone = idx.candidates(&Search { kinds: kinds.clone(), limit: *limit, ..search.clone() }).unwrap();
             let key = |c: &Candidate| (c.score.to_bits(), c.addr, c.kind.clone());
             assert_eq!(found.iter().map(key).collect::<Vec<_>>(), alone.iter().map(key).collect::<Vec<_>>(), "{kinds:?}");
-            assert!(found.iter().all(|c| kinds.iter().any(|k| k.as_str() == c.kind)), "{kinds:?}");
+            assert!(found.iter().all(|c| kinds.iter().any(|k| *k.as_str() == *c.kind)), "{kinds:?}");
         }
         // Rare kinds are met as postings, common ones by column: both ways were exercised.
         assert!(!idx.kinds_by_column(&searcher, &[BestPractice]));

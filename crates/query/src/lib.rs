@@ -306,7 +306,7 @@ impl Engine<'_> {
         let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
         let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::default();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
-            by_council.entry(c.council.as_str()).or_default().push(c);
+            by_council.entry(&*c.council).or_default().push(c);
         }
         // The same finding in several published forms scores the same: count it once.
         let distinct = |cs: &[&Candidate]| {

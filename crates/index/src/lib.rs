@@ -50,7 +50,7 @@ pub struct Watermark {
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -110,7 +110,7 @@ struct Fields {
 /// What is the same on every finding of a document (its id, title, source, council, year,
 /// text) is kept once, in the document's record, and joined at read time: stored with
 /// each finding it was most of the index. A finding keeps its own values: kind, span,
-/// confidence and number as columns, section, themes and pointers stored.
+/// confidence, number, section and themes as columns, its own text (when not its span) and pointers stored.
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text_opts = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions));
@@ -123,9 +123,11 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", filter.clone() | FAST),
         text: b.add_text_field("text", text_opts),
         own_text: b.add_text_field("own_text", STORED),
-        section: b.add_text_field("section", STORED),
+        // Columns, not stored values: a section or theme name is one of a few dozen in a
+        // segment, kept once in its dictionary; stored, it was a fifth of the doc store.
+        section: b.add_text_field("section", FAST),
         // Norms kept: a theme's score depends on how many themes a finding has.
-        themes: b.add_text_field("themes", STRING | STORED | FAST),
+        themes: b.add_text_field("themes", STRING | FAST),
         // FAST: answers group candidates by council without reading stored documents.
         council: b.add_text_field("council", filter.clone() | FAST),
         gss: b.add_text_field("gss", filter.clone()),
@@ -174,6 +176,7 @@ struct Columns {
     service: Option<tantivy::columnar::StrColumn>,
     review_type: Option<tantivy::columnar::StrColumn>,
     themes: Option<tantivy::columnar::StrColumn>,
+    section: Option<tantivy::columnar::StrColumn>,
     /// Values already read, by (column, ordinal): reading a value from a column
     /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
     seen: std::sync::Mutex<HashMap<(Small, u64), Arc<str>>>,
@@ -189,6 +192,7 @@ enum Small {
     Service,
     ReviewType,
     Theme,
+    Section,
 }
 
 impl Columns {
@@ -208,6 +212,7 @@ impl Columns {
             service: fast.str("service")?,
             review_type: fast.str("review_type")?,
             themes: fast.str("themes")?,
+            section: fast.str("section")?,
             seen: Default::default(),
         })
     }
@@ -229,6 +234,7 @@ impl Columns {
             Small::Service => &self.service,
             Small::ReviewType => &self.review_type,
             Small::Theme => &self.themes,
+            Small::Section => &self.section,
         }
     }
 
@@ -429,8 +435,6 @@ pub struct Candidate {
     pub council: Arc<str>,
     pub kind: Arc<str>,
     pub year: Option<u64>,
-    /// Councils a best-practice finding points to.
-    pub pointers: Vec<String>,
     /// What the answer's facets count, from the index's columns (values shared between
     /// candidates, not copied).
     pub region: Arc<str>,
@@ -695,7 +699,6 @@ impl FindingIndex {
     /// its span of `text` (its document's).
     fn finding_of(&self, d: &TantivyDocument, c: &Columns, doc: tantivy::DocId, text: &str) -> (u64, peerscope_model::Finding) {
         let f = self.f;
-        let stored = |field: Field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let all = |field: Field| d.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect::<Vec<_>>();
         let (start, end) = (Columns::number(&c.start, doc).unwrap_or(0) as usize, Columns::number(&c.end, doc).unwrap_or(0) as usize);
         let own = d.get_first(f.own_text).and_then(|v| v.as_str());
@@ -704,8 +707,8 @@ impl FindingIndex {
         let finding = peerscope_model::Finding {
             kind: FindingKind::parse(&kind).unwrap_or(FindingKind::Strength),
             text: own.map_or_else(|| text.get(start..end).unwrap_or("").to_string(), str::to_string),
-            section: Some(stored(f.section)).filter(|s| !s.is_empty()),
-            themes: all(f.themes),
+            section: c.small(Small::Section, doc).ok().filter(|s| !s.is_empty()).map(|s| s.to_string()),
+            themes: c.all_small(Small::Theme, doc).unwrap_or_default().iter().map(|t| t.to_string()).collect(),
             start,
             end,
             council: pointers.next(),
@@ -775,28 +778,21 @@ impl FindingIndex {
         let searcher = self.reader.searcher();
         let top = self.top(&searcher, search)?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
-        self.candidates_of(&searcher, &mut columns, top)
+        self.candidates_of(&mut columns, top)
     }
 
     /// Matches as candidates, their values read from the columns.
-    fn candidates_of(&self, searcher: &tantivy::Searcher, columns: &mut SegmentColumns, top: Vec<(tantivy::Score, tantivy::DocAddress)>) -> Result<Vec<Candidate>> {
+    fn candidates_of(&self, columns: &mut SegmentColumns, top: Vec<(tantivy::Score, tantivy::DocAddress)>) -> Result<Vec<Candidate>> {
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let c = columns.of(addr)?;
             let kind = c.kind(addr.doc_id)?;
-            // Only best practice points anywhere: the others' stored values are not read.
-            let pointers = if *kind == *FindingKind::BestPractice.as_str() {
-                searcher.doc::<TantivyDocument>(addr)?.get_all(self.f.pointer).filter_map(|v| v.as_str().map(str::to_string)).collect()
-            } else {
-                Vec::new()
-            };
             let d = addr.doc_id;
             out.push(Candidate {
                 score,
                 council: c.council(d)?,
                 kind,
                 year: c.year(d),
-                pointers,
                 region: c.small(Small::Region, d)?,
                 doc_kind: c.small(Small::DocKind, d)?,
                 service: c.small(Small::Service, d)?,
@@ -806,6 +802,17 @@ impl FindingIndex {
             });
         }
         Ok(out)
+    }
+
+    /// The councils a candidate points to (a best-practice finding's), read from its
+    /// stored fields only when asked: an answer weighs a hundred best-practice candidates
+    /// and shows the first few that point anywhere.
+    pub fn pointers_of(&self, candidate: &Candidate) -> Result<Vec<String>> {
+        if *candidate.kind != *FindingKind::BestPractice.as_str() {
+            return Ok(Vec::new());
+        }
+        let d: TantivyDocument = self.reader.searcher().doc(candidate.addr)?;
+        Ok(d.get_all(self.f.pointer).filter_map(|v| v.as_str().map(str::to_string)).collect())
     }
 
     /// The findings of some candidates, in the order given.
@@ -850,7 +857,7 @@ impl FindingIndex {
             .collect();
         let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors).within("year", search.years))?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
-        tops.into_iter().map(|top| self.candidates_of(&searcher, &mut columns, top)).collect()
+        tops.into_iter().map(|top| self.candidates_of(&mut columns, top)).collect()
     }
 
     /// Whether the kinds asked for are better checked per match (their column) than met as

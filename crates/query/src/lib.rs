@@ -386,7 +386,7 @@ impl Engine<'_> {
             if out.len() >= most {
                 break;
             }
-            if c.pointers.is_empty() {
+            if self.index.pointers_of(c)?.is_empty() {
                 continue;
             }
             let Some(h) = self.index.load(&[c])?.pop() else { continue };

@@ -7,6 +7,8 @@
 # grep) over the same text, the in-process p50/p99 (examples/query_latency.rs), and the
 # peak RSS of one query process. All figures come from this run on this machine.
 # Usage: scripts/scale_table.sh [LETTERS...]     (default: 1000 10000 100000)
+# PER_LETTER=67 makes longer letters (the default, 31 findings a letter, is the speed issue's
+# shape: 10,000 letters hold about 310,000 findings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-1000 10000 100000}")
@@ -15,6 +17,7 @@ cargo build --release --quiet --bin peerscope --example scale_corpus --example q
 bin=target/release/peerscope
 if command -v rg >/dev/null; then grep_tool=(rg -i -c); grep_name=rg; else grep_tool=(grep -r -i -c); grep_name="grep -r"; fi
 question="councils flagged for review performance"
+per_letter=${PER_LETTER:-31}
 
 # Median and 99th percentile of a command's wall time over N runs, in ms.
 timed() {
@@ -34,9 +37,8 @@ PY
 echo "| letters | input MB | findings | ingest s | ingest MB/s | ingest peak RSS MB | data dir MB (× input) | query p50 / p99 ms (whole process) | $grep_name p50 / p99 ms | in-process p50 / p99 ms | query peak RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for letters in "${sizes[@]}"; do
-  corpus=target/scale-letters-$letters
-  # About 67 findings per generated letter.
-  [ -d "$corpus" ] || target/release/examples/scale_corpus "$corpus" $((letters * 67)) >/dev/null
+  corpus=target/scale-letters-$letters-$per_letter
+  [ -d "$corpus" ] || target/release/examples/scale_corpus "$corpus" $((letters * per_letter)) "$per_letter" >/dev/null
   data=$(mktemp -d)
   # Input and data directory alike are measured by their files' sizes (not disk blocks).
   input_b=$(du -sb --apparent-size "$corpus" | cut -f1)

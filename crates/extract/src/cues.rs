@@ -348,6 +348,11 @@ pub fn after_turn(s: &str) -> Option<&str> {
 /// A quotation of what people told the team: evidence, not a finding (GUIDELINES). A
 /// sentence most of whose letters sit inside quotation marks.
 pub fn is_quotation(sentence: &str) -> bool {
+    // Without a quotation mark nothing is quoted: most sentences, found without walking
+    // their characters.
+    if !sentence.contains(['“', '”', '"']) {
+        return false;
+    }
     let (mut inside, mut quoted, mut total) = (false, 0usize, 0usize);
     for c in sentence.chars() {
         match c {
@@ -410,7 +415,13 @@ pub fn is_framework_statement(sentence: &str) -> bool {
     static STATEMENT: LazyLock<Regex> = LazyLock::new(|| {
         re(r"^(?:[A-Z][\w ,&'-]{2,80}: )?(?:We|I) (?:\w+ly )?(have|focus|encourage|act|work|support|understand|make|plan|maximise|take|share|ensure|listen|involve|assess|enable|help|provide|am|are|do|know|learn|commission|can|contribute|value|keep|promote|monitor|collaborate|lead|use|seek|protect|identify|get|receive|feel|choose|live|tell|create|design|deliver|co-produce|embed|respond)\b(?: (\w+))?")
     });
-    let Some(c) = STATEMENT.captures(sentence.trim_start()) else { return false };
+    // The statement's "We" or "I" opens the sentence or follows a label's colon: a sentence
+    // with neither is not one, and captures are the regex engine's slowest search.
+    let t = sentence.trim_start();
+    if !(t.starts_with("We ") || t.starts_with("I ") || t.contains(": We ") || t.contains(": I ")) {
+        return false;
+    }
+    let Some(c) = STATEMENT.captures(t) else { return false };
     // "We have seen / found / heard": the peers reporting, not a statement.
     let next = c.get(2).map_or("", |m| m.as_str());
     !(c.get(1).is_some_and(|v| v.as_str() == "have") && (next.ends_with("ed") || ["seen", "heard", "found", "been", "met", "spoken", "taken", "made", "given"].contains(&next)))

@@ -19,13 +19,7 @@ pub fn analyzer() -> TextAnalyzer {
 
 /// The terms a text yields, for building queries.
 pub fn terms(text: &str) -> Vec<String> {
-    let mut a = analyzer();
-    let mut stream = a.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        out.push(stream.token().text.clone());
-    }
-    out
+    term_spans(text).into_iter().map(|(_, _, term)| term).collect()
 }
 
 /// The terms of `text` with the byte spans of the words they came from.

@@ -349,8 +349,6 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    /// Who to learn from: the councils best practice on the topic points to, then the
-    /// councils praised for it (`pointing` and `praised`, best first).
     /// The findings of a council worth reading to show its best [`PER_COUNCIL`]: read a few
     /// at a time (reading one means decompressing its document's text) until that many
     /// differ, and then on while the next scores the same as the last (the same finding in
@@ -372,6 +370,8 @@ impl Engine<'_> {
         Ok(hits)
     }
 
+    /// Who to learn from: the councils best practice on the topic points to, then the
+    /// councils praised for it (`pointing` and `praised`, best first).
     fn pointers(&self, pointing: &[Candidate], praised: &[Candidate], terms: &[String], limit: usize) -> Result<Vec<Pointer>, QueryError> {
         let most = limit.max(5);
         let mut out = Vec::new();

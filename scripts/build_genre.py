@@ -10,7 +10,11 @@ writes the plain document to tests/genre/docs/NAME.txt, its published form as a 
 tests/genre/pdf/NAME.pdf, and the annotation, in the format of tests/gold (see
 tests/gold/GUIDELINES.md), to tests/genre/gold/NAME.json.
 
-usage: python3 scripts/build_genre.py
+usage: python3 scripts/build_genre.py [SET]
+
+SET is the directory holding src/ (default tests/genre). The PDF forms are written only where
+SET/pdf exists (tests/genre: the tests read them); tests/train, written only to train the
+reader, has none.
 """
 import json
 import re
@@ -20,7 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import text_to_pdf  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent / "tests" / "genre"
+REPO = Path(__file__).resolve().parent.parent
+ROOT = REPO / "tests" / "genre"
 KINDS = {"S": "strength", "A": "area_for_development", "R": "recommendation", "B": "best_practice"}
 MARK = re.compile(r"\[\[([SARB])(?:\(([^)]*)\))?:(.*?)\]\]", re.S)
 
@@ -40,7 +45,7 @@ def build(src: Path):
     gold = {"doc": src.name, **meta, "review_year": int(meta["review_year"]), "findings": findings}
     (ROOT / "docs" / src.name).write_text(text, encoding="utf-8")
     (ROOT / "gold" / (src.stem + ".json")).write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    if src.suffix == ".txt":
+    if src.suffix == ".txt" and (ROOT / "pdf").is_dir():
         header = next(line for line in text.split("\n") if line.strip())
         pages = text_to_pdf.paginate(text_to_pdf.layout(text))
         text_to_pdf.write_pdf(pages, header, ROOT / "pdf" / (src.stem + ".pdf"))
@@ -48,9 +53,11 @@ def build(src: Path):
 
 
 def main():
+    global ROOT
+    if len(sys.argv) > 1:
+        ROOT = (REPO / sys.argv[1]).resolve()
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "gold").mkdir(exist_ok=True)
-    (ROOT / "pdf").mkdir(exist_ok=True)
     for src in sorted(p for p in (ROOT / "src").iterdir() if p.suffix in (".txt", ".html")):
         print(f"{src.name}: {build(src)} findings")
 

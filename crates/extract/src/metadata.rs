@@ -198,10 +198,13 @@ static FINANCIAL_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*[/–-]\s*(?:
 pub fn review_year(text: &str, title: &str, hints: &Hints) -> Option<i32> {
     static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20[0-3]\d)\b"));
     static VISIT: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)took place|on[- ]site|\bvisit|conducted|undertaken|carried out|between the|spent (?:three|two|four|\d) days|commissioned")
+        re(r"(?i)took place|on[- ]site|\bvisit|conducted|undertaken|carried out|between the|spent (?:three|two|four|\d) days|commissioned|\b(?:team|peers|reviewers?) (?:were|was) with\b|\bfor (?:one|two|three|four|five|a|\d) (?:weeks?|days)\b")
     });
     static REVIEW: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)|the (?:challenge|review)\b"));
-    static FUTURE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:in readiness for|next|future|will|upcoming|planned|due to)\b"));
+    // The next review, or the last one: a sentence dating another review than this one.
+    static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\b(?:in readiness for|next|future|will|upcoming|planned|due to)\b|\b(?:last|previous|earlier|prior) (?:\w+ )?(?:peer )?(?:review|challenge)")
+    });
     let mut score: HashMap<i32, f32> = HashMap::new();
     // A span of days ("12–15 October 2021", "26th - 28th November 2018") is the visit: a
     // letter or a meeting is dated by a single day.
@@ -360,6 +363,9 @@ pub fn service(text: &str, title: &str) -> Service {
     if ADULTS.is_match(title) {
         return Service::AdultSocialCare;
     }
+    if let Some(named) = service_named_by_review(text) {
+        return named;
+    }
     let adults = ADULTS.find_iter(text).count();
     let children = CHILDREN.find_iter(text).count();
     let corporate = CORPORATE.find_iter(text).count();
@@ -373,6 +379,46 @@ pub fn service(text: &str, title: &str) -> Service {
     } else {
         Service::AdultSocialCare
     }
+}
+
+/// The service a review's own name gives, where the text names the review ("the Children
+/// Services Safeguarding Peer Review", "the LGA Finance Peer Challenge", "a Peer Review which
+/// focussed on Adult Safeguarding", "local authority assessment"): the most often named wins;
+/// `None` when no name says, or two say equally often.
+fn service_named_by_review(text: &str) -> Option<Service> {
+    static NAMES: LazyLock<Vec<(Service, Regex)>> = LazyLock::new(|| {
+        [
+            (Service::ChildrensServices, r"(?i)child(?:ren)?(?:'|’)?s?(?: services)?(?: safeguarding)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:of|into|on|focus(?:s)?ed on) children"),
+            (Service::SafeguardingAdults, r"(?i)(?:adults?(?:'|’)? )?safeguarding(?: adults)?(?: board)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:which |that )?(?:of|into|on|focus(?:s)?ed on) (?:adult )?safeguarding"),
+            (Service::Corporate, r"(?i)corporate peer (?:review|challenge)"),
+            (Service::Finance, r"(?i)financ\w* (?:resilience |improvement )?peer (?:review|challenge)"),
+            (Service::HealthAndWellbeing, r"(?i)health and well-?being (?:board )?peer"),
+            (Service::AdultSocialCare, r"(?i)adult social care (?:peer|preparation for assurance)|local authority assessment"),
+        ]
+        .into_iter()
+        .map(|(service, pattern)| (service, re(pattern)))
+        .collect()
+    });
+    // A name inside a longer, earlier-listed one is not a second name: "Children Services
+    // Safeguarding Peer Review" is a children's review, not also a safeguarding one.
+    let mut claimed: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut counts: Vec<(Service, usize)> = Vec::new();
+    for (service, pattern) in NAMES.iter() {
+        let mut n = 0;
+        for m in pattern.find_iter(text).take(20) {
+            if !claimed.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+                claimed.push(m.range());
+                n += 1;
+            }
+        }
+        if n > 0 {
+            counts.push((*service, n));
+        }
+    }
+    let best = counts.iter().map(|(_, n)| *n).max()?;
+    let mut leaders = counts.iter().filter(|(_, n)| *n == best);
+    let first = leaders.next()?.0;
+    leaders.next().is_none().then_some(first)
 }
 
 /// A short heading near the top that names the review, else the page's own title.
@@ -514,6 +560,11 @@ mod tests {
         let h = url("https://torbay.gov.uk/adult-social-care/lga-peer-challenge-2024/lga-peer-review-report");
         assert_eq!(review_year("The peer team met staff (in March 25).", "", &h), Some(2024));
         assert_eq!(url_year(&url("https://democracy.york.gov.uk/mgAi.aspx?ID=2019")), None);
+        // Time with the council is the visit; the audit before it and the last review are not.
+        let t = "The team were with the council, virtually, for one week during March 2021. The process also included a case audit during November 2020.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2021));
+        let t = "The Director was commissioning a Peer Review which focussed on Adult Safeguarding for 2020. The last Peer Review in the borough was in 2018 and focussed on resources.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2020));
     }
 
     #[test]
@@ -547,6 +598,21 @@ mod tests {
         assert_eq!(review_type("Cathie Williams, London Councils, reported the Peer Review's findings."), ReviewType::AdassRegionalPeerChallenge);
         assert_eq!(review_type("The peer challenge was supported by a sector-led regional board."), ReviewType::AdassRegionalPeerChallenge);
         assert_eq!(service("Adults Safeguarding Peer Challenge\nThe review was on site.", "Adults Safeguarding Peer Challenge"), Service::SafeguardingAdults);
+    }
+
+    #[test]
+    fn the_review_named_in_the_text_says_what_was_reviewed() {
+        for (text, want) in [
+            ("The Committee considered the report of the Children Services Safeguarding Peer Review by the LGA.", Service::ChildrensServices),
+            ("The Director was commissioning a Peer Review which focussed on Adult Safeguarding for 2020.", Service::SafeguardingAdults),
+            ("Recommendations arising from the LGA Finance Peer Challenge 21 to 24 January 2025", Service::Finance),
+            ("Hertfordshire County Council: local authority assessment. Overall summary.", Service::AdultSocialCare),
+            ("Progress on the Corporate Peer Challenge action plan was noted.", Service::Corporate),
+        ] {
+            assert_eq!(service(text, ""), want, "{text}");
+        }
+        // Two names as often as each other say nothing; the balance of the text decides.
+        assert_eq!(service_named_by_review("a corporate peer challenge and a finance peer challenge"), None);
     }
 
     #[test]

@@ -302,10 +302,10 @@ pub fn review_type(text: &str) -> ReviewType {
 /// Minutes, an officer's report, the peer team's own report, a press release, or a page.
 pub fn doc_kind(text: &str) -> DocKind {
     static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:\w+ ){0,3}(?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited|^issue - (?:meetings|decisions)$|introduced the (?:report|item)\b|^that (?:the )?[^\n]{0,200}\bbe (?:noted|approved|agreed|endorsed|accepted)\b|^meeting: \d{1,2}/\d{1,2}/\d{4} - |^decision:$|decision record|^record of (?:the )?decision|consideration was given to (?:a|the) report|attended the meeting|\bwas in attendance\b|^members (?:received|were made aware)")
+        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:\w+ ){0,3}(?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited|^issue - (?:meetings|decisions)$|introduced the (?:report|item)\b|^that (?:the )?[^\n]{0,200}\bbe (?:noted|approved|agreed|endorsed|accepted)\b|^meeting: \d{1,2}/\d{1,2}/\d{4} - |^decision:$|decision record|^record of (?:the )?decision|consideration was given to (?:a|the) report|attended the meeting|\bwas in attendance\b|^members (?:received|were made aware)|^decision maker:|^decision status:|^is key decision\?|^reasons? for (?:the )?decisions?:?$")
     });
     static REPORT: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)")
+        re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)|^local members'? interest|^i recommend that the|is (?:the )?(?:\w+ ){0,3}(?:committee|cabinet|panel|board) being asked to do|^report of (?:the )?(?:cllr|councillor|cabinet member|director|executive director|head of|chief)")
     });
     static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)press release|media release|for immediate release|notes to editors|(?:councillor|cllr|cabinet member|leader|director|chief executive)\b[^.\n]{0,80}, said:?\s*["“]"#));
     static PEER: LazyLock<Regex> = LazyLock::new(|| {
@@ -577,9 +577,17 @@ mod tests {
             "Issue - decisions\nImprovement Plan for Adult Social Care\nRESOLVED: That the advice of the Advisory Panel be accepted.",
             "Corporate Peer Challenge - Report of Assistant Chief Executive\nThe Cabinet considered a report of the Assistant Chief Executive.\nThat the recommendations contained in the report be approved.",
             "Agenda item\nThe Cabinet member for health and wellbeing introduced the report on the peer challenge.",
+            // A ModernGov decision page (mgDecisionDetails.aspx) writes its fields one to a line.
+            "Decision details\nPeer Challenge - Outcome\nDecision Maker: Executive\nDecision status: Recommendations Approved\nIs Key decision?: No\nReasons for the decision:\nThe peer team found strong leadership.",
         ] {
             assert_eq!(doc_kind(t), DocKind::ScrutinyMinutes, "{t}");
         }
+    }
+
+    #[test]
+    fn an_officers_report_to_a_committee() {
+        let t = "Local Members' Interest\nN/A\nPeer Challenge of Adult Social Care\nRecommendations\nI recommend that the Select Committee:\na. Notes the findings.\nReport of Cllr Alan Whitehouse, Cabinet Member for Health\nWhat is the Select Committee being asked to do and why?\nThe peer team found a committed workforce.";
+        assert_eq!(doc_kind(t), DocKind::ScrutinyReport);
     }
 
     #[test]

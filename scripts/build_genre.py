@@ -13,7 +13,7 @@ tests/gold/GUIDELINES.md), to tests/genre/gold/NAME.json.
 usage: python3 scripts/build_genre.py [SET]
 
 SET is the directory holding src/ (default tests/genre). The PDF forms are written only where
-SET/pdf exists (tests/genre: the tests read them); tests/train, written only to train the
+SET/pdf exists (tests/genre: the tests read them); tests/heldout, a held-out measure of the
 reader, has none.
 """
 import json

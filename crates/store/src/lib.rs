@@ -10,6 +10,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use peerscope_model::Document;
 use sled::Transactional;
@@ -456,6 +457,14 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
+
+    /// A zstd dictionary of at most `max_size` bytes trained on every record here, as JSON
+    /// (`scripts/train_record_dict.sh` makes `dict/records.zdict` so). Deterministic: the
+    /// records are read in key order and zstd's trainer uses no randomness.
+    pub fn train_record_dictionary(&self, max_size: usize) -> Result<Vec<u8>> {
+        let samples = self.documents().map(|d| Ok(serde_json::to_vec(&d?)?)).collect::<Result<Vec<Vec<u8>>>>()?;
+        zstd::dict::from_samples(&samples, max_size).map_err(|source| StoreError::Io { path: PathBuf::from("record dictionary"), source })
+    }
 }
 
 fn seq_of(key: &[u8]) -> u64 {
@@ -469,27 +478,56 @@ fn seq_of(key: &[u8]) -> u64 {
 /// records are plain JSON and start with `{`).
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
-/// A record as kept in sled: JSON, zstd-compressed (about a quarter of the size).
+/// The zstd dictionary records are compressed with (`crates/store/dict/records.zdict`, made by
+/// `scripts/train_record_dict.sh` from the records of the committed documents). A record is
+/// about 4 KB of JSON, too little for zstd to learn its own repeats (keys, kinds, section and
+/// theme names) before it ends: with the dictionary a letter's record takes about 680 bytes
+/// instead of 1,060. Its id is in every frame made with it, so a record is always read with
+/// the dictionary it was written with; a new dictionary is added beside this one, never in
+/// its place.
+static RECORD_DICT: &[u8] = include_bytes!("../dict/records.zdict");
+static RECORD_ENCODER: LazyLock<zstd::dict::EncoderDictionary<'static>> = LazyLock::new(|| zstd::dict::EncoderDictionary::copy(RECORD_DICT, 3));
+static RECORD_DECODER: LazyLock<zstd::dict::DecoderDictionary<'static>> = LazyLock::new(|| zstd::dict::DecoderDictionary::copy(RECORD_DICT));
+
+/// A record as kept in sled: JSON, zstd-compressed with the record dictionary.
 fn encode(doc: &StoredDocument) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(doc)?;
-    zstd::bulk::compress(&json, 3).map_err(|source| StoreError::Io { path: PathBuf::from("record"), source })
+    let io = |source| StoreError::Io { path: PathBuf::from("record"), source };
+    zstd::bulk::Compressor::with_prepared_dictionary(&RECORD_ENCODER).map_err(io)?.compress(&json).map_err(io)
 }
 
 fn decode(key: &str, bytes: &[u8]) -> Result<StoredDocument> {
     if bytes.starts_with(&ZSTD_MAGIC) {
-        let json = decompress(bytes).map_err(|source| StoreError::Io { path: PathBuf::from(format!("record {key}")), source })?;
+        let json = decompress_record(bytes).map_err(|source| StoreError::Io { path: PathBuf::from(format!("record {key}")), source })?;
         return serde_json::from_slice(&json).map_err(|source| StoreError::Corrupt { key: key.to_string(), source });
     }
     serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { key: key.to_string(), source })
 }
 
+/// A record's JSON: compressed with the record dictionary, or (records written before it)
+/// without one.
+fn decompress_record(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    match zstd::zstd_safe::get_dict_id_from_frame(bytes) {
+        None => decompress(bytes),
+        Some(id) if Some(id) == zstd::zstd_safe::get_dict_id_from_dict(RECORD_DICT) => {
+            let reader = std::io::BufReader::new(bytes);
+            read_at_most(zstd::stream::read::Decoder::with_prepared_dictionary(reader, &RECORD_DECODER)?)
+        }
+        Some(id) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("compressed with dictionary {id}, which this version does not have"))),
+    }
+}
+
 /// Decompress a record or raw bytes, refusing what would grow past what any can hold (a
 /// damaged frame must not claim gigabytes).
 fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    read_at_most(zstd::stream::read::Decoder::new(bytes)?)
+}
+
+fn read_at_most(decoder: impl std::io::Read) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     const MOST: u64 = 1 << 30;
     let mut out = Vec::new();
-    zstd::stream::read::Decoder::new(bytes)?.take(MOST + 1).read_to_end(&mut out)?;
+    decoder.take(MOST + 1).read_to_end(&mut out)?;
     if out.len() as u64 > MOST {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "record larger than 1 GiB"));
     }
@@ -602,6 +640,41 @@ mod tests {
         assert_eq!(decode("k", &packed).unwrap(), d);
         assert_eq!(decode("k", &serde_json::to_vec(&d).unwrap()).unwrap(), d, "records written before compression");
         assert!(decode("k", &ZSTD_MAGIC).is_err(), "a damaged frame is an error, not a panic");
+    }
+
+    /// A record is compressed with the record dictionary, names it, and is smaller for it;
+    /// records compressed before it (no dictionary) still read; one naming a dictionary this
+    /// version lacks is a clear error.
+    #[test]
+    fn records_are_compressed_with_the_record_dictionary() {
+        let mut d = doc(b"");
+        d.text.clear();
+        d.document.findings = (0..31)
+            .map(|i| {
+                let mut f = finding("", i * 120, i * 120 + 100);
+                f.kind = [peerscope_model::FindingKind::Strength, peerscope_model::FindingKind::AreaForDevelopment, peerscope_model::FindingKind::Recommendation][i % 3];
+                f.section = Some(["Strengths", "Areas for development", "Recommendations"][i % 3].into());
+                f.themes = vec![["carers", "workforce", "reviews"][i % 3].into()];
+                f.confidence = 0.9;
+                f
+            })
+            .collect();
+        let packed = encode(&d).unwrap();
+        let dict_id = zstd::zstd_safe::get_dict_id_from_dict(RECORD_DICT);
+        assert!(dict_id.is_some(), "the record dictionary has an id");
+        assert_eq!(zstd::zstd_safe::get_dict_id_from_frame(&packed), dict_id);
+        assert_eq!(decode("k", &packed).unwrap(), d);
+        let plain = zstd::bulk::compress(&serde_json::to_vec(&d).unwrap(), 3).unwrap();
+        assert!(packed.len() < plain.len(), "{} bytes with the dictionary, {} without", packed.len(), plain.len());
+        assert_eq!(decode("k", &plain).unwrap(), d, "records written before the dictionary");
+        // The same dictionary under another id (bytes 4..8 of a zstd dictionary hold it).
+        let mut other = RECORD_DICT.to_vec();
+        other[4..8].copy_from_slice(&0x5eed_u32.to_le_bytes());
+        let mut c = zstd::bulk::Compressor::with_dictionary(3, &other).unwrap();
+        let foreign = c.compress(&serde_json::to_vec(&d).unwrap()).unwrap();
+        assert_eq!(zstd::zstd_safe::get_dict_id_from_frame(&foreign).map(|id| id.get()), Some(0x5eed));
+        let err = decode("k", &foreign).unwrap_err().to_string();
+        assert!(err.contains("dictionary 24301"), "{err}");
     }
 
     #[test]

@@ -343,7 +343,7 @@ pub fn doc_kind_at(text: &str, hints: &Hints) -> DocKind {
 
 /// What was reviewed: the title decides when it says; otherwise the balance of the text.
 pub fn service(text: &str, title: &str) -> Service {
-    static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)children.?s (?:services|social care)|\bofsted\b|\bSEND\b|children and young people|early help|looked after children"));
+    static CHILDREN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)children(?:.?s)? (?:services|social care)|\bofsted\b|\bSEND\b|children and young people|early help|looked after children"));
     static CORPORATE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)corporate peer challenge"));
     static SAFEGUARDING: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)safeguarding adults (?:board )?(?:peer|review)|adults?(?:'|’)? safeguarding (?:peer|review|challenge)|making safeguarding personal (?:peer|review)"));
     static HWB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)health and well-?being (?:board )?peer"));
@@ -363,11 +363,14 @@ pub fn service(text: &str, title: &str) -> Service {
     if ADULTS.is_match(title) {
         return Service::AdultSocialCare;
     }
-    if let Some(named) = service_named_by_review(text) {
-        return named;
-    }
     let adults = ADULTS.find_iter(text).count();
     let children = CHILDREN.find_iter(text).count();
+    // A "Safeguarding Peer Review" that says not whose safeguarding is the children's where
+    // the text speaks more of children than of adults.
+    let unqualified_safeguarding = if children > adults { Service::ChildrensServices } else { Service::SafeguardingAdults };
+    if let Some(named) = service_named_by_review(text, unqualified_safeguarding) {
+        return named;
+    }
     let corporate = CORPORATE.find_iter(text).count();
     if adults == 0 && children == 0 && corporate == 0 {
         return Service::Other;
@@ -384,16 +387,18 @@ pub fn service(text: &str, title: &str) -> Service {
 /// The service a review's own name gives, where the text names the review ("the Children
 /// Services Safeguarding Peer Review", "the LGA Finance Peer Challenge", "a Peer Review which
 /// focussed on Adult Safeguarding", "local authority assessment"): the most often named wins;
-/// `None` when no name says, or two say equally often.
-fn service_named_by_review(text: &str) -> Option<Service> {
-    static NAMES: LazyLock<Vec<(Service, Regex)>> = LazyLock::new(|| {
+/// `None` when no name says, or two say equally often. A safeguarding review named without
+/// saying whose counts as `unqualified_safeguarding`.
+fn service_named_by_review(text: &str, unqualified_safeguarding: Service) -> Option<Service> {
+    static NAMES: LazyLock<Vec<(Option<Service>, Regex)>> = LazyLock::new(|| {
         [
-            (Service::ChildrensServices, r"(?i)child(?:ren)?(?:'|’)?s?(?: services)?(?: safeguarding)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:of|into|on|focus(?:s)?ed on) children"),
-            (Service::SafeguardingAdults, r"(?i)(?:adults?(?:'|’)? )?safeguarding(?: adults)?(?: board)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:which |that )?(?:of|into|on|focus(?:s)?ed on) (?:adult )?safeguarding"),
-            (Service::Corporate, r"(?i)corporate peer (?:review|challenge)"),
-            (Service::Finance, r"(?i)financ\w* (?:resilience |improvement )?peer (?:review|challenge)"),
-            (Service::HealthAndWellbeing, r"(?i)health and well-?being (?:board )?peer"),
-            (Service::AdultSocialCare, r"(?i)adult social care (?:peer|preparation for assurance)|local authority assessment"),
+            (Some(Service::ChildrensServices), r"(?i)child(?:ren)?(?:'|’)?s?(?: services)?(?: safeguarding)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:of|into|on|focus(?:s)?ed on) children"),
+            (Some(Service::SafeguardingAdults), r"(?i)adults?(?:'|’)? safeguarding(?: board)? peer (?:review|challenge)|safeguarding adults(?: board)? peer (?:review|challenge)|peer (?:review|challenge)s? (?:which |that )?(?:of|into|on|focus(?:s)?ed on) adults?(?:'|’)? safeguarding|peer (?:review|challenge)s? (?:which |that )?(?:of|into|on|focus(?:s)?ed on) safeguarding adults"),
+            (None, r"(?i)safeguarding(?: board)? peer (?:review|challenge)"),
+            (Some(Service::Corporate), r"(?i)corporate peer (?:review|challenge)"),
+            (Some(Service::Finance), r"(?i)financ\w* (?:resilience |improvement )?peer (?:review|challenge)"),
+            (Some(Service::HealthAndWellbeing), r"(?i)health and well-?being (?:board )?peer"),
+            (Some(Service::AdultSocialCare), r"(?i)adult social care (?:peer|preparation for assurance)|local authority assessment"),
         ]
         .into_iter()
         .map(|(service, pattern)| (service, re(pattern)))
@@ -403,7 +408,8 @@ fn service_named_by_review(text: &str) -> Option<Service> {
     // Safeguarding Peer Review" is a children's review, not also a safeguarding one.
     let mut claimed: Vec<std::ops::Range<usize>> = Vec::new();
     let mut counts: Vec<(Service, usize)> = Vec::new();
-    for (service, pattern) in NAMES.iter() {
+    for (named, pattern) in NAMES.iter() {
+        let service = named.unwrap_or(unqualified_safeguarding);
         let mut n = 0;
         for m in pattern.find_iter(text).take(20) {
             if !claimed.iter().any(|r| r.start < m.end() && m.start() < r.end) {
@@ -412,7 +418,10 @@ fn service_named_by_review(text: &str) -> Option<Service> {
             }
         }
         if n > 0 {
-            counts.push((*service, n));
+            match counts.iter_mut().find(|(s, _)| *s == service) {
+                Some((_, total)) => *total += n,
+                None => counts.push((service, n)),
+            }
         }
     }
     let best = counts.iter().map(|(_, n)| *n).max()?;
@@ -620,7 +629,13 @@ mod tests {
             assert_eq!(service(text, ""), want, "{text}");
         }
         // Two names as often as each other say nothing; the balance of the text decides.
-        assert_eq!(service_named_by_review("a corporate peer challenge and a finance peer challenge"), None);
+        assert_eq!(service_named_by_review("a corporate peer challenge and a finance peer challenge", Service::SafeguardingAdults), None);
+        // A safeguarding review that does not say whose: the children's where children are
+        // spoken of more than adults.
+        let t = "105 Safeguarding Peer Review\nTo consider the Safeguarding Peer Review.\nThe report of the Children Services Safeguarding Peer Review. The Deputy Director of Children Services attended.";
+        assert_eq!(service(t, ""), Service::ChildrensServices);
+        let t = "Update on the Safeguarding Peer Review\nThe review of adult social care safeguarding was welcomed by adult social care staff.";
+        assert_eq!(service(t, ""), Service::SafeguardingAdults);
     }
 
     #[test]

@@ -458,13 +458,18 @@ impl Store {
         Ok(())
     }
 
-    /// A zstd dictionary of at most `max_size` bytes trained on every record here, as JSON
-    /// (`scripts/train_record_dict.sh` makes `dict/records.zdict` so). Deterministic: the
-    /// records are read in key order and zstd's trainer uses no randomness.
-    pub fn train_record_dictionary(&self, max_size: usize) -> Result<Vec<u8>> {
-        let samples = self.documents().map(|d| Ok(serde_json::to_vec(&d?)?)).collect::<Result<Vec<Vec<u8>>>>()?;
-        zstd::dict::from_samples(&samples, max_size).map_err(|source| StoreError::Io { path: PathBuf::from("record dictionary"), source })
+    /// Every record here as the JSON it is compressed from, in key order: the samples the
+    /// record dictionary is trained on (`scripts/train_record_dict.sh --resample`).
+    pub fn record_samples(&self) -> Result<Vec<Vec<u8>>> {
+        self.documents().map(|d| Ok(serde_json::to_vec(&d?)?)).collect()
     }
+}
+
+/// A zstd dictionary of at most `max_size` bytes trained on `samples` (records as JSON):
+/// how `dict/records.zdict` is made from `dict/records.samples.jsonl`. Deterministic: zstd's
+/// trainer uses no randomness, and its version is pinned by Cargo.lock.
+pub fn train_record_dictionary(samples: &[Vec<u8>], max_size: usize) -> Result<Vec<u8>> {
+    zstd::dict::from_samples(samples, max_size).map_err(|source| StoreError::Io { path: PathBuf::from("record dictionary"), source })
 }
 
 fn seq_of(key: &[u8]) -> u64 {
@@ -479,7 +484,7 @@ fn seq_of(key: &[u8]) -> u64 {
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// The zstd dictionary records are compressed with (`crates/store/dict/records.zdict`, made by
-/// `scripts/train_record_dict.sh` from the records of the committed documents). A record is
+/// `scripts/train_record_dict.sh` from the committed sample records beside it). A record is
 /// about 4 KB of JSON, too little for zstd to learn its own repeats (keys, kinds, section and
 /// theme names) before it ends: with the dictionary a letter's record takes about 680 bytes
 /// instead of 1,060. Its id is in every frame made with it, so a record is always read with
@@ -539,6 +544,19 @@ mod tests {
     use super::*;
     use peerscope_model::{DocKind, ReviewType, Service};
 
+    /// Opens the store again in this process. sled's flusher thread holds the database (and
+    /// its file lock) for a moment after the last handle is dropped, so an immediate reopen
+    /// can meet `InUse` (about one run in forty): wait for it, as a second process would.
+    fn reopen(dir: &Path) -> Store {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match Store::open(dir) {
+                Err(StoreError::InUse(_)) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(20)),
+                other => return other.unwrap(),
+            }
+        }
+    }
+
     /// A data directory made before the segment size changed still opens (sled refuses a
     /// segment size other than the one it was created with), and keeps its own.
     #[test]
@@ -548,7 +566,7 @@ mod tests {
         old.open_tree("docs").unwrap().insert("k", "v").unwrap();
         old.flush().unwrap();
         drop(old);
-        let store = Store::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert_eq!(store.docs.get("k").unwrap().as_deref(), Some(&b"v"[..]));
         assert_eq!(segment_size(&dir.path().join("store")), 512 * 1024);
         let fresh = tempfile::tempdir().unwrap();
@@ -686,7 +704,7 @@ mod tests {
             store.put("a.txt", doc(b"raw")).unwrap();
             store.flush().unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert_eq!(store.raw(&content_id(b"raw")).unwrap().unwrap(), b"raw");
         assert_eq!(store.changes_since(0).unwrap().len(), 1);
         assert!(store.last_seq().unwrap() > 0);

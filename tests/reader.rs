@@ -76,6 +76,24 @@ fn a_sources_file_beside_documents_gives_their_url_and_its_host_names_the_counci
     assert!(String::from_utf8_lossy(&again.stderr).contains("sources.toml"), "{}", String::from_utf8_lossy(&again.stderr));
 }
 
+/// The committed head is what `scripts/train_reader.sh` makes from the committed
+/// annotations: a change to the features or to what the rules read (a document's kind sets
+/// its units' minutes flag) that is not followed by retraining fails here, not weeks later.
+#[test]
+fn the_shipped_head_is_what_the_training_script_makes() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("reader.json");
+    let o = peerscope(d.path())
+        .args(["train", "--out"])
+        .arg(&out)
+        .args(["tests/gold", "corpus", "tests/real/gold", "tests/real/docs", "tests/genre/gold", "tests/genre/docs"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shipped = std::fs::read(root().join("crates/extract/model/reader.json")).unwrap();
+    assert!(std::fs::read(&out).unwrap() == shipped, "crates/extract/model/reader.json is not what the training script makes: run bash scripts/train_reader.sh");
+}
+
 #[test]
 fn training_is_deterministic() {
     let d = tempfile::tempdir().unwrap();

@@ -544,6 +544,16 @@ mod tests {
     use super::*;
     use peerscope_model::{DocKind, ReviewType, Service};
 
+    /// The committed dictionary is what its committed samples train
+    /// (`scripts/train_record_dict.sh --check`, here so CI holds it).
+    #[test]
+    fn the_record_dictionary_is_what_its_samples_train() {
+        let samples = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("dict/records.samples.jsonl")).unwrap();
+        let lines: Vec<Vec<u8>> = samples.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+        assert_eq!(lines.len(), 129);
+        assert!(train_record_dictionary(&lines, 16 * 1024).unwrap() == RECORD_DICT, "run bash scripts/train_record_dict.sh");
+    }
+
     /// Opens the store again in this process. sled's flusher thread holds the database (and
     /// its file lock) for a moment after the last handle is dropped, so an immediate reopen
     /// can meet `InUse` (about one run in forty): wait for it, as a second process would.

@@ -83,3 +83,18 @@ fn query(bencher: Bencher, q: &str) {
     let engine = Engine { index: &index, councils: &councils, taxonomy: &taxonomy };
     bencher.bench(|| divan::black_box(engine.answer(q, 10).expect("answer")));
 }
+
+/// Tagging findings with their themes: every line of the corpus's text files through the
+/// taxonomy's matcher (called once per finding at extraction).
+#[divan::bench]
+fn tag_themes(bencher: Bencher) {
+    let taxonomy = Taxonomy::builtin().expect("shipped taxonomy");
+    taxonomy.compile().expect("shipped patterns compile");
+    let lines: Vec<String> = corpus("txt").iter().flat_map(|(_, b)| String::from_utf8_lossy(b).lines().filter(|l| l.len() > 40).map(str::to_string).collect::<Vec<_>>()).collect();
+    let total: usize = lines.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for l in &lines {
+            divan::black_box(taxonomy.themes_of(l));
+        }
+    });
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use peerscope_extract::{Extractor, Origin, EXTRACTOR_VERSION};
-use peerscope_store::{content_id, PutOutcome, Store, StoredDocument};
+use peerscope_store::{content_id, PutOutcome, StagedBlob, Store, StoredDocument};
 
 use crate::data::DataDir;
 
@@ -87,7 +87,13 @@ fn joined(handle: std::thread::ScopedJoinHandle<'_, Batch>) -> Batch {
 
 /// Store an extracted batch in file order, counting each outcome, then make it durable and
 /// commit it to the index so readers see it.
-fn keep_batch(dir: &mut DataDir, (named, prepared): Batch, summary: &mut Summary, bar: &indicatif::ProgressBar) -> anyhow::Result<()> {
+fn keep_batch(dir: &mut DataDir, (named, mut prepared): Batch, summary: &mut Summary, bar: &indicatif::ProgressBar) -> anyhow::Result<()> {
+    // The batch's raw bytes are made durable before any record that points at them.
+    let staged = prepared.iter_mut().filter_map(|p| match p {
+        Ok(Prepared::Extracted(_, _, staged)) => staged.take(),
+        _ => None,
+    });
+    dir.store.settle_raw(staged.collect())?;
     for ((name, _), result) in named.into_iter().zip(prepared) {
         bar.set_message(name.clone());
         match result.and_then(|p| keep(dir, &name, p)) {
@@ -161,7 +167,9 @@ fn in_parallel<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
 /// record leaves it out; the index needs it for the findings' texts).
 pub enum Prepared {
     Unchanged,
-    Extracted(Box<StoredDocument>, String),
+    /// The document, its text, and its raw bytes if they were not kept before (staged:
+    /// settle them before storing the document).
+    Extracted(Box<StoredDocument>, String, Option<StagedBlob>),
 }
 
 /// Extract `bytes` read from `name` (a path or URL) and keep its raw bytes, unless the store
@@ -172,7 +180,7 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         return Ok(Prepared::Unchanged);
     }
     let extracted = extractor.extract_from(name, origin, bytes)?;
-    store.put_raw(&id, bytes)?;
+    let staged = store.stage_raw(&id, bytes)?;
     let mut doc = StoredDocument {
         record_version: 1,
         id,
@@ -186,7 +194,7 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         text_digest: None,
     };
     doc.drop_derivable_text(&extracted.text);
-    Ok(Prepared::Extracted(Box::new(doc), extracted.text))
+    Ok(Prepared::Extracted(Box::new(doc), extracted.text, staged))
 }
 
 /// Store what [`prepare`] made. Returns the outcome and the number of findings extracted.
@@ -194,7 +202,9 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
 pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
     match prepared {
         Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
-        Prepared::Extracted(doc, text) => {
+        Prepared::Extracted(doc, text, staged) => {
+            // Settled here unless the batch settled it already (`keep_batch`).
+            dir.store.settle_raw(staged.into_iter().collect())?;
             let n = doc.document.findings.len();
             dir.hold_text(&doc.id, text);
             Ok((dir.store.put(name, *doc)?, n))

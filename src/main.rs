@@ -22,6 +22,9 @@ mod themes_cmd;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `println!` that hands a failed write (a closed pipe: `peerscope query ... | head`) back to
 /// the caller as an error instead of panicking.
 #[macro_export]

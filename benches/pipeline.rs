@@ -14,6 +14,10 @@ use peerscope_index::FindingIndex;
 use peerscope_model::{Councils, Taxonomy};
 use peerscope_query::Engine;
 
+/// The binary's allocator (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -8,22 +8,14 @@
 /// Normalise `raw`. `wrapped` says the lines come from a layout (PDF) and may be broken
 /// inside a paragraph.
 pub fn normalize(raw: &str, wrapped: bool) -> String {
-    let cleaned: String = raw
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .replace("**", "")
-        .chars()
-        .filter_map(|c| match c {
-            '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => Some(' '),
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => None,
-            '\u{0c}' => Some('\n'),
-            c if c.is_control() && c != '\n' => None,
-            c => Some(c),
-        })
-        .collect();
+    let cleaned = clean(raw);
+    let mut words = String::new();
     let lines: Vec<String> = cleaned
         .lines()
-        .map(|l| strip_markdown_heading(strip_tag_fragment(&l.split_whitespace().collect::<Vec<_>>().join(" "))).to_string())
+        .map(|l| {
+            single_spaced(l, &mut words);
+            strip_markdown_heading(strip_tag_fragment(&words)).to_string()
+        })
         .map(|l| if is_page_stamp(&l) { String::new() } else { l })
         .collect();
     let typical = typical_width(&lines);
@@ -55,6 +47,44 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
     let mut text = out.join("\n");
     text.push('\n');
     text
+}
+
+/// Line ends as `\n` (CRLF and lone CR alike), Markdown's `**` dropped, odd spaces as
+/// spaces, invisible and control characters dropped, a form feed as a line end: in one pass
+/// over the characters (each of these was a pass and a copy of the whole text before).
+fn clean(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' => '\n',
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                continue;
+            }
+            c => c,
+        };
+        match c {
+            '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => out.push(' '),
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => {}
+            '\u{0c}' => out.push('\n'),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `line`'s words separated by single spaces, into `out` (reused from line to line).
+fn single_spaced(line: &str, out: &mut String) {
+    out.clear();
+    for word in line.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// A line that opens with the tail of a broken tag ("strong>Quality statements ...", left by
@@ -127,6 +157,50 @@ fn typical_width(lines: &[String]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The cleaning and spacing as they were written first, pass by pass: the one-pass
+    /// version must give the same lines.
+    fn lines_before(raw: &str) -> Vec<String> {
+        let cleaned: String = raw
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace("**", "")
+            .chars()
+            .filter_map(|c| match c {
+                '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => Some(' '),
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => None,
+                '\u{0c}' => Some('\n'),
+                c if c.is_control() && c != '\n' => None,
+                c => Some(c),
+            })
+            .collect();
+        cleaned.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    }
+
+    fn lines_now(raw: &str) -> Vec<String> {
+        let mut words = String::new();
+        clean(raw)
+            .lines()
+            .map(|l| {
+                single_spaced(l, &mut words);
+                words.clone()
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn one_pass_cleaning_is_the_passes_it_replaced(parts in proptest::collection::vec(prop_oneof![
+            Just("\r".to_string()), Just("\n".to_string()), Just("\r\n".to_string()), Just("*".to_string()), Just("**".to_string()),
+            Just("\u{a0}".to_string()), Just("\t".to_string()), Just("\u{200b}".to_string()), Just("\u{ad}".to_string()), Just("\u{0c}".to_string()),
+            Just("\u{1}".to_string()), Just("\u{2028}".to_string()), Just("\u{3000}".to_string()), Just(" ".to_string()), Just("  ".to_string()),
+            "[a-zA-Z#<>]{1,6}", any::<char>().prop_map(String::from),
+        ], 0..40)) {
+            let raw = parts.concat();
+            prop_assert_eq!(lines_now(&raw), lines_before(&raw));
+        }
+    }
 
     #[test]
     fn joins_wrapped_and_broken_paragraphs() {

@@ -71,7 +71,7 @@ fn skip_bom_and_space(b: &[u8]) -> &[u8] {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Text has almost no control bytes and decodes mostly cleanly.
@@ -83,11 +83,14 @@ fn looks_binary(sample: &[u8]) -> bool {
     if control * 100 > sample.len() {
         return true;
     }
-    let text = String::from_utf8_lossy(sample);
-    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
     // Windows-1252 text is not valid UTF-8 but has few high bytes; random bytes have many.
     let high = sample.iter().filter(|&&b| b >= 0x80).count();
-    bad * 10 > text.chars().count() && high * 4 > sample.len()
+    if high * 4 <= sample.len() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(sample);
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    bad * 10 > text.chars().count()
 }
 
 #[cfg(test)]

@@ -24,14 +24,21 @@ pub fn terms(text: &str) -> Vec<String> {
 
 /// The terms of `text` with the byte spans of the words they came from.
 pub fn term_spans(text: &str) -> Vec<(usize, usize, String)> {
-    let mut a = analyzer();
-    let mut stream = a.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        let t = stream.token();
-        out.push((t.offset_from, t.offset_to, t.text.clone()));
+    // One analyzer a thread, so its memory of stems lasts from call to call: an answer
+    // highlights some forty findings, and a fresh analyzer for each stemmed every word anew
+    // (6% of a query's instructions).
+    thread_local! {
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
     }
-    out
+    ANALYZER.with_borrow_mut(|a| {
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.offset_from, t.offset_to, t.text.clone()));
+        }
+        out
+    })
 }
 
 /// A token filter stemming English words with rust-stemmers.

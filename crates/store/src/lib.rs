@@ -8,7 +8,6 @@
 //! the next run indexes what the store has and the index lacks. sled stays behind this
 //! crate's API so it can be replaced.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -172,22 +171,14 @@ impl Blobs {
         self.path(id).with_extension("zst")
     }
 
-    /// Keep raw bytes under their hash, compressed. Idempotent; atomic on crash (written to
-    /// a temporary file, synced, then renamed).
+    /// Keep raw bytes under their hash, compressed, durable when this returns. Idempotent;
+    /// atomic on crash (staged, that one file synced, then renamed): for the fetcher, which
+    /// keeps one page at a time; ingest stages a batch and settles it at once.
     pub fn put(&self, id: &str, bytes: &[u8]) -> Result<()> {
-        if self.has(id) {
-            return Ok(());
-        }
-        let path = self.packed_path(id);
-        let io = |source| StoreError::Io { path: path.clone(), source };
-        let packed = zstd::bulk::compress(bytes, 3).map_err(io)?;
-        let parent = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(parent).map_err(io)?;
-        let tmp = parent.join(format!(".{id}.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(&packed).and_then(|_| f.sync_all()).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
-        Ok(())
+        let Some(staged) = self.stage(id, bytes)? else { return Ok(()) };
+        let io = |source| StoreError::Io { path: staged.path.clone(), source };
+        std::fs::File::open(&staged.tmp).and_then(|f| f.sync_all()).map_err(io)?;
+        std::fs::rename(&staged.tmp, &staged.path).map_err(io)
     }
 
     /// Write raw bytes under a temporary name, not yet synced: they become durable and
@@ -817,20 +808,22 @@ mod tests {
         store.settle_raw(vec![staged, again]).unwrap();
         assert_eq!(store.raw(&id).unwrap().unwrap(), b"staged");
         assert!(store.stage_raw(&id, b"staged").unwrap().is_none(), "kept bytes are not staged again");
-        let leftovers: Vec<_> = walk(&dir.path().join("blobs")).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(unsettled(dir.path()), Vec::<PathBuf>::new());
         // Staged and never settled (a killed run): swept when the store is next opened.
         let other = content_id(b"unsettled");
         store.stage_raw(&other, b"unsettled").unwrap();
         drop(store);
         let store = reopen(dir.path());
         assert!(store.raw(&other).unwrap().is_none());
-        let leftovers: Vec<_> = walk(&dir.path().join("blobs")).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(unsettled(dir.path()), Vec::<PathBuf>::new());
     }
 
-    fn walk(dir: &Path) -> Vec<PathBuf> {
-        std::fs::read_dir(dir).unwrap().flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+    /// Temporary raw-byte files under the data directory `dir`.
+    fn unsettled(dir: &Path) -> Vec<PathBuf> {
+        fn walk(dir: &Path) -> Vec<PathBuf> {
+            std::fs::read_dir(dir).unwrap().flatten().flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] }).collect()
+        }
+        walk(&dir.join("blobs")).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).collect()
     }
 
     #[test]

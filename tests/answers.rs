@@ -212,3 +212,37 @@ fn filters_typed_or_flagged_narrow_the_answer_and_bad_queries_say_why() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(!help.contains("../shared") && help.contains("tests/gold/GUIDELINES.md"), "{help}");
 }
+
+/// Regression (issue 10, query time): copies of a finding are told apart from different
+/// findings by a key the index keeps, so only the findings shown are read. The same
+/// finding published in two letters is shown once, with the other letter "also in";
+/// findings that differ, even by one word, are shown apart.
+#[test]
+fn a_finding_published_twice_is_shown_once_with_its_other_source() {
+    let docs = tempfile::tempdir().unwrap();
+    let letter = |extra: &str| {
+        format!(
+            "Torbay Council – Adult Social Care Peer Challenge\n\nDear Director,\n\nThe peer team was on site from 3 – 5 March 2024. This letter sets out our findings.\n\n\
+             Areas for development\n\n\
+             • The performance on reviews of care packages remains below the regional average, and many people have not had a review for more than a year.\n\
+             • {extra}\n\nYours sincerely,\nThe peer team\n"
+        )
+    };
+    std::fs::write(docs.path().join("torbay_letter.txt"), letter("The performance on reviews remains concerning and the backlog of reviews is growing.")).unwrap();
+    std::fs::write(docs.path().join("torbay_minutes.txt"), letter("The performance on reviews remains concerning and the backlog of reviews is not falling.")).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = peerscope(data.path()).arg("ingest").arg(docs.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer = json(data.path(), &["query", "--json", "councils flagged for review performance"]);
+    let torbay = answer["councils"].as_array().unwrap().iter().find(|c| c["council"]["name"] == "Torbay").unwrap_or_else(|| panic!("{answer:#}"));
+    let findings = torbay["findings"].as_array().unwrap();
+    let texts: Vec<&str> = findings.iter().map(|f| f["text"].as_str().unwrap()).collect();
+    let shared = findings.iter().filter(|f| f["text"].as_str().unwrap().starts_with("The performance on reviews of care packages")).collect::<Vec<_>>();
+    assert_eq!(shared.len(), 1, "{texts:#?}");
+    let (source, also) = (shared[0]["source"].as_str().unwrap(), shared[0]["also_in"].as_array().unwrap());
+    assert_eq!(also.len(), 1, "{:#}", shared[0]);
+    assert_ne!(also[0].as_str().unwrap(), source);
+    assert!(["torbay_letter.txt", "torbay_minutes.txt"].iter().all(|f| source.ends_with(f) || also[0].as_str().unwrap().ends_with(f)), "{:#}", shared[0]);
+    // The two wordings of the second finding are two findings.
+    assert!(texts.iter().any(|t| t.ends_with("is growing.")) && texts.iter().any(|t| t.ends_with("is not falling.")), "{texts:#?}");
+}

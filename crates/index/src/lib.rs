@@ -50,7 +50,7 @@ pub struct Watermark {
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -99,6 +99,13 @@ struct Fields {
     end: Field,
     /// The reader's confidence in thousandths, so a range query can keep the surer ones.
     confidence: Field,
+    /// The finding's text as a key ([`peerscope_model::text::text_key`]): copies of one
+    /// finding in several documents are told apart from different findings without
+    /// decompressing any document's text.
+    text_key: Field,
+    /// Where the finding's document came from: an answer lists the other sources of a
+    /// finding it shows ("also in") from this column, not from each document's record.
+    source: Field,
     /// "yes" on a document's record (see [`DocumentRecord`]); absent on findings.
     is_record: Field,
     /// The record itself, JSON.
@@ -143,6 +150,9 @@ fn schema() -> (Schema, Fields) {
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
         confidence: b.add_u64_field("confidence", INDEXED | FAST),
+        text_key: b.add_u64_field("text_key", FAST),
+        // A column, not a stored value: one dictionary entry per document of a segment.
+        source: b.add_text_field("source", FAST),
         is_record: b.add_text_field("is_record", filter),
         record: b.add_text_field("record", STORED),
         doc_text: b.add_bytes_field("doc_text", STORED),
@@ -177,6 +187,8 @@ struct Columns {
     review_type: Option<tantivy::columnar::StrColumn>,
     themes: Option<tantivy::columnar::StrColumn>,
     section: Option<tantivy::columnar::StrColumn>,
+    text_key: Option<tantivy::columnar::Column<u64>>,
+    source: Option<tantivy::columnar::StrColumn>,
     /// Values already read, by (column, ordinal): reading a value from a column
     /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
     seen: std::sync::Mutex<HashMap<(Small, u64), Arc<str>>>,
@@ -213,6 +225,8 @@ impl Columns {
             review_type: fast.str("review_type")?,
             themes: fast.str("themes")?,
             section: fast.str("section")?,
+            text_key: fast.u64("text_key").ok(),
+            source: fast.str("source")?,
             seen: Default::default(),
         })
     }
@@ -442,6 +456,8 @@ pub struct Candidate {
     pub service: Arc<str>,
     pub review_type: Arc<str>,
     pub themes: Vec<Arc<str>>,
+    /// Equal for copies of one finding ([`peerscope_model::text::text_key`]).
+    pub text_key: Option<u64>,
     addr: tantivy::DocAddress,
 }
 
@@ -585,6 +601,7 @@ impl FindingIndex {
     pub fn upsert(&mut self, doc_id: &str, sources: &[String], doc: &Document, text: &str) -> Result<()> {
         self.remove(doc_id)?;
         let f = self.f;
+        let source = clipped(sources.first().unwrap_or(&doc.source));
         let writer = self.writer()?;
         for (i, finding) in doc.findings.iter().enumerate() {
             let mut d = TantivyDocument::default();
@@ -617,6 +634,8 @@ impl FindingIndex {
             d.add_u64(f.start, finding.start as u64);
             d.add_u64(f.end, finding.end as u64);
             d.add_u64(f.confidence, permille(finding.confidence));
+            d.add_u64(f.text_key, peerscope_model::text::text_key(&finding.text));
+            d.add_text(f.source, source);
             writer.add_document(d)?;
         }
         // The record holds the document without its findings: those are the finding docs
@@ -798,6 +817,7 @@ impl FindingIndex {
                 service: c.small(Small::Service, d)?,
                 review_type: c.small(Small::ReviewType, d)?,
                 themes: c.all_small(Small::Theme, d)?,
+                text_key: Columns::number(&c.text_key, d),
                 addr,
             });
         }
@@ -813,6 +833,14 @@ impl FindingIndex {
         }
         let d: TantivyDocument = self.reader.searcher().doc(candidate.addr)?;
         Ok(d.get_all(self.f.pointer).filter_map(|v| v.as_str().map(str::to_string)).collect())
+    }
+
+    /// Where each candidate's document came from (its first source), from a column: no
+    /// stored document is read.
+    pub fn sources(&self, candidates: &[&Candidate]) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
+        candidates.iter().map(|c| Columns::text(&columns.of(c.addr)?.source, c.addr.doc_id)).collect()
     }
 
     /// The findings of some candidates, in the order given.

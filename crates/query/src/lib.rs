@@ -329,8 +329,7 @@ impl Engine<'_> {
         ranked.truncate(page.limit);
         let mut out = Vec::with_capacity(ranked.len());
         for (name, score, matched) in ranked {
-            let hits = self.load_shown(&by_council[name])?;
-            let findings = dedupe(hits.iter().map(|h| (h, evidence(h, &[]))));
+            let findings = self.shown(&by_council[name])?;
             out.push(CouncilEvidence {
                 council: self.council_ref(name),
                 score: (score * 100.0).round() / 100.0,
@@ -338,7 +337,7 @@ impl Engine<'_> {
                 findings: findings
                     .into_iter()
                     .take(PER_COUNCIL)
-                    .map(|(_, mut e)| {
+                    .map(|mut e| {
                         // Highlighting stems every word: only for the findings shown.
                         e.highlighted = highlight(&e.text, terms);
                         e
@@ -349,25 +348,35 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    /// The findings of a council worth reading to show its best [`PER_COUNCIL`]: read a few
-    /// at a time (reading one means decompressing its document's text) until that many
-    /// differ, and then on while the next scores the same as the last (the same finding in
-    /// another published form scores the same, and its source is shown as "also in"); never
-    /// more than four times as many.
-    fn load_shown(&self, ranked: &[&Candidate]) -> Result<Vec<Hit>, QueryError> {
-        let most = ranked.len().min(PER_COUNCIL * 4);
-        let mut hits = Vec::with_capacity(most);
-        let mut read = 0;
-        while read < most {
-            let next = (read + PER_COUNCIL).min(most);
-            hits.extend(self.index.load(&ranked[read..next])?);
-            read = next;
-            let same_as_last = ranked.get(read).is_some_and(|c| c.score == ranked[read - 1].score);
-            if !same_as_last && dedupe(hits.iter().map(|h| (h, evidence(h, &[])))).len() >= PER_COUNCIL {
-                break;
+    /// The best [`PER_COUNCIL`] distinct findings of a council's `ranked` candidates, each
+    /// with the other sources that publish it ("also in"). Copies of a finding share a text
+    /// key, so only the findings shown are read (reading one decompresses its document's
+    /// text); a copy's source comes from a column. Looks no further than four times
+    /// [`PER_COUNCIL`] candidates.
+    fn shown(&self, ranked: &[&Candidate]) -> Result<Vec<Evidence>, QueryError> {
+        let ranked = &ranked[..ranked.len().min(PER_COUNCIL * 4)];
+        // (key, the best copy, the other copies); a candidate without a key is its own.
+        let mut groups: Vec<(Option<u64>, &Candidate, Vec<&Candidate>)> = Vec::new();
+        for &c in ranked {
+            match groups.iter().position(|g| g.0.is_some() && g.0 == c.text_key) {
+                Some(i) => groups[i].2.push(c),
+                None if groups.len() < PER_COUNCIL => groups.push((c.text_key, c, Vec::new())),
+                None => {}
             }
         }
-        Ok(hits)
+        let best: Vec<&Candidate> = groups.iter().map(|g| g.1).collect();
+        let hits = self.index.load(&best)?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (h, (_, _, copies)) in hits.iter().zip(&groups) {
+            let mut e = evidence(h, &[]);
+            for source in self.index.sources(copies)? {
+                if source != e.source && !e.also_in.contains(&source) {
+                    e.also_in.push(source);
+                }
+            }
+            out.push(e);
+        }
+        Ok(out)
     }
 
     /// Who to learn from: the councils best practice on the topic points to, then the
@@ -378,7 +387,7 @@ impl Engine<'_> {
         // One entry per council and wording; findings are read only until enough are shown.
         let mut seen = HashSet::default();
         let mut add = |out: &mut Vec<Pointer>, p: Pointer| {
-            if out.len() < most && seen.insert((p.council.name.clone(), squash(&p.text))) {
+            if out.len() < most && seen.insert((p.council.name.clone(), peerscope_model::text::squash(&p.text))) {
                 out.push(p);
             }
         };
@@ -459,31 +468,6 @@ fn evidence(h: &Hit, terms: &[String]) -> Evidence {
         confidence: h.confidence,
         also_in: Vec::new(),
     }
-}
-
-/// One entry per distinct finding text, best first; the other sources are kept in `also_in`.
-fn dedupe<'h>(items: impl Iterator<Item = (&'h Hit, Evidence)>) -> Vec<(&'h Hit, Evidence)> {
-    let mut out: Vec<(&Hit, Evidence)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::default();
-    for (h, e) in items {
-        match index.get(&squash(&e.text)) {
-            Some(&i) => {
-                if out[i].1.source != e.source && !out[i].1.also_in.contains(&e.source) {
-                    out[i].1.also_in.push(e.source);
-                }
-            }
-            None => {
-                index.insert(squash(&e.text), out.len());
-                out.push((h, e));
-            }
-        }
-    }
-    out
-}
-
-/// Text compared without case, spacing or punctuation.
-fn squash(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Mark the words of `text` whose stem is one of `terms`.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use peerscope_model::{FindingKind, Document};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
@@ -349,7 +349,7 @@ struct SegmentColumns<'a> {
 
 impl<'a> SegmentColumns<'a> {
     fn new(searcher: &'a tantivy::Searcher, kept: &'a OpenColumns) -> Self {
-        SegmentColumns { searcher, kept, open: HashMap::new() }
+        SegmentColumns { searcher, kept, open: HashMap::default() }
     }
 
     /// The id of the finding at `addr`'s document and where that document's record is. A
@@ -670,10 +670,10 @@ impl FindingIndex {
     fn records_matching(&self, query: &dyn Query) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();
         let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
-        let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::new();
+        let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::default();
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         // Each segment's document ids by ordinal, read once each.
-        let mut ids: HashMap<(u32, u64), String> = HashMap::new();
+        let mut ids: HashMap<(u32, u64), String> = HashMap::default();
         for addr in searcher.search(query, &tantivy::collector::DocSetCollector)? {
             let d: TantivyDocument = searcher.doc(addr)?;
             match d.get_first(self.f.record).and_then(|v| v.as_str()) {
@@ -837,10 +837,36 @@ impl FindingIndex {
 
     /// Where each candidate's document came from (its first source), from a column: no
     /// stored document is read.
+    /// Each segment's values are read in ordinal order in one walk of its dictionary (read one
+    /// at a time, each decompressed a block of it).
     pub fn sources(&self, candidates: &[&Candidate]) -> Result<Vec<String>> {
         let searcher = self.reader.searcher();
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
-        candidates.iter().map(|c| Columns::text(&columns.of(c.addr)?.source, c.addr.doc_id)).collect()
+        let mut out = vec![String::new(); candidates.len()];
+        // (segment, ordinal, position in `candidates`), walked segment by segment.
+        let mut wanted: Vec<(u32, u64, usize)> = Vec::with_capacity(candidates.len());
+        for (i, c) in candidates.iter().enumerate() {
+            if let Some(ord) = columns.of(c.addr)?.source.as_ref().and_then(|col| col.ords().first(c.addr.doc_id)) {
+                wanted.push((c.addr.segment_ord, ord, i));
+            }
+        }
+        wanted.sort_unstable();
+        for segment in wanted.chunk_by(|a, b| a.0 == b.0) {
+            let Some(column) = columns.of(tantivy::DocAddress::new(segment[0].0, 0))?.source.clone() else { continue };
+            let mut ords: Vec<u64> = segment.iter().map(|w| w.1).collect();
+            ords.dedup();
+            let mut values = Vec::with_capacity(ords.len());
+            column.dictionary().sorted_ords_to_term_cb(ords.iter().copied(), |term| {
+                values.push(String::from_utf8_lossy(term).into_owned());
+                Ok(())
+            }).map_err(io)?;
+            for w in segment {
+                if let Some(v) = ords.binary_search(&w.1).ok().and_then(|k| values.get(k)) {
+                    out[w.2] = v.clone();
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The findings of some candidates, in the order given.

@@ -327,16 +327,15 @@ impl Engine<'_> {
         let total = ranked.len();
         ranked.drain(..page.offset.min(total));
         ranked.truncate(page.limit);
+        let shown = self.shown(ranked.iter().map(|(name, _, _)| by_council[name].as_slice()))?;
         let mut out = Vec::with_capacity(ranked.len());
-        for (name, score, matched) in ranked {
-            let findings = self.shown(&by_council[name])?;
+        for ((name, score, matched), findings) in ranked.into_iter().zip(shown) {
             out.push(CouncilEvidence {
                 council: self.council_ref(name),
                 score: (score * 100.0).round() / 100.0,
                 matched,
                 findings: findings
                     .into_iter()
-                    .take(PER_COUNCIL)
                     .map(|mut e| {
                         // Highlighting stems every word: only for the findings shown.
                         e.highlighted = highlight(&e.text, terms);
@@ -348,33 +347,44 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    /// The best [`PER_COUNCIL`] distinct findings of a council's `ranked` candidates, each
-    /// with the other sources that publish it ("also in"). Copies of a finding share a text
-    /// key, so only the findings shown are read (reading one decompresses its document's
-    /// text); a copy's source comes from a column. Looks no further than four times
-    /// [`PER_COUNCIL`] candidates.
-    fn shown(&self, ranked: &[&Candidate]) -> Result<Vec<Evidence>, QueryError> {
-        let ranked = &ranked[..ranked.len().min(PER_COUNCIL * 4)];
-        // (key, the best copy, the other copies); a candidate without a key is its own.
-        let mut groups: Vec<(Option<u64>, &Candidate, Vec<&Candidate>)> = Vec::new();
-        for &c in ranked {
-            match groups.iter().position(|g| g.0.is_some() && g.0 == c.text_key) {
-                Some(i) => groups[i].2.push(c),
-                None if groups.len() < PER_COUNCIL => groups.push((c.text_key, c, Vec::new())),
-                None => {}
-            }
-        }
-        let best: Vec<&Candidate> = groups.iter().map(|g| g.1).collect();
-        let hits = self.index.load(&best)?;
-        let mut out = Vec::with_capacity(hits.len());
-        for (h, (_, _, copies)) in hits.iter().zip(&groups) {
-            let mut e = evidence(h, &[]);
-            for source in self.index.sources(copies)? {
-                if source != e.source && !e.also_in.contains(&source) {
-                    e.also_in.push(source);
+    /// For each council's `ranked` candidates, its best [`PER_COUNCIL`] distinct findings,
+    /// each with the other sources that publish it ("also in"). Copies of a finding share a
+    /// text key, so only the findings shown are read (reading one decompresses its
+    /// document's text); the copies' sources come from a column, all councils' in one read.
+    /// Looks no further than four times [`PER_COUNCIL`] candidates of a council.
+    fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>) -> Result<Vec<Vec<Evidence>>, QueryError> {
+        // Per council: (key, the best copy, the other copies); a candidate without a key is
+        // its own.
+        let mut all: Vec<Vec<(Option<u64>, &Candidate, Vec<&Candidate>)>> = Vec::new();
+        for ranked in councils {
+            let mut groups: Vec<(Option<u64>, &Candidate, Vec<&Candidate>)> = Vec::new();
+            for &c in &ranked[..ranked.len().min(PER_COUNCIL * 4)] {
+                match groups.iter().position(|g| g.0.is_some() && g.0 == c.text_key) {
+                    Some(i) => groups[i].2.push(c),
+                    None if groups.len() < PER_COUNCIL => groups.push((c.text_key, c, Vec::new())),
+                    None => {}
                 }
             }
-            out.push(e);
+            all.push(groups);
+        }
+        let best: Vec<&Candidate> = all.iter().flatten().map(|g| g.1).collect();
+        let copies: Vec<&Candidate> = all.iter().flatten().flat_map(|g| g.2.iter().copied()).collect();
+        let mut hits = self.index.load(&best)?.into_iter();
+        let mut sources = self.index.sources(&copies)?.into_iter();
+        let mut out = Vec::with_capacity(all.len());
+        for groups in &all {
+            let mut findings = Vec::with_capacity(groups.len());
+            for (_, _, copies) in groups {
+                let Some(h) = hits.next() else { break };
+                let mut e = evidence(&h, &[]);
+                for source in sources.by_ref().take(copies.len()) {
+                    if source != e.source && !e.also_in.contains(&source) {
+                        e.also_in.push(source);
+                    }
+                }
+                findings.push(e);
+            }
+            out.push(findings);
         }
         Ok(out)
     }

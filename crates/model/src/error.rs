@@ -7,6 +7,8 @@ pub enum ModelError {
     Csv(#[from] csv::Error),
     #[error("theme taxonomy: {0}")]
     Toml(#[from] toml::de::Error),
+    #[error("theme taxonomy (as built in): {0}")]
+    Json(#[from] serde_json::Error),
     #[error("theme {theme}: bad pattern {pattern:?}: {reason}")]
     Pattern { theme: String, pattern: String, reason: String },
     #[error("councils table: {0}")]

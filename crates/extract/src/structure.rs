@@ -141,7 +141,8 @@ pub fn is_heading(line: &str) -> bool {
     if words == 0 || line.starts_with(|c: char| c.is_lowercase()) {
         return false;
     }
-    if section_kind(line).is_some_and(|k| k != SectionKind::Neutral) && words <= 40 && !line.ends_with('.') && ends_with_cue(line) {
+    // The cheap tests first: most lines are prose, and `section_kind` tries eight patterns.
+    if words <= 40 && !line.ends_with('.') && ends_with_cue(line) && section_kind(line).is_some_and(|k| k != SectionKind::Neutral) {
         return true;
     }
     if line.ends_with('?') && words <= 45 && !line.contains(". ") {

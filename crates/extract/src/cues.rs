@@ -104,8 +104,7 @@ pub fn weigh(sentence: &str) -> Cues {
         }
     }
     for m in CONCERN.find_iter(sentence) {
-        let before = sentence[..m.start()].to_ascii_lowercase();
-        if m.as_str().eq_ignore_ascii_case("challenges") && before.ends_with("peer ") {
+        if m.as_str().eq_ignore_ascii_case("challenges") && ends_with_ignoring_case(&sentence[..m.start()], "peer ") {
             continue; // "peer challenges" are reviews
         }
         if m.as_str().eq_ignore_ascii_case("low") && LOW_IS_GOOD.is_match(&sentence[m.end()..]) {
@@ -149,8 +148,8 @@ pub fn weigh(sentence: &str) -> Cues {
     }
     for m in NEED.find_iter(sentence) {
         // "resolves enquiries without the need for a referral": no need at all.
-        let before = sentence[..m.start()].trim_end().to_ascii_lowercase();
-        if ["without the", "without any", "without a", "without", "no", "removes the", "avoids the", "reduces the"].iter().any(|w| before.ends_with(w)) {
+        let before = sentence[..m.start()].trim_end();
+        if ["without the", "without any", "without a", "without", "no", "removes the", "avoids the", "reduces the"].iter().any(|w| ends_with_ignoring_case(before, w)) {
             continue;
         }
         if EMBEDDED_QUESTION.is_match(&sentence[..m.start()]) {
@@ -177,6 +176,11 @@ pub fn weigh(sentence: &str) -> Cues {
     c.outside_asides = outside_asides.get();
     c.concern_then_advice = concern_then_advice(sentence);
     c
+}
+
+/// Whether `s` ends with `suffix`, ASCII case ignored (without copying `s` to compare).
+fn ends_with_ignoring_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Whether a clause stating a concern is followed by a clause, with a subject of its own,
@@ -270,7 +274,10 @@ pub fn opens_with_imperative(sentence: &str) -> bool {
     let s = s.strip_prefix("To ").unwrap_or(s);
     let Some(m) = IMPERATIVE.find(s) else { return false };
     let word = m.as_str().rsplit(' ').next().unwrap_or("");
-    let stem_len = IMPERATIVE_STEMS.iter().filter(|stem| word.to_ascii_lowercase().starts_with(&stem.to_ascii_lowercase())).map(|stem| stem.len()).max().unwrap_or(word.len());
+    // ASCII case ignored byte by byte: lower-casing copies of the word and of every stem was
+    // most of this function's time.
+    let opens = |stem: &&&str| word.as_bytes().get(..stem.len()).is_some_and(|w| w.eq_ignore_ascii_case(stem.as_bytes()));
+    let stem_len = IMPERATIVE_STEMS.iter().filter(opens).map(|stem| stem.len()).max().unwrap_or(word.len());
     match &word[stem_len..] {
         "" | "e" | "ise" | "ize" => true,
         // "Learning from CYPS", "Ensuring the voice": but "Learning processes are in place"

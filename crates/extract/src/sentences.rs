@@ -14,9 +14,12 @@ pub fn sentences(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let slice = &text[start..end];
     let mut out = Vec::new();
     let mut sent_start = 0;
-    for (pos, stop_char) in slice.match_indices(['.', '!', '?']) {
+    // The stops are ASCII, so a byte search finds them (a search by `char` decoded every
+    // character of every paragraph).
+    for pos in memchr::memchr3_iter(b'.', b'!', b'?', slice.as_bytes()) {
+        let stop_char = &slice[pos..pos + 1];
         // Absorb closing quotes and brackets after the stop.
-        let rest = slice[pos + stop_char.len()..].trim_start_matches(['"', '\'', '\u{201d}', '\u{2019}', ')', ']']);
+        let rest = slice[pos + 1..].trim_start_matches(['"', '\'', '\u{201d}', '\u{2019}', ')', ']']);
         if !rest.starts_with(char::is_whitespace) {
             continue;
         }

@@ -34,7 +34,7 @@ pub struct FindingContext<'a> {
 }
 
 /// A unit's evidence by its span within one document.
-pub type EvidenceMemo = std::collections::HashMap<(usize, usize), (cues::Evidence, Vec<String>)>;
+pub type EvidenceMemo = rustc_hash::FxHashMap<(usize, usize), (cues::Evidence, Vec<String>)>;
 
 /// The unit's evidence and the other councils it names, from the memo when there is one.
 pub(crate) fn evidence(text: &str, (start, end): (usize, usize), ctx: &FindingContext) -> (cues::Evidence, Vec<String>) {
@@ -178,7 +178,8 @@ pub fn findings(text: &str, blocks: &[Block], ctx: &FindingContext) -> Vec<Findi
                 }
                 let before = out.len();
                 push_unit(&mut out, text, (b.start, without_trailing_quotes(text, b.start, b.end)), effective, true, &section_name, ctx);
-                if let Some(f) = out.get(before) {
+                // Only minutes return to a listed item by its topic (`minutes_prose`).
+                if let Some(f) = out.get(before).filter(|_| ctx.minutes) {
                     meeting.listed.push((topic_words(&f.text), f.kind));
                 }
             }

@@ -223,7 +223,7 @@ impl Extractor {
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
         let follow_up = findings::is_follow_up(&text);
         let trace = RefCell::new(Vec::new());
-        let memo = RefCell::new(findings::EvidenceMemo::new());
+        let memo = RefCell::new(findings::EvidenceMemo::default());
         let learned = !matches!(units, Units::Skip);
         let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace), memo: learned.then_some(&memo) };
         let found = findings::findings(&text, &blocks, &ctx);

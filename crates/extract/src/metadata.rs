@@ -4,7 +4,7 @@
 //! Each decision weighs evidence from the whole text; when the evidence is thin or split
 //! the answer is "unknown" (`None`), never a guess presented as fact.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use peerscope_model::{Councils, DocKind, ReviewType, Service};
@@ -35,7 +35,7 @@ static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// The reviewed council: the most-mentioned council outside role lines, with the title and
 /// the page's own name counting more. `None` when no council clearly leads.
 pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
-    let mut score: HashMap<usize, f32> = HashMap::new();
+    let mut score: HashMap<usize, f32> = HashMap::default();
     for line in text.lines() {
         // A short line naming a role is a team list, a signature or an address; in prose
         // the role sentence alone is (the team was led by X, Director, Gateshead Council).
@@ -162,7 +162,7 @@ fn add_implied_mentions(text: &str, councils: &Councils, score: &mut HashMap<usi
     let initials = |i: usize| -> String {
         councils.get(i).official_name.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect()
     };
-    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_initials: HashMap<String, Vec<usize>> = HashMap::default();
     for &c in &candidates {
         let abbr = initials(c);
         if abbr.len() >= 3 {
@@ -205,7 +205,7 @@ pub fn review_year(text: &str, title: &str, hints: &Hints) -> Option<i32> {
     static FUTURE: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\b(?:in readiness for|next|future|will|upcoming|planned|due to)\b|\b(?:last|previous|earlier|prior) (?:\w+ )?(?:peer )?(?:review|challenge)")
     });
-    let mut score: HashMap<i32, f32> = HashMap::new();
+    let mut score: HashMap<i32, f32> = HashMap::default();
     // A span of days ("12–15 October 2021", "26th - 28th November 2018") is the visit: a
     // letter or a meeting is dated by a single day.
     for c in DAY_SPAN.captures_iter(text) {

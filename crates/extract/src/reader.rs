@@ -14,7 +14,7 @@
 //! committed weights are rebuilt exactly by `scripts/train_reader.sh` from the committed
 //! annotations.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use peerscope_model::{Finding, FindingKind};
 use serde::{Deserialize, Serialize};
@@ -93,7 +93,7 @@ impl Candidate {
 /// item's kind), then the sentences the walk passed over.
 pub fn units(text: &str, blocks: &[Block], trace: Vec<Unit>, rule_findings: &[Finding]) -> Vec<(Unit, Option<Finding>)> {
     let mut units: Vec<(Unit, Option<Finding>)> = Vec::new();
-    let mut by_start: HashMap<usize, usize> = HashMap::new();
+    let mut by_start: HashMap<usize, usize> = HashMap::default();
     for u in trace {
         if by_start.contains_key(&u.start) {
             continue;

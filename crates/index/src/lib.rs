@@ -836,9 +836,8 @@ impl FindingIndex {
     }
 
     /// Where each candidate's document came from (its first source), from a column: no
-    /// stored document is read.
-    /// Each segment's values are read in ordinal order in one walk of its dictionary (read one
-    /// at a time, each decompressed a block of it).
+    /// stored document is read. Each segment's values are read in ordinal order, in one walk
+    /// of its dictionary (read one at a time, each decompressed a block of it).
     pub fn sources(&self, candidates: &[&Candidate]) -> Result<Vec<String>> {
         let searcher = self.reader.searcher();
         let mut columns = SegmentColumns::new(&searcher, &self.columns);

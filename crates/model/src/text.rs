@@ -33,10 +33,16 @@ pub fn clip_chars(s: &str, chars: usize) -> String {
     t
 }
 
+/// The characters two wordings are compared by: letters and digits, lower-cased (no case,
+/// spacing or punctuation).
+pub fn squashed(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase)
+}
+
 /// Text compared without case, spacing or punctuation: the same finding published in two
 /// forms (a report and the minutes that retell it) squashes to the same string.
 pub fn squash(text: &str) -> String {
-    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    squashed(text).collect()
 }
 
 /// A stable 32-bit key of [`squash`]ed text (64-bit FNV-1a over its UTF-8, folded): the
@@ -48,7 +54,7 @@ pub fn squash(text: &str) -> String {
 pub fn text_key(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut utf8 = [0u8; 4];
-    for c in text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase) {
+    for c in squashed(text) {
         for b in c.encode_utf8(&mut utf8).bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }

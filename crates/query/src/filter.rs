@@ -220,7 +220,7 @@ impl Filter {
 /// A finding's identity across the published forms of one review (the letter as text, as
 /// a web page, as a PDF appendix): its council and its words, ignoring layout.
 pub fn finding_key(council: &str, text: &str) -> String {
-    let words: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).take(160).collect();
+    let words: String = peerscope_model::text::squashed(text).take(160).collect();
     format!("{}|{words}", council.to_lowercase())
 }
 

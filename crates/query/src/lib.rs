@@ -353,31 +353,18 @@ impl Engine<'_> {
     /// document's text); the copies' sources come from a column, all councils' in one read.
     /// Looks no further than four times [`PER_COUNCIL`] candidates of a council.
     fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>) -> Result<Vec<Vec<Evidence>>, QueryError> {
-        // Per council: (key, the best copy, the other copies); a candidate without a key is
-        // its own.
-        let mut all: Vec<Vec<(Option<u64>, &Candidate, Vec<&Candidate>)>> = Vec::new();
-        for ranked in councils {
-            let mut groups: Vec<(Option<u64>, &Candidate, Vec<&Candidate>)> = Vec::new();
-            for &c in &ranked[..ranked.len().min(PER_COUNCIL * 4)] {
-                match groups.iter().position(|g| g.0.is_some() && g.0 == c.text_key) {
-                    Some(i) => groups[i].2.push(c),
-                    None if groups.len() < PER_COUNCIL => groups.push((c.text_key, c, Vec::new())),
-                    None => {}
-                }
-            }
-            all.push(groups);
-        }
-        let best: Vec<&Candidate> = all.iter().flatten().map(|g| g.1).collect();
-        let copies: Vec<&Candidate> = all.iter().flatten().flat_map(|g| g.2.iter().copied()).collect();
+        let all: Vec<Vec<Copies>> = councils.map(copies_of).collect();
+        let best: Vec<&Candidate> = all.iter().flatten().map(|g| g.best).collect();
+        let copies: Vec<&Candidate> = all.iter().flatten().flat_map(|g| g.others.iter().copied()).collect();
         let mut hits = self.index.load(&best)?.into_iter();
         let mut sources = self.index.sources(&copies)?.into_iter();
         let mut out = Vec::with_capacity(all.len());
         for groups in &all {
             let mut findings = Vec::with_capacity(groups.len());
-            for (_, _, copies) in groups {
+            for group in groups {
                 let Some(h) = hits.next() else { break };
                 let mut e = evidence(&h, &[]);
-                for source in sources.by_ref().take(copies.len()) {
+                for source in sources.by_ref().take(group.others.len()) {
                     if source != e.source && !e.also_in.contains(&source) {
                         e.also_in.push(source);
                     }
@@ -431,6 +418,28 @@ impl Engine<'_> {
         }
         Ok(out)
     }
+}
+
+/// One finding among a council's candidates: its best-ranked copy and the others.
+struct Copies<'c> {
+    /// Equal for copies; a candidate without one is a finding of its own.
+    key: Option<u64>,
+    best: &'c Candidate,
+    others: Vec<&'c Candidate>,
+}
+
+/// A council's best [`PER_COUNCIL`] distinct findings among its first four times as many
+/// candidates, each with its copies.
+fn copies_of<'c>(ranked: &'c [&'c Candidate]) -> Vec<Copies<'c>> {
+    let mut groups: Vec<Copies> = Vec::new();
+    for &c in &ranked[..ranked.len().min(PER_COUNCIL * 4)] {
+        match groups.iter().position(|g| g.key.is_some() && g.key == c.text_key) {
+            Some(i) => groups[i].others.push(c),
+            None if groups.len() < PER_COUNCIL => groups.push(Copies { key: c.text_key, best: c, others: Vec::new() }),
+            None => {}
+        }
+    }
+    groups
 }
 
 /// The kind the intent names first counts fully, the others a little less ("flagged for"

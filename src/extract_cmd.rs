@@ -71,7 +71,7 @@ fn print_units(extractor: &peerscope_extract::Extractor, name: &str, bytes: &[u8
     let peerscope_extract::Reader::Learned(head) = extractor.current_reader() else { anyhow::bail!("--explain needs the learned reader") };
     let text = &read.extracted.text;
     for c in &read.candidates {
-        let p = head.probabilities(&c.features);
+        let p = head.probabilities(&c.features, &c.ngrams);
         let section = c.unit.section.map_or("-".to_string(), |s| format!("{s:?}"));
         let rule = c.unit.rule.map_or("-", |k| k.as_str());
         let unit: String = text[c.unit.start..c.unit.end].chars().take(110).collect();

@@ -129,7 +129,7 @@ pub fn train(docs: &[&Labelled], opts: &TrainOptions) -> Head {
         .iter()
         .flat_map(|d| {
             let weight = if d.real { opts.real_weight } else { 1.0 };
-            d.read.candidates.iter().zip(&d.labels).map(move |(c, &class)| reader::Example { features: c.features.clone(), class, weight })
+            d.read.candidates.iter().zip(&d.labels).map(move |(c, &class)| reader::Example { features: c.full_features(), class, weight })
         })
         .collect();
     let dims = peerscope_extract::embed::StaticEmbeddings::builtin().map(|e| e.dims()).unwrap_or(0);

@@ -232,14 +232,14 @@ impl Extractor {
         let walked = if matches!(units, Units::Skip) { Vec::new() } else { reader::units(&text, &blocks, trace.take(), &found) };
         let mut candidates = Vec::new();
         let mut decided = Vec::new();
-        // Features take ~7 KB a unit: a huge document is decided a slice at a time, so
+        // Features take ~3 KB a unit: a huge document is decided a slice at a time, so
         // memory stays bounded (a slice's last unit misses its next neighbour's context).
         for slice in walked.chunks(UNITS_AT_ONCE) {
             let mut these: Vec<reader::Candidate> = slice
                 .iter()
                 .map(|(unit, rule_finding)| {
-                    let features = reader::features(&text, unit, &ctx, embeddings, &mut headings);
-                    reader::Candidate { unit: unit.clone(), features, rule_finding: rule_finding.clone() }
+                    let (features, ngrams) = reader::features(&text, unit, &ctx, embeddings, &mut headings);
+                    reader::Candidate { unit: unit.clone(), features, ngrams, rule_finding: rule_finding.clone() }
                 })
                 .collect();
             reader::add_context(&mut these, embeddings.dims());

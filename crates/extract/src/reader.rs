@@ -61,11 +61,26 @@ impl Unit {
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub unit: Unit,
+    /// The features before the n-gram block ([`dense_len`] of them).
     pub features: Vec<f32>,
+    /// The n-gram buckets the unit sets (to 1.0), ascending: the block is mostly zeros,
+    /// so it is kept sparse and never written out or multiplied in full.
+    pub ngrams: Vec<u16>,
     pub rule_finding: Option<Finding>,
 }
 
 impl Candidate {
+    /// The whole feature vector ([`feature_len`] entries), as training reads it.
+    pub fn full_features(&self) -> Vec<f32> {
+        let mut x = self.features.clone();
+        let base = x.len();
+        x.resize(base + NGRAM_BUCKETS, 0.0);
+        for &i in &self.ngrams {
+            x[base + usize::from(i)] = 1.0;
+        }
+        x
+    }
+
     /// The unit as a finding of `kind`: the rules' finding when they made one (it keeps
     /// their section and pointers), else one made from the unit.
     pub fn as_finding(&self, text: &str, kind: FindingKind, themes: impl FnOnce(&str) -> Vec<String>) -> Finding {
@@ -189,12 +204,19 @@ pub const STRUCTURE_FEATURES: [&str; 38] = [
 /// The length of a feature vector for embeddings of `dims` dimensions: the structure
 /// features, the unit's embedding, its heading's embedding, its neighbours' embedding.
 pub fn feature_len(dims: usize) -> usize {
-    STRUCTURE_FEATURES.len() + 3 * dims + NGRAM_BUCKETS
+    dense_len(dims) + NGRAM_BUCKETS
+}
+
+/// The features before the n-gram block: the structure features and the three embeddings.
+pub fn dense_len(dims: usize) -> usize {
+    STRUCTURE_FEATURES.len() + 3 * dims
 }
 
 /// Hashed word unigrams and bigrams of the unit: the phrases that tell a kind ("not
 /// universal", "may want", "less evident") which a mean of token vectors blurs.
 pub const NGRAM_BUCKETS: usize = 1024;
+// A unit's buckets are gathered in a bitset of 64-bit words and kept as `u16`s.
+const _: () = assert!(NGRAM_BUCKETS % 64 == 0 && NGRAM_BUCKETS <= 1 << 16);
 
 fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
     bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
@@ -204,10 +226,15 @@ fn lower(w: &str) -> impl Iterator<Item = u8> + '_ {
     w.bytes().map(|b| b.to_ascii_lowercase())
 }
 
-fn add_ngrams(s: &str, slot: &mut [f32]) {
+/// The n-gram buckets `s` sets, ascending, each once.
+fn ngrams(s: &str) -> Vec<u16> {
+    let mut set = [0u64; NGRAM_BUCKETS / 64];
     // Words hashed as they are read, lower-cased byte by byte (ASCII; other letters as they
     // are): no allocation per word.
-    let mut mark = |h: u64| slot[(h % NGRAM_BUCKETS as u64) as usize] = 1.0;
+    let mut mark = |h: u64| {
+        let b = (h % NGRAM_BUCKETS as u64) as usize;
+        set[b / 64] |= 1 << (b % 64);
+    };
     let mut previous: Option<&str> = None;
     for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(200) {
         mark(fnv1a(lower(w)));
@@ -216,6 +243,15 @@ fn add_ngrams(s: &str, slot: &mut [f32]) {
         }
         previous = Some(w);
     }
+    let mut out = Vec::with_capacity(set.iter().map(|w| w.count_ones() as usize).sum());
+    for (i, &word) in set.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            out.push((i * 64 + bits.trailing_zeros() as usize) as u16);
+            bits &= bits - 1;
+        }
+    }
+    out
 }
 
 /// Fills each candidate's neighbour slot with the mean embedding of the units before and
@@ -242,11 +278,11 @@ pub struct HeadingCache {
     cache: HashMap<String, Vec<f32>>,
 }
 
-/// The feature vector of one unit.
-pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &StaticEmbeddings, headings: &mut HeadingCache) -> Vec<f32> {
+/// The features of one unit: the dense ones, and the n-gram buckets it sets.
+pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &StaticEmbeddings, headings: &mut HeadingCache) -> (Vec<f32>, Vec<u16>) {
     let s = &text[unit.start..unit.end];
     let dims = embeddings.dims();
-    let mut x = vec![0.0f32; feature_len(dims)];
+    let mut x = vec![0.0f32; dense_len(dims)];
     let mut set = |i: usize, v: f32| x[i] = v;
     set(class_of(unit.rule), 1.0);
     let section = match unit.section {
@@ -301,8 +337,7 @@ pub fn features(text: &str, unit: &Unit, ctx: &FindingContext, embeddings: &Stat
         });
         x[base + dims..base + 2 * dims].copy_from_slice(e);
     }
-    add_ngrams(s, &mut x[base + 3 * dims..]);
-    x
+    (x, ngrams(s))
 }
 
 /// Errors reading a trained head.
@@ -332,10 +367,9 @@ pub struct Head {
     /// A unit is a finding when the probability of "not a finding" is below this.
     #[serde(default = "half")]
     pub finding_below: f32,
-    /// `weights` × `scale` per class with the bias less the mean's share: what
-    /// [`Head::probabilities`] reads (derived, not stored).
+    /// What [`Head::probabilities`] reads (derived, not stored).
     #[serde(skip)]
-    fused: Vec<(Vec<f32>, f32)>,
+    fused: Fused,
 }
 
 fn half() -> f32 {
@@ -415,26 +449,20 @@ impl Head {
         serde_json::to_string(&h).unwrap_or_default()
     }
 
-    /// The probability of each class for the features `x`.
-    pub fn probabilities(&self, x: &[f32]) -> [f32; 5] {
-        let mut z = [0.0f32; 5];
-        for (k, zk) in z.iter_mut().enumerate() {
-            // Standardisation folded into the weights once: w·((x - m)·s) = (w·s)·x - (w·s)·m.
-            let (w, b) = &self.fused[k];
-            *zk = b + dot(w, x);
-        }
+    /// The probability of each class for a unit whose features are `dense` and then the
+    /// n-gram block with `ngrams` set ([`Candidate`]); a whole vector may be passed as
+    /// `dense` with no `ngrams`.
+    pub fn probabilities(&self, dense: &[f32], ngrams: &[u16]) -> [f32; 5] {
+        let mut z = self.fused.scores(dense, ngrams);
         softmax(&mut z);
         z
     }
 
     fn fuse(&mut self) {
-        self.fused = (0..self.weights.len())
-            .map(|k| {
-                let w: Vec<f32> = self.weights[k].iter().zip(&self.scale).map(|(w, s)| w * s).collect();
-                let b = self.bias[k] - dot(&w, &self.mean);
-                (w, b)
-            })
-            .collect();
+        // Standardisation folded into the weights once: w·((x - m)·s) = (w·s)·x - (w·s)·m.
+        let rows: Vec<Vec<f32>> = self.weights.iter().map(|w| w.iter().zip(&self.scale).map(|(w, s)| w * s).collect()).collect();
+        let bias = rows.iter().zip(&self.bias).map(|(w, b)| b - dot(w, &self.mean)).collect();
+        self.fused = Fused::new(rows, bias, dense_len(self.embedding_dims));
     }
 
     /// Multinomial logistic regression by full-batch gradient descent (Adam, its step decayed
@@ -501,7 +529,7 @@ impl Head {
             bias: b,
             weights: w,
             finding_below: opts.finding_below,
-            fused: Vec::new(),
+            fused: Fused::default(),
         };
         head.fuse();
         head
@@ -573,6 +601,76 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// A head's weights as [`Head::probabilities`] reads them: per class, the trained weights
+/// times the standardisation's scale, and a bias less the mean's share; and the n-gram
+/// block's weights again bucket by bucket, every class's side by side, so the few buckets a
+/// unit sets are read in one pass.
+#[derive(Debug, Clone, Default)]
+struct Fused {
+    rows: Vec<Vec<f32>>,
+    bias: Vec<f32>,
+    /// Where the n-gram block starts.
+    offset: usize,
+    by_bucket: Vec<[f32; 5]>,
+}
+
+impl Fused {
+    fn new(rows: Vec<Vec<f32>>, bias: Vec<f32>, offset: usize) -> Fused {
+        let n = rows.first().map_or(0, Vec::len);
+        let by_bucket = (offset..n).map(|j| std::array::from_fn(|k| rows.get(k).map_or(0.0, |r| r[j]))).collect();
+        Fused { rows, bias, offset, by_bucket }
+    }
+
+    /// Each class's `bias + dot(row, x)` for the vector `x` made of `dense`, then zeros
+    /// except 1.0 at bucket `i` of the n-gram block for each `i` of `ones` (ascending, each
+    /// once). Bit for bit what [`dot`] gives on the whole vector: each of its eight running
+    /// sums gets the same nonzero terms in the same order, and adding a zero term to a sum
+    /// never changes it.
+    fn scores(&self, dense: &[f32], ones: &[u16]) -> [f32; 5] {
+        let n = self.rows.first().map_or(0, Vec::len);
+        let whole = n - n % 8;
+        let dense = &dense[..dense.len().min(n)];
+        let chunked = dense.len().min(whole) / 8 * 8;
+        let classes = self.rows.len().min(5);
+        let mut acc = [[0.0f32; 8]; 5];
+        // The entries past the last whole chunk, summed apart as `dot` sums them.
+        let mut rest = [0.0f32; 8];
+        for (row, acc) in self.rows.iter().zip(acc.iter_mut()) {
+            for (x, y) in row[..chunked].chunks_exact(8).zip(dense[..chunked].chunks_exact(8)) {
+                for i in 0..8 {
+                    acc[i] += x[i] * y[i];
+                }
+            }
+        }
+        for (j, &v) in dense.iter().enumerate().skip(chunked) {
+            if j < whole {
+                for (row, acc) in self.rows.iter().zip(acc.iter_mut()) {
+                    acc[j % 8] += row[j] * v;
+                }
+            } else {
+                rest[j - whole] = v;
+            }
+        }
+        for &i in ones {
+            let (i, j) = (usize::from(i), self.offset + usize::from(i));
+            let Some(w) = self.by_bucket.get(i) else { continue };
+            if j < whole {
+                for k in 0..classes {
+                    acc[k][j % 8] += w[k];
+                }
+            } else if j < n {
+                rest[j - whole] = 1.0;
+            }
+        }
+        let mut z = [0.0f32; 5];
+        for k in 0..classes {
+            let tail: f32 = self.rows[k][whole..].iter().zip(&rest).map(|(x, y)| x * y).sum();
+            z[k] = self.bias[k] + (acc[k].iter().sum::<f32>() + tail);
+        }
+        z
+    }
+}
+
 fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += a * xi;
@@ -596,7 +694,7 @@ fn softmax(z: &mut [f32; 5]) {
 pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingContext) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in candidates {
-        let p = head.probabilities(&c.features);
+        let p = head.probabilities(&c.features, &c.ngrams);
         // A unit is a finding when "not a finding" is less likely than `head.finding_below`,
         // or when some kind is likelier than "not a finding" (with five classes a unit can be
         // a likelier area for development, 0.51, than not a finding, 0.43, and still miss
@@ -652,7 +750,7 @@ mod tests {
         let b = Head::train(&examples(4), 4, 1, &opts);
         assert_eq!(a.to_json(), b.to_json(), "the same examples give the same head");
         for e in examples(4) {
-            let p = a.probabilities(&e.features);
+            let p = a.probabilities(&e.features, &[]);
             let best = (0..5).max_by(|&i, &j| p[i].total_cmp(&p[j])).unwrap();
             assert_eq!(best, e.class, "{p:?}");
             assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
@@ -687,6 +785,35 @@ mod tests {
         let got = split_prose(numbered, vec![(item(0, numbered.len()), None)]);
         assert_eq!(got.len(), ITEM_OF_SENTENCES, "an item of three sentences is a numbered paragraph");
         assert!(got.iter().all(|(u, _)| u.is_item), "its sentences keep the item's context");
+    }
+
+    proptest::proptest! {
+        /// The sparse product is the dense one bit for bit, so keeping the n-grams sparse
+        /// changes no decision and no confidence.
+        #[test]
+        fn the_sparse_scores_are_the_dense_dot(
+            w in proptest::collection::vec(-4.0f32..4.0, 5..400),
+            dense_share in 0.0f64..1.0,
+            values in proptest::collection::vec(-2.0f32..2.0, 80),
+            ones in proptest::collection::btree_set(0u16..80, 0..20),
+        ) {
+            let n = w.len() / 5;
+            let rows: Vec<Vec<f32>> = w.chunks_exact(n).take(5).map(<[f32]>::to_vec).collect();
+            let d = ((n as f64 * dense_share) as usize).min(n).min(values.len());
+            let dense = &values[..d];
+            let ones: Vec<u16> = ones.into_iter().filter(|&i| d + usize::from(i) < n).collect();
+            let mut full = vec![0.0f32; n];
+            full[..d].copy_from_slice(dense);
+            for &i in &ones {
+                full[d + usize::from(i)] = 1.0;
+            }
+            let bias = vec![0.25, -1.0, 0.0, 2.0, 0.5];
+            let fused = Fused::new(rows.clone(), bias.clone(), d);
+            let got = fused.scores(dense, &ones);
+            for k in 0..5 {
+                proptest::prop_assert_eq!(got[k].to_bits(), (bias[k] + dot(&rows[k], &full)).to_bits(), "class {}", k);
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Extraction throughput on one core over a directory of documents: every file read by the
-//! shipped extractor twice, the first pass warming its caches (the lexicons' lazy DFAs), the
+//! shipped extractor (or, given `rules` after the file count, by the cue rules alone) twice, the first pass warming its caches (the lexicons' lazy DFAs), the
 //! second measured. `measured` is its own function so that an instruction count can be
 //! limited to it:
 //!
@@ -11,9 +11,12 @@
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().ok_or_else(|| anyhow::anyhow!("usage: extract_throughput DIR [FILES]"))?;
+    let dir = args.next().ok_or_else(|| anyhow::anyhow!("usage: extract_throughput DIR [FILES [rules]]"))?;
     let most: usize = args.next().map_or(Ok(usize::MAX), |s| s.parse())?;
-    let extractor = peerscope_extract::Extractor::new()?;
+    let extractor = match args.next().as_deref() {
+        Some("rules") => peerscope_extract::Extractor::with_reader(peerscope_extract::Reader::Rules)?,
+        _ => peerscope_extract::Extractor::new()?,
+    };
     let mut files: Vec<_> = std::fs::read_dir(&dir)?.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
     files.sort();
     files.truncate(most);

@@ -214,6 +214,11 @@ pub fn review_year(text: &str, title: &str, hints: &Hints) -> Option<i32> {
         }
     }
     for sentence in text.split(['.', '\n']) {
+        // Only a sentence naming a year can score one: the others skip the two searches
+        // for a visit and a review (most sentences, and most of this function's time).
+        if memchr::memmem::find(sentence.as_bytes(), b"20").is_none() {
+            continue;
+        }
         let visit = VISIT.is_match(sentence);
         let review = REVIEW.is_match(sentence);
         if !visit && !review {

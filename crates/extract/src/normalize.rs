@@ -54,13 +54,20 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
 /// over the characters (each of these was a pass and a copy of the whole text before).
 fn clean(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most text is printable ASCII and line ends, kept as it is: copied a run at a time.
+        let run = bytes[i..].iter().position(|&b| !is_plain(b)).map_or(bytes.len(), |p| i + p);
+        out.push_str(&raw[i..run]);
+        i = run;
+        let Some(c) = raw[i..].chars().next() else { break };
+        i += c.len_utf8();
         let c = match c {
-            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' if bytes.get(i) == Some(&b'\n') => continue,
             '\r' => '\n',
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
+            '*' if bytes.get(i) == Some(&b'*') => {
+                i += 1;
                 continue;
             }
             c => c,
@@ -76,15 +83,36 @@ fn clean(raw: &str) -> String {
     out
 }
 
+/// A byte `clean` keeps as it is: printable ASCII but `*`, and `\n`.
+fn is_plain(b: u8) -> bool {
+    b == b'\n' || (b' '..=b'~').contains(&b) && b != b'*'
+}
+
 /// `line`'s words separated by single spaces, into `out` (reused from line to line).
 fn single_spaced(line: &str, out: &mut String) {
     out.clear();
+    if is_single_spaced(line) {
+        out.push_str(line);
+        return;
+    }
     for word in line.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
+}
+
+/// Whether `line` is ASCII with its words already one space apart (most lines are): no
+/// space at either end, no two together, no other whitespace.
+fn is_single_spaced(line: &str) -> bool {
+    let mut after_space = true; // a space first is one too many
+    let inner = line.bytes().all(|b| {
+        let ok = b.is_ascii() && !matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') && !(b == b' ' && after_space);
+        after_space = b == b' ';
+        ok
+    });
+    inner && !after_space
 }
 
 /// A line that opens with the tail of a broken tag ("strong>Quality statements ...", left by

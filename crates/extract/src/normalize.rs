@@ -103,16 +103,35 @@ fn single_spaced(line: &str, out: &mut String) {
     }
 }
 
-/// Whether `line` is ASCII with its words already one space apart (most lines are): no
-/// space at either end, no two together, no other whitespace.
+/// Whether `line`'s words are already one space apart (most lines are): no space at
+/// either end, no two together, no other whitespace (ASCII or Unicode's).
 fn is_single_spaced(line: &str) -> bool {
+    let b = line.as_bytes();
     let mut after_space = true; // a space first is one too many
-    let inner = line.bytes().all(|b| {
-        let ok = b.is_ascii() && !matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') && !(b == b' ' && after_space);
-        after_space = b == b' ';
-        ok
-    });
-    inner && !after_space
+    for (i, &c) in b.iter().enumerate() {
+        let ok = match c {
+            b' ' => !after_space,
+            b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => false,
+            0x80.. => !is_unicode_space_at(&b[i..]),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        after_space = c == b' ';
+    }
+    !after_space
+}
+
+/// Whether the bytes open with a non-ASCII White_Space character: U+0085, U+00A0, U+1680,
+/// U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (what `split_whitespace`
+/// splits on beyond ASCII).
+fn is_unicode_space_at(b: &[u8]) -> bool {
+    match b {
+        [0xc2, 0x85 | 0xa0, ..] | [0xe1, 0x9a, 0x80, ..] | [0xe3, 0x80, 0x80, ..] => true,
+        [0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf, ..] | [0xe2, 0x81, 0x9f, ..] => true,
+        _ => false,
+    }
 }
 
 /// A line that opens with the tail of a broken tag ("strong>Quality statements ...", left by
@@ -228,6 +247,27 @@ mod tests {
             let raw = parts.concat();
             prop_assert_eq!(lines_now(&raw), lines_before(&raw));
         }
+    }
+
+    proptest! {
+        /// A line taken as single-spaced is what splitting it on whitespace and joining the
+        /// words with one space gives; every White_Space character is tried.
+        #[test]
+        fn a_single_spaced_line_is_its_words_joined(s in "[a ’é\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{2080}\u{e000}\t\u{b}\u{c}]{0,12}") {
+            if is_single_spaced(&s) {
+                prop_assert_eq!(s.split_whitespace().collect::<Vec<_>>().join(" "), s);
+            }
+        }
+    }
+
+    #[test]
+    fn every_unicode_space_is_known() {
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            assert!(is_unicode_space_at(c.encode_utf8(&mut buf).as_bytes()), "{:x}", c as u32);
+            assert!(!is_single_spaced(&format!("a{c}b")), "{:x}", c as u32);
+        }
+        assert!(is_single_spaced("a ’quoted’ word — and more"));
     }
 
     #[test]

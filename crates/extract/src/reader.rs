@@ -16,6 +16,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use peerscope_model::text::Fnv1a;
 use peerscope_model::{Finding, FindingKind};
 use serde::{Deserialize, Serialize};
 
@@ -218,10 +219,6 @@ pub const NGRAM_BUCKETS: usize = 1024;
 // A unit's buckets are gathered in a bitset of 64-bit words and kept as `u16`s.
 const _: () = assert!(NGRAM_BUCKETS % 64 == 0 && NGRAM_BUCKETS <= 1 << 16);
 
-fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
-}
-
 fn lower(w: &str) -> impl Iterator<Item = u8> + '_ {
     w.bytes().map(|b| b.to_ascii_lowercase())
 }
@@ -237,9 +234,9 @@ fn ngrams(s: &str) -> Vec<u16> {
     };
     let mut previous: Option<&str> = None;
     for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(200) {
-        mark(fnv1a(lower(w)));
+        mark(Fnv1a::of(lower(w)));
         if let Some(p) = previous {
-            mark(fnv1a(lower(p).chain([b' ']).chain(lower(w))));
+            mark(Fnv1a::of(lower(p).chain([b' ']).chain(lower(w))));
         }
         previous = Some(w);
     }

@@ -52,8 +52,8 @@ pub fn squash(text: &str) -> String {
 /// two findings sharing one by chance is a one-in-ten-million event. Stable across builds
 /// and platforms, since it is written into the index.
 pub fn text_key(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut step = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    let mut hash = Fnv1a::default();
+    let mut step = |b: u8| hash.write(b);
     let mut utf8 = [0u8; 4];
     for c in text.chars() {
         // Every finding is keyed at ingest: an ASCII character, most of them, is squashed
@@ -68,7 +68,36 @@ pub fn text_key(text: &str) -> u64 {
             }
         }
     }
+    let h = hash.finish();
     (h ^ (h >> 32)) & 0xffff_ffff
+}
+
+/// 64-bit FNV-1a, a byte at a time. Stable across builds and platforms: text keys are
+/// written into indexes, and the reader's n-gram buckets into its trained weights.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    pub fn write(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+
+    /// The hash of `bytes`.
+    pub fn of(bytes: impl IntoIterator<Item = u8>) -> u64 {
+        let mut h = Fnv1a::default();
+        bytes.into_iter().for_each(|b| h.write(b));
+        h.finish()
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! another analyzer means "catch up" or "rebuild", never a wrong answer.
 
 pub mod analyzer;
+mod best;
 mod keep;
 
 use std::path::Path;
@@ -13,7 +14,6 @@ use std::sync::Arc;
 
 use peerscope_model::{FindingKind, Document};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
@@ -50,7 +50,7 @@ pub struct Watermark {
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -103,6 +103,10 @@ struct Fields {
     /// finding in several documents are told apart from different findings without
     /// decompressing any document's text.
     text_key: Field,
+    /// Which of two equally scored matches comes first ([`tie`]): derived from what the
+    /// finding is, not from where it sits in the index, so the same documents give the same
+    /// answer however their ingest was ordered across segments.
+    tie: Field,
     /// Where the finding's document came from: an answer lists the other sources of a
     /// finding it shows ("also in") from this column, not from each document's record.
     source: Field,
@@ -151,6 +155,7 @@ fn schema() -> (Schema, Fields) {
         end: b.add_u64_field("end", FAST),
         confidence: b.add_u64_field("confidence", INDEXED | FAST),
         text_key: b.add_u64_field("text_key", FAST),
+        tie: b.add_u64_field(best::TIE, FAST),
         // A column, not a stored value: one dictionary entry per document of a segment.
         source: b.add_text_field("source", FAST),
         is_record: b.add_text_field("is_record", filter),
@@ -635,6 +640,7 @@ impl FindingIndex {
             d.add_u64(f.end, finding.end as u64);
             d.add_u64(f.confidence, permille(finding.confidence));
             d.add_u64(f.text_key, peerscope_model::text::text_key(&finding.text));
+            d.add_u64(f.tie, tie(doc_id, i));
             d.add_text(f.source, source);
             writer.add_document(d)?;
         }
@@ -646,6 +652,9 @@ impl FindingIndex {
         let mut d = TantivyDocument::default();
         d.add_text(f.doc_id, doc_id);
         d.add_text(f.is_record, "yes");
+        // Every document has a tie, so the column is read by position alone (one missing
+        // value per document would make each read a rank in a sparse index first).
+        d.add_u64(f.tie, 0);
         d.add_text(f.record, serde_json::to_string(&record)?);
         if !text.is_empty() {
             d.add_bytes(f.doc_text, &zstd::bulk::compress(text.as_bytes(), 3).map_err(|e| IndexError::Io(format!("compressing the text of {doc_id}"), e))?);
@@ -889,7 +898,7 @@ impl FindingIndex {
 
     /// The best `search.limit` matches of `search`, best first.
     fn top(&self, searcher: &tantivy::Searcher, search: &Search) -> Result<Vec<(tantivy::Score, tantivy::DocAddress)>> {
-        let top = TopDocs::with_limit(search.limit.max(1)).order_by_score();
+        let top = best::Best::new(search.limit);
         let kinds_in = if self.kinds_by_column(searcher, &search.kinds) { KindsIn::Column } else { KindsIn::Query };
         // With no kind asked for, every kind is kept (records have none).
         let kinds = if search.kinds.is_empty() { FindingKind::ALL.to_vec() } else { search.kinds.clone() };
@@ -906,7 +915,7 @@ impl FindingIndex {
         let searcher = self.reader.searcher();
         let collectors = buckets
             .iter()
-            .map(|(kinds, limit)| (kinds.iter().map(|k| k.as_str().to_string()).collect(), TopDocs::with_limit((*limit).max(1)).order_by_score()))
+            .map(|(kinds, limit)| (kinds.iter().map(|k| k.as_str().to_string()).collect(), best::Best::new(*limit)))
             .collect();
         let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors).within("year", search.years))?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
@@ -1094,6 +1103,16 @@ fn is_empty(index: &Index) -> bool {
     index.load_metas().map(|m| m.segments.is_empty() && m.payload.is_none()).unwrap_or(false)
 }
 
+/// A finding's place among equal scores: a hash of its document's id (the SHA-256 of the
+/// document's bytes) and its number there, so it depends on nothing but the document.
+/// Matches of equal score are ranked by it ([`best::Best`]).
+fn tie(doc_id: &str, finding: usize) -> u64 {
+    let h = peerscope_model::text::Fnv1a::of(doc_id.bytes().chain((finding as u64).to_le_bytes()));
+    // 32 bits: the column is bit-packed to its values' range, so this costs 4 bytes a
+    // finding, not 8; a collision leaves only that pair to the index's order.
+    h >> 32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1204,6 +1223,33 @@ mod tests {
         assert!(in_years((2016, 2024)).iter().all(Vec::is_empty));
         assert!(idx.candidates(&Search { years: Some((2010, 2014)), limit: 10, ..Default::default() }).unwrap().is_empty());
         assert_eq!(idx.candidates(&Search { years: Some((2010, 2015)), limit: 1000, ..Default::default() }).unwrap().len(), 30 * 4 + 6);
+    }
+
+    /// Equal scores at an answer's cut keep the same findings, in the same order, however
+    /// the documents were spread over segments: two ingests of one corpus, extracted in
+    /// parallel, once named different councils and sources at the cut.
+    #[test]
+    fn equal_scores_are_cut_alike_in_any_index_order() {
+        let kept = |order: Vec<usize>| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut idx = FindingIndex::open(dir.path()).unwrap();
+            for (n, i) in order.into_iter().enumerate() {
+                idx.upsert(&format!("sha{i}"), &[], &doc(&format!("Council {i}"), &[(FindingKind::Strength, "Reviews are done well", &["reviews"])]), "").unwrap();
+                if n % 4 == 3 {
+                    idx.commit(n as u64 + 1).unwrap();
+                }
+            }
+            idx.commit(100).unwrap();
+            let search = Search { text: "reviews".into(), limit: 3, ..Default::default() };
+            let councils = |found: &[Candidate]| found.iter().map(|c| c.council.to_string()).collect::<Vec<_>>();
+            let by_kind = idx.candidates_by_kind(&search, &[(vec![FindingKind::Strength], 3)]).unwrap();
+            (councils(&by_kind[0]), councils(&idx.candidates(&search).unwrap()))
+        };
+        let forward = kept((0..12).collect());
+        assert_eq!(forward.0.len(), 3);
+        assert_eq!(forward.0, forward.1);
+        assert_eq!(forward, kept((0..12).rev().collect()));
+        assert_eq!(forward, kept([5, 0, 11, 3, 8, 1, 10, 2, 7, 4, 9, 6].to_vec()));
     }
 
     #[test]

@@ -657,7 +657,8 @@ impl FindingIndex {
         d.add_u64(f.tie, 0);
         d.add_text(f.record, serde_json::to_string(&record)?);
         if !text.is_empty() {
-            d.add_bytes(f.doc_text, &zstd::bulk::compress(text.as_bytes(), 3).map_err(|e| IndexError::Io(format!("compressing the text of {doc_id}"), e))?);
+            // Level 6, as the store's raw bytes (see `Blobs::stage`).
+            d.add_bytes(f.doc_text, &zstd::bulk::compress(text.as_bytes(), 6).map_err(|e| IndexError::Io(format!("compressing the text of {doc_id}"), e))?);
         }
         writer.add_document(d)?;
         Ok(())

@@ -191,7 +191,9 @@ impl Blobs {
         }
         let path = self.packed_path(id);
         let io = |source| StoreError::Io { path: path.clone(), source };
-        let packed = zstd::bulk::compress(bytes, 3).map_err(io)?;
+        // Level 6: 2.5% smaller than 3 on the letters, no slower to read, and no slower an
+        // ingest in alternating runs (the data directory's size is a goal of its own).
+        let packed = zstd::bulk::compress(bytes, 6).map_err(io)?;
         let parent = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(parent).map_err(io)?;
         // Unique per staging: two files of one batch may hold the same bytes.

@@ -45,6 +45,33 @@ pub fn squash(text: &str) -> String {
     squashed(text).collect()
 }
 
+/// The first `most` characters of [`squash`]ed `text`, appended to `out`: what
+/// `squashed(text).take(most)` collects, with ASCII (nearly all of any finding) lower-cased
+/// a byte at a time rather than through `char::to_lowercase` (counting `themes` keyed every
+/// finding this way, and the general path was 40% of its time).
+pub fn squash_prefix_into(text: &str, most: usize, out: &mut String) {
+    let mut n = 0;
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                if n == most {
+                    return;
+                }
+                out.push(c.to_ascii_lowercase());
+                n += 1;
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                if n == most {
+                    return;
+                }
+                out.push(l);
+                n += 1;
+            }
+        }
+    }
+}
+
 /// A stable 32-bit key of [`squash`]ed text (64-bit FNV-1a over its UTF-8, folded): the
 /// index keeps it per finding, so an answer can tell copies of a finding apart without
 /// reading its text. 32 bits, not 64: a column of random 64-bit keys cost 4% of the data
@@ -125,6 +152,16 @@ mod tests {
                 h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
             }
             proptest::prop_assert_eq!(text_key(&s), (h ^ (h >> 32)) & 0xffff_ffff);
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast prefix is the general one, whatever the text and the cut.
+        #[test]
+        fn the_squashed_prefix_is_squashed_taken(s in "[a-zA-Z0-9 .,'’éÉİẞΣσ\u{301}ǅ\u{10400}-]{0,40}", most in 0usize..50) {
+            let mut fast = String::from("x|");
+            squash_prefix_into(&s, most, &mut fast);
+            proptest::prop_assert_eq!(fast, format!("x|{}", squashed(&s).take(most).collect::<String>()));
         }
     }
 

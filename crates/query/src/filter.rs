@@ -220,8 +220,11 @@ impl Filter {
 /// A finding's identity across the published forms of one review (the letter as text, as
 /// a web page, as a PDF appendix): its council and its words, ignoring layout.
 pub fn finding_key(council: &str, text: &str) -> String {
-    let words: String = peerscope_model::text::squashed(text).take(160).collect();
-    format!("{}|{words}", council.to_lowercase())
+    let mut key = council.to_lowercase();
+    key.reserve(1 + text.len().min(160));
+    key.push('|');
+    peerscope_model::text::squash_prefix_into(text, 160, &mut key);
+    key
 }
 
 #[cfg(test)]

@@ -118,6 +118,37 @@ struct Fields {
     doc_text: Field,
 }
 
+/// Documents put together from the index's stored documents, read one at a time: each
+/// record, and each finding under its document's id, in order once all are read.
+#[derive(Default)]
+struct Assembly {
+    records: std::collections::BTreeMap<String, DocumentRecord>,
+    findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>>,
+    /// Each segment's document ids by ordinal, read once each.
+    ids: HashMap<(u32, u64), String>,
+}
+
+impl Assembly {
+    /// The records in id order, each with its findings in their order and their texts cut
+    /// from the record's text.
+    fn finish(mut self) -> Vec<DocumentRecord> {
+        self.records
+            .into_values()
+            .map(|mut r| {
+                let mut fs = self.findings.remove(&r.id).unwrap_or_default();
+                fs.sort_by_key(|(i, _)| *i);
+                for (_, f) in &mut fs {
+                    if f.text.is_empty() {
+                        f.text = r.text.get(f.start..f.end).unwrap_or("").to_string();
+                    }
+                }
+                r.document.findings = fs.into_iter().map(|(_, f)| f).collect();
+                r
+            })
+            .collect()
+    }
+}
+
 /// What is the same on every finding of a document (its id, title, source, council, year,
 /// text) is kept once, in the document's record, and joined at read time: stored with
 /// each finding it was most of the index. A finding keeps its own values: kind, span,
@@ -667,7 +698,21 @@ impl FindingIndex {
     /// Every document the index holds, with its findings, as committed when the index was
     /// opened or last refreshed; in id order, as the store lists them.
     pub fn documents(&self) -> Result<Vec<DocumentRecord>> {
-        self.records_matching(&tantivy::query::AllQuery)
+        let searcher = self.reader.searcher();
+        let mut columns = SegmentColumns::new(&searcher, &self.columns);
+        let mut assembly = Assembly::default();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            // Every stored document in storage order, each block decompressed once: read a
+            // document at a time, each read sought its block through the store's skip index
+            // (a fifth of `themes`'s instructions).
+            let store = segment.get_store_reader(1).map_err(|e| IndexError::Io("reading the index's stored documents".into(), e))?;
+            let alive = segment.alive_bitset();
+            let ids = (0..segment.max_doc()).filter(|doc| alive.is_none_or(|a| a.is_alive(*doc)));
+            for (doc, stored) in ids.zip(store.iter::<TantivyDocument>(alive)) {
+                self.assemble(&mut assembly, &mut columns, tantivy::DocAddress::new(ordinal as u32, doc), stored?)?;
+            }
+        }
+        Ok(assembly.finish())
     }
 
     /// One document with its findings, by id (`None` when the index does not hold it).
@@ -679,49 +724,39 @@ impl FindingIndex {
     /// The documents of the records and findings `query` matches, findings in order.
     fn records_matching(&self, query: &dyn Query) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();
-        let mut records: std::collections::BTreeMap<String, DocumentRecord> = Default::default();
-        let mut findings: HashMap<String, Vec<(u64, peerscope_model::Finding)>> = HashMap::default();
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
-        // Each segment's document ids by ordinal, read once each.
-        let mut ids: HashMap<(u32, u64), String> = HashMap::default();
-        for addr in searcher.search(query, &tantivy::collector::DocSetCollector)? {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            match d.get_first(self.f.record).and_then(|v| v.as_str()) {
-                Some(json) => {
-                    let mut r: DocumentRecord = serde_json::from_str(json)?;
-                    r.text = self.text_of_record(&d)?;
-                    records.insert(r.id.clone(), r);
-                }
-                None => {
-                    let c = columns.of(addr)?;
-                    let key = (addr.segment_ord, c.doc_ord(addr.doc_id).unwrap_or(u64::MAX));
-                    let doc_id = match ids.get(&key) {
-                        Some(id) => id.clone(),
-                        None => {
-                            let id = Columns::text(&c.doc_id, addr.doc_id)?;
-                            ids.insert(key, id.clone());
-                            id
-                        }
-                    };
-                    let (position, finding) = self.finding_of(&d, c, addr.doc_id, "");
-                    findings.entry(doc_id).or_default().push((position, finding));
-                }
-            }
+        let mut assembly = Assembly::default();
+        // In index order: the doc store is read a compressed block at a time, and a block
+        // read for one document serves its neighbours from the store's cache.
+        let mut addrs: Vec<tantivy::DocAddress> = searcher.search(query, &tantivy::collector::DocSetCollector)?.into_iter().collect();
+        addrs.sort_unstable();
+        for addr in addrs {
+            self.assemble(&mut assembly, &mut columns, addr, searcher.doc(addr)?)?;
         }
-        Ok(records
-            .into_values()
-            .map(|mut r| {
-                let mut fs = findings.remove(&r.id).unwrap_or_default();
-                fs.sort_by_key(|(i, _)| *i);
-                for (_, f) in &mut fs {
-                    if f.text.is_empty() {
-                        f.text = r.text.get(f.start..f.end).unwrap_or("").to_string();
-                    }
-                }
-                r.document.findings = fs.into_iter().map(|(_, f)| f).collect();
-                r
-            })
-            .collect())
+        Ok(assembly.finish())
+    }
+
+    /// Add a stored document to `assembly`: a document's record, or one of its findings.
+    fn assemble(&self, assembly: &mut Assembly, columns: &mut SegmentColumns, addr: tantivy::DocAddress, d: TantivyDocument) -> Result<()> {
+        if let Some(json) = d.get_first(self.f.record).and_then(|v| v.as_str()) {
+            let mut r: DocumentRecord = serde_json::from_str(json)?;
+            r.text = self.text_of_record(&d)?;
+            assembly.records.insert(r.id.clone(), r);
+            return Ok(());
+        }
+        let c = columns.of(addr)?;
+        let key = (addr.segment_ord, c.doc_ord(addr.doc_id).unwrap_or(u64::MAX));
+        let doc_id = match assembly.ids.get(&key) {
+            Some(id) => id.clone(),
+            None => {
+                let id = Columns::text(&c.doc_id, addr.doc_id)?;
+                assembly.ids.insert(key, id.clone());
+                id
+            }
+        };
+        let (position, finding) = self.finding_of(&d, c, addr.doc_id, "");
+        assembly.findings.entry(doc_id).or_default().push((position, finding));
+        Ok(())
     }
 
     /// A finding as indexed, with its position in its document; its text is its own or
@@ -1251,6 +1286,47 @@ mod tests {
         assert_eq!(forward.0, forward.1);
         assert_eq!(forward, kept((0..12).rev().collect()));
         assert_eq!(forward, kept([5, 0, 11, 3, 8, 1, 10, 2, 7, 4, 9, 6].to_vec()));
+    }
+
+    /// Every document read in storage order is the document read by its id, over several
+    /// segments with replaced (deleted) documents among them.
+    #[test]
+    fn documents_in_storage_order_are_the_documents_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut idx = FindingIndex::open(dir.path()).unwrap();
+        let text = "Reviews are late. Carers are well supported. Staff are proud.";
+        let finding = |k, t: &str| (k, t.to_string());
+        for round in 0..3u64 {
+            for i in 0..4 {
+                // Each round replaces two of the documents: their earlier copies are deleted.
+                if round > 0 && i % 2 == 0 {
+                    continue;
+                }
+                let found = [finding(FindingKind::AreaForDevelopment, "Reviews are late."), finding(FindingKind::Strength, "Carers are well supported.")];
+                let mut d = doc(&format!("Council {i}"), &[]);
+                d.findings = found
+                    .iter()
+                    .take(1 + (i + round as usize) % 2)
+                    .map(|(k, t)| {
+                        let start = text.find(t.as_str()).unwrap();
+                        Finding { kind: *k, text: t.clone(), section: None, themes: vec![], start, end: start + t.len(), council: None, also: vec![], confidence: 0.5 }
+                    })
+                    .collect();
+                idx.upsert(&format!("doc{i}"), &[format!("d{i}.txt")], &d, text).unwrap();
+            }
+            idx.commit(round + 1).unwrap();
+        }
+        let all = idx.documents().unwrap();
+        assert_eq!(all.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["doc0", "doc1", "doc2", "doc3"]);
+        for r in &all {
+            assert_eq!(Some(r), idx.document(&r.id).unwrap().as_ref());
+            assert!(r.document.findings.iter().all(|f| text.get(f.start..f.end) == Some(f.text.as_str())));
+        }
+        // doc1 as the last round wrote it (two findings; the round before wrote one), doc0
+        // as the first round did (one).
+        assert_eq!(all[1].document.findings.len(), 2);
+        assert_eq!(all[0].document.findings.len(), 1);
+        assert!(idx.reader.searcher().segment_readers().iter().any(|s| s.num_deleted_docs() > 0), "replaced documents were left deleted in their segments");
     }
 
     #[test]

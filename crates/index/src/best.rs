@@ -6,7 +6,7 @@
 //! differently: an answer's cut (a thousand candidates of tens of thousands) then kept
 //! different findings of equal score, counted a council's matches differently and named a
 //! different source first. [`Best`] breaks a tie by the finding's `tie` column, a hash of
-//! its document's id and its number there (see `tie` in `lib.rs`), and reads that column
+//! its document's id and its number there (see `Ties` in `lib.rs`), and reads that column
 //! only for a match that could enter the kept set: most matches score below it.
 
 use std::cmp::Ordering;

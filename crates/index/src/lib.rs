@@ -103,7 +103,7 @@ struct Fields {
     /// finding in several documents are told apart from different findings without
     /// decompressing any document's text.
     text_key: Field,
-    /// Which of two equally scored matches comes first ([`tie`]): derived from what the
+    /// Which of two equally scored matches comes first ([`Ties`]): derived from what the
     /// finding is, not from where it sits in the index, so the same documents give the same
     /// answer however their ingest was ordered across segments.
     tie: Field,
@@ -652,6 +652,7 @@ impl FindingIndex {
         let f = self.f;
         let source = clipped(sources.first().unwrap_or(&doc.source));
         let writer = self.writer()?;
+        let ties = Ties::of(doc_id);
         for (i, finding) in doc.findings.iter().enumerate() {
             let mut d = TantivyDocument::default();
             d.add_text(f.doc_id, doc_id);
@@ -684,7 +685,7 @@ impl FindingIndex {
             d.add_u64(f.end, finding.end as u64);
             d.add_u64(f.confidence, permille(finding.confidence));
             d.add_u64(f.text_key, peerscope_model::text::text_key(&finding.text));
-            d.add_u64(f.tie, tie(doc_id, i));
+            d.add_u64(f.tie, ties.of_finding(i));
             d.add_text(f.source, source);
             writer.add_document(d)?;
         }
@@ -1155,12 +1156,24 @@ fn is_empty(index: &Index) -> bool {
 
 /// A finding's place among equal scores: a hash of its document's id (the SHA-256 of the
 /// document's bytes) and its number there, so it depends on nothing but the document.
-/// Matches of equal score are ranked by it ([`best::Best`]).
-fn tie(doc_id: &str, finding: usize) -> u64 {
-    let h = peerscope_model::text::Fnv1a::of(doc_id.bytes().chain((finding as u64).to_le_bytes()));
-    // 32 bits: the column is bit-packed to its values' range, so this costs 4 bytes a
-    // finding, not 8; a collision leaves only that pair to the index's order.
-    h >> 32
+/// Matches of equal score are ranked by it ([`best::Best`]). The id is hashed once per
+/// document; each finding's number continues from there.
+struct Ties(peerscope_model::text::Fnv1a);
+
+impl Ties {
+    fn of(doc_id: &str) -> Ties {
+        let mut h = peerscope_model::text::Fnv1a::default();
+        doc_id.bytes().for_each(|b| h.write(b));
+        Ties(h)
+    }
+
+    fn of_finding(&self, finding: usize) -> u64 {
+        let mut h = self.0;
+        (finding as u64).to_le_bytes().into_iter().for_each(|b| h.write(b));
+        // 32 bits: the column is bit-packed to its values' range, so this costs 4 bytes a
+        // finding, not 8; a collision leaves only that pair to the index's order.
+        h.finish() >> 32
+    }
 }
 
 #[cfg(test)]

@@ -45,31 +45,39 @@ pub fn squash(text: &str) -> String {
     squashed(text).collect()
 }
 
-/// The first `most` characters of [`squash`]ed `text`, appended to `out`: what
-/// `squashed(text).take(most)` collects, with ASCII (nearly all of any finding) lower-cased
-/// a byte at a time rather than through `char::to_lowercase` (counting `themes` keyed every
-/// finding this way, and the general path was 40% of its time).
-pub fn squash_prefix_into(text: &str, most: usize, out: &mut String) {
-    let mut n = 0;
+/// Each character of [`squash`]ed `text` in order, until `f` returns false. ASCII (nearly
+/// all of any finding) is lower-cased a byte at a time rather than through
+/// `char::to_lowercase`: every finding is keyed at ingest, and counting `themes` keys every
+/// finding again (the general path was 40% of its time).
+#[inline]
+fn each_squashed(text: &str, mut f: impl FnMut(char) -> bool) {
     for c in text.chars() {
         if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                if n == most {
-                    return;
-                }
-                out.push(c.to_ascii_lowercase());
-                n += 1;
+            if c.is_ascii_alphanumeric() && !f(c.to_ascii_lowercase()) {
+                return;
             }
         } else if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                if n == most {
+                if !f(l) {
                     return;
                 }
-                out.push(l);
-                n += 1;
             }
         }
     }
+}
+
+/// The first `most` characters of [`squash`]ed `text`, appended to `out`: what
+/// `squashed(text).take(most)` collects.
+pub fn squash_prefix_into(text: &str, most: usize, out: &mut String) {
+    if most == 0 {
+        return;
+    }
+    let mut n = 0;
+    each_squashed(text, |c| {
+        out.push(c);
+        n += 1;
+        n < most
+    });
 }
 
 /// A stable 32-bit key of [`squash`]ed text (64-bit FNV-1a over its UTF-8, folded): the
@@ -80,21 +88,15 @@ pub fn squash_prefix_into(text: &str, most: usize, out: &mut String) {
 /// and platforms, since it is written into the index.
 pub fn text_key(text: &str) -> u64 {
     let mut hash = Fnv1a::default();
-    let mut step = |b: u8| hash.write(b);
     let mut utf8 = [0u8; 4];
-    for c in text.chars() {
-        // Every finding is keyed at ingest: an ASCII character, most of them, is squashed
-        // as a byte (the same byte `squashed` gives) rather than through `to_lowercase`.
+    each_squashed(text, |c| {
         if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                step((c as u8).to_ascii_lowercase());
-            }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                l.encode_utf8(&mut utf8).bytes().for_each(&mut step);
-            }
+            hash.write(c as u8);
+        } else {
+            c.encode_utf8(&mut utf8).bytes().for_each(|b| hash.write(b));
         }
-    }
+        true
+    });
     let h = hash.finish();
     (h ^ (h >> 32)) & 0xffff_ffff
 }

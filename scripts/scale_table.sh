@@ -54,6 +54,9 @@ for letters in "${sizes[@]}"; do
   dir_b=$(du -sb --apparent-size "$data/d" | cut -f1)
   dir_mb=$(python3 -c "print(f'{$dir_b/1e6:.0f}')")
   ratio=$(python3 -c "print(f'{$dir_b/$input_b:.2f}')")
+  # The ingest's writes reach the disk first: the kernel's write-back of them would
+  # otherwise run during the timed queries below.
+  sync
   "$bin" --data "$data/d" query "$question" >/dev/null
   q=$(timed 20 "$bin" --data "$data/d" query "$question")
   g=$(timed 20 "${grep_tool[@]}" review "$corpus")

@@ -163,6 +163,15 @@ impl StaticEmbeddings {
     }
 
     fn tokenize(&self, text: &str, ids: &mut Vec<u32>) {
+        if text.is_ascii() {
+            self.tokenize_ascii(text, ids);
+        } else {
+            self.tokenize_chars(text, ids);
+        }
+    }
+
+    /// [`Self::tokenize`] a char at a time: any text.
+    fn tokenize_chars(&self, text: &str, ids: &mut Vec<u32>) {
         // Two buffers reused across words: the cleaned word, and its normalised form.
         let (mut word, mut norm) = (String::new(), String::new());
         for c in text.chars() {
@@ -178,6 +187,32 @@ impl StaticEmbeddings {
             }
         }
         self.flush(&mut word, &mut norm, ids);
+    }
+
+    /// [`Self::tokenize`] of ASCII text, which is most of it: the text is lower-cased at
+    /// once and its pieces are read in place, instead of gathered a char at a time. The
+    /// same rules as [`classify`] and [`is_punctuation`]: only ' ', '\t', '\n' and '\r'
+    /// split words; every other ASCII symbol is a piece of its own. Text with other control
+    /// bytes (dropped, so words are not contiguous) takes the general path.
+    fn tokenize_ascii(&self, text: &str, ids: &mut Vec<u32>) {
+        if text.bytes().any(|b| ASCII_CLASS[usize::from(b)] == AsciiClass::Control) {
+            return self.tokenize_chars(text, ids);
+        }
+        let lower = text.to_ascii_lowercase();
+        let mut start = 0;
+        for (i, b) in lower.bytes().enumerate() {
+            match ASCII_CLASS[usize::from(b)] {
+                AsciiClass::Letter => continue,
+                AsciiClass::Space => self.wordpiece(&lower[start..i], ids),
+                AsciiClass::Punctuation => {
+                    self.wordpiece(&lower[start..i], ids);
+                    self.wordpiece(&lower[i..i + 1], ids);
+                }
+                AsciiClass::Control => {}
+            }
+            start = i + 1;
+        }
+        self.wordpiece(&lower[start..], ids);
     }
 
     /// Normalise one whitespace-delimited word, split off its punctuation, WordPiece the rest.
@@ -196,6 +231,11 @@ impl StaticEmbeddings {
             norm.extend(lower.nfd().filter(|c| c.general_category() != GeneralCategory::NonspacingMark));
         }
         word.clear();
+        self.pieces(norm, ids);
+    }
+
+    /// WordPiece a normalised word, each punctuation mark a piece of its own.
+    fn pieces(&self, norm: &str, ids: &mut Vec<u32>) {
         let mut start = 0;
         for (i, c) in norm.char_indices() {
             if is_punctuation(c) {
@@ -246,6 +286,34 @@ impl StaticEmbeddings {
         }
     }
 }
+
+/// What an ASCII byte is to the tokenizer ([`classify`] and [`is_punctuation`] of it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AsciiClass {
+    Letter,
+    Space,
+    Punctuation,
+    Control,
+}
+
+const ASCII_CLASS: [AsciiClass; 256] = {
+    let mut table = [AsciiClass::Letter; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            AsciiClass::Space
+        } else if c.is_ascii_control() {
+            AsciiClass::Control
+        } else if c.is_ascii_punctuation() {
+            AsciiClass::Punctuation
+        } else {
+            AsciiClass::Letter
+        };
+        b += 1;
+    }
+    table
+};
 
 fn classify(c: char) -> Class {
     match c {
@@ -326,6 +394,17 @@ mod tests {
         for text in ["", " ", "\t\n\r  \u{3000}\u{2028}", "\u{0}\u{200b}\u{7f}"] {
             assert!(emb().token_ids(text).is_empty(), "{text:?}");
             assert!(embed(text).iter().all(|&x| x == 0.0), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// ASCII text is cut into the same tokens in place as a char at a time.
+        #[test]
+        fn ascii_words_are_read_in_place_as_chars_would_be(s in "[a-zA-Z0-9 \t\n\r\x00-\x1f\x7f.,;:!?()'\"$+^#-]{0,60}") {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            emb().tokenize_ascii(&s, &mut fast);
+            emb().tokenize_chars(&s, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
         }
     }
 

@@ -1,33 +1,55 @@
-//! Sorting matches into buckets by a column's value, instead of filtering by postings.
+//! Sorting matches into buckets by their kind, instead of filtering by postings.
 //!
 //! A filter that keeps most findings (the kinds a question asks for keep about two thirds
 //! of them) costs more met as postings than checked per match: tantivy walks and unions
 //! every posting of every kind asked for, hundreds of thousands at 10,000 letters, to keep
-//! the few thousand findings on the question's topic. [`Buckets`] reads each match's value
-//! in the FAST column instead and hands the match to the collector of every bucket whose
-//! values hold it. One pass so serves several kinds: an answer ranks councils by some
+//! the few thousand findings on the question's topic. [`Buckets`] reads each match's kind
+//! in a FAST column instead and hands the match to the collector of every bucket whose
+//! kinds hold it. One pass so serves several kinds: an answer ranks councils by some
 //! kinds, and points to best practice and to councils praised on the same topic.
+//!
+//! The kind is read as a number ([`kind_code`]) from a column every document has: read
+//! from the kind's text column it cost a rank in a sparse index, a lookup of the value's
+//! ordinal and a comparison with each bucket's, for each of tens of thousands of matches,
+//! a quarter of a whole answer.
 //!
 //! A range of review years is checked the same way: met as a query, tantivy scans the
 //! year column over the whole index (`since 2019` tripled an answer's time), where the
 //! matches to check are a few thousand.
 
+use std::sync::Arc;
+
+use peerscope_model::FindingKind;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::ColumnValues;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// One collector per set of values of `field`; a match goes to each bucket holding its
-/// value, and to none when it has no value (documents' records have no kind).
+/// The column [`Buckets`] reads a match's kind from.
+pub const KIND_CODE: &str = "kind_code";
+
+/// A finding's kind as a number: its place in [`FindingKind::ALL`], from 1. A document's
+/// record has none and is written with 0, so that every document has a value (a column
+/// with gaps is read through a rank in its sparse index first).
+pub fn kind_code(kind: FindingKind) -> u64 {
+    FindingKind::ALL.iter().position(|k| *k == kind).map_or(0, |i| i as u64 + 1)
+}
+
+/// The kinds as a set of codes, one bit each.
+fn mask(kinds: &[FindingKind]) -> u64 {
+    kinds.iter().fold(0, |m, k| m | 1 << kind_code(*k))
+}
+
+/// One collector per set of kinds; a match goes to each bucket holding its kind, and to
+/// none when it has no kind (documents' records).
 pub struct Buckets<C> {
-    field: String,
-    buckets: Vec<(Vec<String>, C)>,
+    buckets: Vec<(u64, C)>,
     /// The u64 column and inclusive range every match must fall in, if any.
     range: Option<(String, u64, u64)>,
 }
 
 impl<C> Buckets<C> {
-    pub fn new(field: &str, buckets: Vec<(Vec<String>, C)>) -> Self {
-        Buckets { field: field.to_string(), buckets, range: None }
+    pub fn new(buckets: Vec<(&[FindingKind], C)>) -> Self {
+        Buckets { buckets: buckets.into_iter().map(|(kinds, c)| (mask(kinds), c)).collect(), range: None }
     }
 
     /// Keep only matches whose `field` holds a value in `from..=to` (a document's record or
@@ -43,16 +65,16 @@ impl<C: Collector> Collector for Buckets<C> {
     type Child = BucketsSegment<C::Child>;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let column = reader.fast_fields().str(&self.field)?;
+        let codes = reader.fast_fields().u64(KIND_CODE)?.first_or_default_col(0);
         let mut children = Vec::with_capacity(self.buckets.len());
-        for (values, collector) in &self.buckets {
-            children.push((ords(column.as_ref(), values)?, collector.for_segment(segment, reader)?));
+        for (mask, collector) in &self.buckets {
+            children.push((*mask, collector.for_segment(segment, reader)?));
         }
         let range = match &self.range {
             Some((field, from, to)) => Some((reader.fast_fields().u64(field)?, *from, *to)),
             None => None,
         };
-        Ok(BucketsSegment { column, children, held: Vec::new(), range })
+        Ok(BucketsSegment { codes, children, range })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -70,24 +92,9 @@ impl<C: Collector> Collector for Buckets<C> {
     }
 }
 
-/// The ordinals of `values` in a segment's dictionary; a value the segment lacks has none.
-fn ords(column: Option<&StrColumn>, values: &[String]) -> tantivy::Result<Vec<u64>> {
-    let mut out = Vec::with_capacity(values.len());
-    if let Some(column) = column {
-        for value in values {
-            if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
-                out.push(ord);
-            }
-        }
-    }
-    Ok(out)
-}
-
 pub struct BucketsSegment<S> {
-    column: Option<StrColumn>,
-    children: Vec<(Vec<u64>, S)>,
-    /// The current match's ordinals, read once for every bucket.
-    held: Vec<u64>,
+    codes: Arc<dyn ColumnValues<u64>>,
+    children: Vec<(u64, S)>,
     range: Option<(tantivy::columnar::Column<u64>, u64, u64)>,
 }
 
@@ -104,14 +111,13 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
     type Fruit = Vec<S::Fruit>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(column) = &self.column else { return };
         if !self.in_range(doc) {
             return;
         }
-        self.held.clear();
-        self.held.extend(column.term_ords(doc));
-        for (ords, child) in &mut self.children {
-            if self.held.iter().any(|o| ords.contains(o)) {
+        // A code past the mask's bits (a damaged column) is in no bucket.
+        let bit = u32::try_from(self.codes.get_val(doc)).ok().and_then(|c| 1u64.checked_shl(c)).unwrap_or(0);
+        for (mask, child) in &mut self.children {
+            if *mask & bit != 0 {
                 child.collect(doc, score);
             }
         }
@@ -119,5 +125,20 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
 
     fn harvest(self) -> Self::Fruit {
         self.children.into_iter().map(|(_, c)| c.harvest()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind has a code of its own, none is a record's 0, and each is a bit of a mask.
+    #[test]
+    fn kinds_have_distinct_codes_apart_from_records() {
+        let codes: Vec<u64> = FindingKind::ALL.iter().map(|k| kind_code(*k)).collect();
+        assert!(codes.iter().all(|c| (1..64).contains(c)), "{codes:?}");
+        let all = mask(&FindingKind::ALL);
+        assert_eq!(all.count_ones() as usize, FindingKind::ALL.len());
+        assert_eq!(all & 1, 0, "a record's code is in no bucket");
     }
 }

@@ -50,7 +50,7 @@ pub struct Watermark {
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -79,6 +79,8 @@ struct Fields {
     doc_id: Field,
     finding: Field,
     kind: Field,
+    /// [`keep::kind_code`] of the kind; 0 on a document's record.
+    kind_code: Field,
     /// A finding's text, analysed for search; not stored: it is a slice of its document's
     /// text, which the record keeps once.
     text: Field,
@@ -176,6 +178,8 @@ fn schema() -> (Schema, Fields) {
         doc_id: b.add_text_field("doc_id", filter.clone() | FAST),
         finding: b.add_u64_field("finding", FAST),
         kind: b.add_text_field("kind", filter.clone() | FAST),
+        // The kind again as a number every document has, read for each match (`keep.rs`).
+        kind_code: b.add_u64_field(keep::KIND_CODE, FAST),
         text: b.add_text_field("text", text_opts),
         own_text: b.add_text_field("own_text", STORED),
         // Columns, not stored values: a section or theme name is one of a few dozen in a
@@ -658,6 +662,7 @@ impl FindingIndex {
             d.add_text(f.doc_id, doc_id);
             d.add_u64(f.finding, i as u64);
             d.add_text(f.kind, finding.kind.as_str());
+            d.add_u64(f.kind_code, keep::kind_code(finding.kind));
             d.add_text(f.text, &finding.text);
             if text.get(finding.start..finding.end) != Some(finding.text.as_str()) {
                 d.add_text(f.own_text, &finding.text);
@@ -700,6 +705,7 @@ impl FindingIndex {
         // Every document has a tie, so the column is read by position alone (one missing
         // value per document would make each read a rank in a sparse index first).
         d.add_u64(f.tie, 0);
+        d.add_u64(f.kind_code, 0);
         d.add_text(f.record, serde_json::to_string(&record)?);
         if !text.is_empty() {
             // Level 6, as the store's raw bytes (see `Blobs::stage`).
@@ -953,7 +959,7 @@ impl FindingIndex {
         let kinds_in = if self.kinds_by_column(searcher, &search.kinds) { KindsIn::Column } else { KindsIn::Query };
         // With no kind asked for, every kind is kept (records have none).
         let kinds = if search.kinds.is_empty() { FindingKind::ALL.to_vec() } else { search.kinds.clone() };
-        let buckets = keep::Buckets::new("kind", vec![(kinds.iter().map(|k| k.as_str().to_string()).collect(), top)]).within("year", search.years);
+        let buckets = keep::Buckets::new(vec![(&kinds[..], top)]).within("year", search.years);
         let mut tops = searcher.search(&self.build_query(search, kinds_in), &buckets)?;
         Ok(tops.pop().unwrap_or_default())
     }
@@ -964,11 +970,8 @@ impl FindingIndex {
     /// it ranks by, the best practice it points to, the councils praised on the topic).
     pub fn candidates_by_kind(&self, search: &Search, buckets: &[(Vec<FindingKind>, usize)]) -> Result<Vec<Vec<Candidate>>> {
         let searcher = self.reader.searcher();
-        let collectors = buckets
-            .iter()
-            .map(|(kinds, limit)| (kinds.iter().map(|k| k.as_str().to_string()).collect(), best::Best::new(*limit)))
-            .collect();
-        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new("kind", collectors).within("year", search.years))?;
+        let collectors = buckets.iter().map(|(kinds, limit)| (&kinds[..], best::Best::new(*limit))).collect();
+        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new(collectors).within("year", search.years))?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         tops.into_iter().map(|top| self.candidates_of(&mut columns, top)).collect()
     }

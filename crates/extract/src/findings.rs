@@ -31,6 +31,9 @@ pub struct FindingContext<'a> {
     /// When set, what the lexicons and the council search make of each unit, by span, so the
     /// walk and the reader's features read a unit once.
     pub memo: Option<&'a std::cell::RefCell<EvidenceMemo>>,
+    /// Where the text's council names are ([`Councils::names`]), found once for all its
+    /// units; without them each unit is searched.
+    pub names: Option<&'a peerscope_model::Names>,
 }
 
 /// A unit's evidence by its span within one document.
@@ -39,7 +42,7 @@ pub type EvidenceMemo = rustc_hash::FxHashMap<(usize, usize), (cues::Evidence, V
 /// The unit's evidence and the other councils it names, from the memo when there is one.
 pub(crate) fn evidence(text: &str, (start, end): (usize, usize), ctx: &FindingContext) -> (cues::Evidence, Vec<String>) {
     let unit = &text[start..end];
-    let read = || (cues::Evidence::of(unit), other_councils(unit, ctx));
+    let read = || (cues::Evidence::of(unit), other_councils(text, (start, end), ctx));
     let Some(memo) = ctx.memo else { return read() };
     if let Some(e) = memo.borrow().get(&(start, end)) {
         return e.clone();
@@ -562,7 +565,7 @@ fn push_decided(
         if if retold { cues::is_process(unit) } else { cues::is_not_finding(unit) } {
             return;
         }
-        (cues::Evidence { cues: cues::weigh(unit), pointer: cues::is_pointer(unit), ..Default::default() }, other_councils(unit, ctx))
+        (cues::Evidence { cues: cues::weigh(unit), pointer: cues::is_pointer(unit), ..Default::default() }, other_councils(text, (start, end), ctx))
     };
     if if retold { evidence.process } else { evidence.not_finding } {
         return;
@@ -609,9 +612,13 @@ fn themes(unit: &str, ctx: &FindingContext) -> Vec<String> {
     ctx.taxonomy.themes_of(unit)
 }
 
-pub(crate) fn other_councils(unit: &str, ctx: &FindingContext) -> Vec<String> {
+pub(crate) fn other_councils(text: &str, (start, end): (usize, usize), ctx: &FindingContext) -> Vec<String> {
+    let mentions = match ctx.names {
+        Some(names) => ctx.councils.mentions_within(text, names, start..end),
+        None => ctx.councils.mentions(text.get(start..end).unwrap_or("")),
+    };
     let mut names: Vec<String> = Vec::new();
-    for m in ctx.councils.mentions(unit) {
+    for m in mentions {
         if Some(m.council) == ctx.reviewed {
             continue;
         }
@@ -689,7 +696,7 @@ mod tests {
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize(raw, false);
         let reviewed = councils.all().iter().position(|c| c.name == "Walsall");
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false, trace: None, memo: None };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed, minutes: false, follow_up: false, trace: None, memo: None, names: None };
         (findings(&text, &blocks(&text), &ctx), text)
     }
 
@@ -758,7 +765,7 @@ mod tests {
         let councils = Councils::builtin().unwrap();
         let taxonomy = Taxonomy::builtin().unwrap();
         let text = normalize("Progress since the review\n\nRecommendation 1: Reduce the number of people waiting for a review.\nThe team saw real progress: the number waiting has fallen by a third. However, the number waiting longer than a year has not changed.\n", false);
-        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true, trace: None, memo: None };
+        let ctx = FindingContext { councils: &councils, taxonomy: &taxonomy, reviewed: None, minutes: false, follow_up: true, trace: None, memo: None, names: None };
         let got: Vec<_> = findings(&text, &blocks(&text), &ctx).into_iter().map(|f| f.kind).collect();
         assert_eq!(got, [FindingKind::Strength, FindingKind::AreaForDevelopment]);
         assert!(is_follow_up("South West ADASS\nPeer Review Follow-up: Cornwall Council"));

@@ -217,7 +217,8 @@ impl Extractor {
         hints.url = origin.url.clone();
         hints.council = origin.council.clone();
         let found_title = metadata::title(&text, &hints);
-        let reviewed = metadata::reviewed_council(&text, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
+        let names = self.councils.names(&text);
+        let reviewed = metadata::reviewed_council_named(&text, &names, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);
         let doc_kind = metadata::doc_kind_at(&text, &hints);
         let minutes = doc_kind == peerscope_model::DocKind::ScrutinyMinutes;
@@ -225,7 +226,7 @@ impl Extractor {
         let trace = RefCell::new(Vec::new());
         let memo = RefCell::new(findings::EvidenceMemo::default());
         let learned = !matches!(units, Units::Skip);
-        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace), memo: learned.then_some(&memo) };
+        let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up, trace: Some(&trace), memo: learned.then_some(&memo), names: Some(&names) };
         let found = findings::findings(&text, &blocks, &ctx);
         let embeddings = embed::StaticEmbeddings::builtin()?;
         let mut headings = reader::HeadingCache::default();
@@ -278,7 +279,7 @@ impl Extractor {
     pub fn finish(&self, read: Read, reader: &Reader) -> Result<Extracted, ExtractError> {
         let Read { mut extracted, candidates, reviewed, minutes } = read;
         if let Reader::Learned(head) = reader {
-            let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None, memo: None };
+            let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None, memo: None, names: None };
             extracted.document.findings = capped(&extracted.text, reader::decide(&extracted.text, &candidates, head, &ctx));
         }
         Ok(extracted)

@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
-use peerscope_model::{Councils, DocKind, ReviewType, Service};
+use peerscope_model::{Councils, DocKind, Names, ReviewType, Service};
 use regex::Regex;
 
 fn re(p: &str) -> Regex {
@@ -35,13 +35,20 @@ static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// The reviewed council: the most-mentioned council outside role lines, with the title and
 /// the page's own name counting more. `None` when no council clearly leads.
 pub fn reviewed_council(text: &str, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
+    reviewed_council_named(text, &councils.names(text), title, hints, councils)
+}
+
+/// [`reviewed_council`] with the `names` of `text` found already ([`Councils::names`]).
+pub fn reviewed_council_named(text: &str, names: &Names, title: &str, hints: &Hints, councils: &Councils) -> Option<usize> {
     let mut score: HashMap<usize, f32> = HashMap::default();
     for line in text.lines() {
         // A short line naming a role is a team list, a signature or an address; in prose
         // the role sentence alone is (the team was led by X, Director, Gateshead Council).
         let units: Vec<&str> = if line.len() < 200 { vec![line] } else { line.split(". ").collect() };
         for unit in units {
-            let mentions = councils.mentions(unit);
+            // Each unit is a slice of `text`: its place there is its offset from the start.
+            let start = unit.as_ptr() as usize - text.as_ptr() as usize;
+            let mentions = councils.mentions_within(text, names, start..start + unit.len());
             if mentions.is_empty() {
                 continue;
             }

@@ -704,7 +704,7 @@ pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingCo
         kinds.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
         // Only a pointer needs the councils a unit names: look for them only then.
         let pointer = CLASSES[kinds[0]] == Some(FindingKind::BestPractice);
-        let others = if pointer { crate::findings::other_councils(&text[c.unit.start..c.unit.end], ctx) } else { Vec::new() };
+        let others = if pointer { crate::findings::other_councils(text, (c.unit.start, c.unit.end), ctx) } else { Vec::new() };
         let best = if pointer && others.is_empty() { kinds[1] } else { kinds[0] };
         let Some(kind) = CLASSES[best] else { continue };
         let mut f = c.as_finding(text, kind, |_| Vec::new());

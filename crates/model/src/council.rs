@@ -270,8 +270,37 @@ impl Councils {
     /// Every council named in `text`, in order. Names are proper nouns: a match must start
     /// with a capital, and names that are also common words need a council-ish neighbour.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        self.mentions_of(text, self.names_in(text))
+    }
+
+    /// Where table names occur in `text`, found once for [`Councils::mentions_within`] its
+    /// parts: a document's lines and sentences were each searched on their own, twice over.
+    pub fn names(&self, text: &str) -> Names {
+        Names(self.names_in(text))
+    }
+
+    /// [`Councils::mentions`] of `text[range]` (positions within it), from the `names` of
+    /// the whole `text`. They are the names the part's own search would find when the part
+    /// starts and ends at word borders and no name found crosses either end (the scan is
+    /// then in the same state at the part's start, and meets the same names to its end);
+    /// otherwise the part is searched.
+    pub fn mentions_within(&self, text: &str, names: &Names, range: std::ops::Range<usize>) -> Vec<Mention> {
+        let Some(part) = text.get(range.clone()) else { return Vec::new() };
+        let at_border = !text[..range.start].chars().next_back().is_some_and(is_word_char) && ends_word(text, range.end);
+        let first = names.0.partition_point(|&(_, end)| end <= range.start);
+        let last = names.0.partition_point(|&(start, _)| start < range.end);
+        let inside = &names.0[first..last.max(first)];
+        let crosses = inside.iter().any(|&(start, end)| start < range.start || end > range.end);
+        if !at_border || crosses {
+            return self.mentions(part);
+        }
+        self.mentions_of(part, inside.iter().map(|&(start, end)| (start - range.start, end - range.start)))
+    }
+
+    /// The names at `found` in `text` that are mentions of councils.
+    fn mentions_of(&self, text: &str, found: impl IntoIterator<Item = (usize, usize)>) -> Vec<Mention> {
         let mut out = Vec::new();
-        for (start, end) in self.names_in(text) {
+        for (start, end) in found {
             let s = &text[start..end];
             if !s.chars().next().is_some_and(|c| c.is_uppercase()) {
                 continue;
@@ -289,6 +318,9 @@ impl Councils {
     }
 
 }
+
+/// Where table names occur in a text, in order ([`Councils::names`]).
+pub struct Names(Vec<(usize, usize)>);
 
 /// The key a name is kept under: its first three bytes, lower-cased (0 for a name of two).
 fn name_key(a: &u8, b: &u8, c: Option<&u8>) -> [u8; 3] {
@@ -386,6 +418,51 @@ mod tests {
         assert_eq!(spans, by_automaton(&c, odd));
         let found: Vec<&str> = spans.iter().map(|&(s, e)| &odd[s..e]).collect();
         assert_eq!(found, ["WALSALL council", "north tyneside", "Stoke-on-Trent", "isle of wight"]);
+    }
+
+    fn spans(found: Vec<Mention>) -> Vec<(usize, usize, usize)> {
+        found.into_iter().map(|m| (m.council, m.start, m.end)).collect()
+    }
+
+    proptest::proptest! {
+        /// A part's mentions read from the whole text's names are those its own search finds,
+        /// wherever the part starts and ends (inside a name, a word, a character's bytes).
+        #[test]
+        fn mentions_within_a_part_are_the_parts_mentions(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "North Tyneside", "Tyneside", "North", "Isle of Wight", "Bath", "Bath and North East Somerset", "Council", "Stoke",
+            "Stoke-on-Trent", "Kent", "Kentish", "Walsall", "WALSALL", "York", "Yorkshire", "North Yorkshire", "É", "’s", "_",
+            " ", " ", "\n", ". ", ", ", "the", "team", "x",
+        ]), 0..14), cut in (0usize..200, 0usize..200)) {
+            let c = Councils::builtin().unwrap();
+            let text = pieces.concat();
+            let snap = |i: usize| { let mut i = i.min(text.len()); while !text.is_char_boundary(i) { i -= 1; } i };
+            let (a, b) = (snap(cut.0), snap(cut.1));
+            let range = a.min(b)..a.max(b);
+            let names = c.names(&text);
+            proptest::prop_assert_eq!(spans(c.mentions_within(&text, &names, range.clone())), spans(c.mentions(&text[range])));
+        }
+    }
+
+    /// Every line and sentence of the real documents: mentions read from the whole text's
+    /// names are the line's own.
+    #[test]
+    fn mentions_within_lines_of_real_documents() {
+        let c = Councils::builtin().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut checked = 0;
+        for dir in ["corpus", "tests/real/docs"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+                let names = c.names(&text);
+                for part in text.lines().flat_map(|l| std::iter::once(l).chain(l.split(". "))) {
+                    let start = part.as_ptr() as usize - text.as_ptr() as usize;
+                    let found = spans(c.mentions_within(&text, &names, start..start + part.len()));
+                    assert_eq!(found, spans(c.mentions(part)), "{}: {part}", entry.path().display());
+                    checked += found.len();
+                }
+            }
+        }
+        assert!(checked > 500, "{checked} mentions checked");
     }
 
     /// A name is tried only where a word starts: "Bath" inside "Ambathxx Bath" is no match and

@@ -11,7 +11,7 @@ pub mod pattern;
 pub mod text;
 pub mod theme;
 
-pub use council::{Council, CouncilRef, Councils, Mention};
+pub use council::{Council, CouncilRef, Councils, Mention, Names};
 pub use document::{DocKind, Document, Finding, FindingKind, ReviewType, Service};
 pub use error::ModelError;
 pub use theme::{Axis, CqcTheme, Taxonomy, Theme};

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Bound;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 pub use analyzer::{ANALYZER, ANALYZER_VERSION};
@@ -50,7 +50,7 @@ pub struct Watermark {
 const DOCSTORE_BLOCK: usize = 4096;
 
 /// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 12;
+pub const SCHEMA_VERSION: u32 = 13;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -193,7 +193,10 @@ fn schema() -> (Schema, Fields) {
         // FAST (as are the document's kind, service and review type): an answer counts its
         // candidates by each (the web page's facets) from columns alone.
         region: b.add_text_field("region", filter.clone() | FAST),
-        year: b.add_u64_field("year", INDEXED | FAST),
+        // Columns only: a range of years is checked per match (`keep.rs`) and a minimum
+        // confidence by tantivy's range query over the column, so neither needs postings
+        // nor the length norms every indexed field keeps (a byte per document each).
+        year: b.add_u64_field("year", FAST),
         doc_kind: b.add_text_field("doc_kind", filter.clone() | FAST),
         service: b.add_text_field("service", filter.clone() | FAST),
         review_type: b.add_text_field("review_type", filter.clone() | FAST),
@@ -201,7 +204,7 @@ fn schema() -> (Schema, Fields) {
         pointer: b.add_text_field("pointer", filter.clone() | STORED),
         start: b.add_u64_field("start", FAST),
         end: b.add_u64_field("end", FAST),
-        confidence: b.add_u64_field("confidence", INDEXED | FAST),
+        confidence: b.add_u64_field("confidence", FAST),
         text_key: b.add_u64_field("text_key", FAST),
         tie: b.add_u64_field(best::TIE, FAST),
         // A column, not a stored value: one dictionary entry per document of a segment.

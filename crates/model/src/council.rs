@@ -286,6 +286,10 @@ impl Councils {
     /// otherwise the part is searched.
     pub fn mentions_within(&self, text: &str, names: &Names, range: std::ops::Range<usize>) -> Vec<Mention> {
         let Some(part) = text.get(range.clone()) else { return Vec::new() };
+        // `names` must be this text's: a name past its end means they are another's.
+        if names.0.last().is_some_and(|&(_, end)| end > text.len()) {
+            return self.mentions(part);
+        }
         let at_border = !text[..range.start].chars().next_back().is_some_and(is_word_char) && ends_word(text, range.end);
         let first = names.0.partition_point(|&(_, end)| end <= range.start);
         let last = names.0.partition_point(|&(start, _)| start < range.end);
@@ -301,7 +305,9 @@ impl Councils {
     fn mentions_of(&self, text: &str, found: impl IntoIterator<Item = (usize, usize)>) -> Vec<Mention> {
         let mut out = Vec::new();
         for (start, end) in found {
-            let s = &text[start..end];
+            // Names found in another text than this one's (a caller's mistake) are skipped,
+            // not a panic.
+            let Some(s) = text.get(start..end) else { continue };
             if !s.chars().next().is_some_and(|c| c.is_uppercase()) {
                 continue;
             }

@@ -209,8 +209,13 @@ impl Theme {
     }
 }
 
-/// Whether `terms` match somewhere in `text` outside every match of `exclude`.
+/// Whether `terms`, which match `text` somewhere (the caller's set said so), match it outside
+/// every match of `exclude`. Most texts hold no excluded phrase at all: then any match is
+/// outside, and the terms need no search of their own.
 fn matches_outside(terms: &Regex, exclude: &Regex, text: &str) -> bool {
+    if !exclude.is_match(text) {
+        return true;
+    }
     let excluded: Vec<(usize, usize)> = exclude.find_iter(text).map(|m| word_span(text, m.start(), m.end())).collect();
     terms.find_iter(text).any(|m| {
         let (s, e) = word_span(text, m.start(), m.end());
@@ -256,6 +261,8 @@ mod tests {
         assert!(has("The number of people waiting for a review has fallen by a third"));
         assert!(has("Around 40% of people are overdue a review"));
         assert!(!has("The council asked for a review of its front door"));
+        // An excluded phrase and a term outside it: the term still tags.
+        assert!(has("The peer review found that reviews of packages are overdue"));
     }
 
     #[test]

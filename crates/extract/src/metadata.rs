@@ -295,20 +295,17 @@ pub fn review_type(text: &str) -> ReviewType {
         re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)|local authority assessment|quality statement scores?|rating and score|(?:overall )?rating:? (?:requires improvement|inadequate|good|outstanding)\b|\bscore: \d")
     });
     static PEER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)"));
+    // Each search runs only as far as the decision needs: whether a peer review is named at
+    // all; which body is named more often only when one is; two signs of an inspection.
+    if !PEER.is_match(text) {
+        return if INSPECTION.find_iter(text).take(2).count() >= 2 { ReviewType::Inspection } else { ReviewType::None };
+    }
     let lga = LGA.find_iter(text).count();
     let adass = ADASS.find_iter(text).count();
-    let peer = PEER.find_iter(text).count();
-    if peer > 0 && (lga > 0 || adass > 0) {
+    if lga > 0 || adass > 0 {
         return if lga > adass { ReviewType::LgaPeerChallenge } else { ReviewType::AdassRegionalPeerChallenge };
     }
-    if INSPECTION.find_iter(text).count() >= 2 && peer == 0 {
-        return ReviewType::Inspection;
-    }
-    if peer == 0 {
-        ReviewType::None
-    } else {
-        ReviewType::Unknown
-    }
+    ReviewType::Unknown
 }
 
 /// Minutes, an officer's report, the peer team's own report, a press release, or a page.

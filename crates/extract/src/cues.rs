@@ -203,22 +203,23 @@ impl Found {
         if self.strength.iter().chain(&self.concern).chain(&self.explicit).any(crosses) {
             return concern_then_advice(sentence);
         }
-        let within = |found: &[std::ops::Range<usize>], clause: &std::ops::Range<usize>| found.iter().any(|r| clause.contains(&r.start));
-        let mut seen_concern = false;
-        let mut start = 0;
-        for clause in sentence.split([',', ';']) {
-            let span = start..start + clause.len();
-            start = span.end + 1;
-            if seen_concern && ADVICE_CLAUSE.is_match(clause) {
-                return !clause.trim_start().to_lowercase().starts_with("and ");
-            }
-            if within(&self.explicit, &span) {
-                return false;
-            }
-            seen_concern |= within(&self.concern, &span) && !within(&self.strength, &span);
-        }
-        false
+        clauses_turn_to_advice(sentence, |lexicon, _, span| {
+            let found = match lexicon {
+                Lexicon::Strength => &self.strength,
+                Lexicon::Concern => &self.concern,
+                Lexicon::Explicit => &self.explicit,
+            };
+            found.iter().any(|r| span.contains(&r.start))
+        })
     }
+}
+
+/// The lexicons a sentence's clauses are read by.
+#[derive(Clone, Copy)]
+enum Lexicon {
+    Strength,
+    Concern,
+    Explicit,
 }
 
 /// Whether `s` ends with `suffix`, ASCII case ignored (without copying `s` to compare).
@@ -232,19 +233,32 @@ static ADVICE_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Whether a clause stating a concern is followed by a clause, with a subject of its own,
-/// that gives the advice.
-fn concern_then_advice(sentence: &str) -> bool {
+/// that gives the advice; `has(lexicon, clause, span)` says whether a lexicon matches the
+/// clause, which is `span` of the sentence.
+fn clauses_turn_to_advice(sentence: &str, has: impl Fn(Lexicon, &str, &std::ops::Range<usize>) -> bool) -> bool {
     let mut seen_concern = false;
+    let mut start = 0;
     for clause in sentence.split([',', ';']) {
+        let span = start..start + clause.len();
+        start = span.end + 1;
         if seen_concern && ADVICE_CLAUSE.is_match(clause) {
             return !clause.trim_start().to_lowercase().starts_with("and ");
         }
-        if EXPLICIT.is_match(clause) {
+        if has(Lexicon::Explicit, clause, &span) {
             return false;
         }
-        seen_concern |= CONCERN.find_iter(clause).next().is_some() && !STRENGTH.is_match(clause);
+        seen_concern |= has(Lexicon::Concern, clause, &span) && !has(Lexicon::Strength, clause, &span);
     }
     false
+}
+
+/// [`clauses_turn_to_advice`], each clause searched.
+fn concern_then_advice(sentence: &str) -> bool {
+    clauses_turn_to_advice(sentence, |lexicon, clause, _| match lexicon {
+        Lexicon::Strength => STRENGTH.is_match(clause),
+        Lexicon::Concern => CONCERN.is_match(clause),
+        Lexicon::Explicit => EXPLICIT.is_match(clause),
+    })
 }
 
 /// "should be celebrated": praise in the form of advice.

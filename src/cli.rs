@@ -124,6 +124,10 @@ pub enum Command {
         /// More measured sets (GOLD_DIR DOCS_DIR; repeatable), scored with the first.
         #[arg(long, num_args = 2, value_names = ["GOLD_DIR", "DOCS_DIR"], requires = "cross_validate")]
         with: Vec<PathBuf>,
+        /// Also write every unit of the cross-validation (its text, heading, label, fold and
+        /// the head's features) as JSON lines to FILE, for experiments with other models.
+        #[arg(long, value_name = "FILE", requires = "cross_validate")]
+        units: Option<PathBuf>,
     },
     /// Train the reader on annotated documents (GOLD_DIR DOCS_DIR pairs) and write its
     /// weights (the shipped ones: scripts/train_reader.sh).
@@ -147,9 +151,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
         Command::Serve { bind } => crate::serve_cmd::run(&cli.data, bind),
-        Command::Eval { gold, docs, json, brief, out, rules, cross_validate, folds, train_also, with } => {
+        Command::Eval { gold, docs, json, brief, out, rules, cross_validate, folds, train_also, with, units } => {
             if cross_validate {
-                return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief);
+                return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief, units.as_deref());
             }
             crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref(), rules })
         }

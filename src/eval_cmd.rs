@@ -107,14 +107,14 @@ fn is_genre(docs: &Path) -> bool {
 
 /// `peerscope eval --cross-validate`: the learned reader, trained fold by fold, beside the
 /// cue rules, on the measured sets.
-pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[PathBuf], folds: usize, brief: bool) -> anyhow::Result<ExitCode> {
+pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[PathBuf], folds: usize, brief: bool, units: Option<&Path>) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(folds >= 2, "--folds must be at least 2");
     let extractor = crate::pdf_child::rules_extractor()?;
     let mut all = vec![crate::learn::Set { gold: gold.to_path_buf(), docs: docs.to_path_buf(), measured: true, real: !is_genre(docs) }];
     all.extend(sets(with, true));
     all.extend(sets(train_also, false));
     let (labelled, failed) = crate::learn::load(&extractor, &all)?;
-    let cv = crate::learn::cross_validate(&extractor, &labelled, folds, &crate::learn::options_from_env())?;
+    let cv = crate::learn::cross_validate(&extractor, &labelled, folds, &crate::learn::options_from_env(), units)?;
     crate::out!("{}", cv.table());
     if !brief {
         crate::out!("\nWhat the learned reader missed and made up, by document:\n{}", cv.learned.errors());

@@ -162,8 +162,11 @@ fn assign_folds(docs: &[Labelled], folds: usize) -> HashMap<String, usize> {
     councils.iter().enumerate().map(|(i, (c, _))| (c.to_string(), i % folds.max(1))).collect()
 }
 
-pub fn cross_validate(extractor: &Extractor, docs: &[Labelled], folds: usize, opts: &TrainOptions) -> anyhow::Result<CrossValidation> {
+pub fn cross_validate(extractor: &Extractor, docs: &[Labelled], folds: usize, opts: &TrainOptions, units: Option<&Path>) -> anyhow::Result<CrossValidation> {
     let fold_of = assign_folds(docs, folds);
+    if let Some(path) = units {
+        write_units(docs, &fold_of, path).with_context(|| format!("writing the units to {}", path.display()))?;
+    }
     let mut cv = CrossValidation {
         folds,
         councils: fold_of.len(),
@@ -188,6 +191,31 @@ pub fn cross_validate(extractor: &Extractor, docs: &[Labelled], folds: usize, op
         }
     }
     Ok(cv)
+}
+
+/// Every unit of every labelled document as one JSON line: its document, council, fold (-1:
+/// trained on in every fold), whether it is measured and real, its class, its text and
+/// section heading, and the head's features. Other models can then be cross-validated on
+/// exactly these units and folds (scripts/finetune_experiment.sh).
+fn write_units(docs: &[Labelled], fold_of: &HashMap<String, usize>, path: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for d in docs {
+        let text = &d.read.extracted.text;
+        let fold = fold_of.get(&d.council).map_or(-1, |&f| f as i64);
+        for (i, (c, &class)) in d.read.candidates.iter().zip(&d.labels).enumerate() {
+            let line = serde_json::json!({
+                "doc": d.name, "council": d.council, "fold": fold, "measured": d.measured, "real": d.real,
+                "source_type": d.source_type, "i": i, "y": class,
+                "text": text.get(c.unit.start..c.unit.end).unwrap_or(""), "section": c.unit.section_name, "item": c.unit.is_item,
+                "structure": &c.features[..reader::STRUCTURE_FEATURES.len().min(c.features.len())],
+                "dense": c.features, "ngrams": c.ngrams,
+            });
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn predicted(extractor: &Extractor, d: &Labelled, reader: &Reader) -> anyhow::Result<Side> {

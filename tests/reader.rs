@@ -115,13 +115,17 @@ fn training_is_deterministic() {
 #[test]
 fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() {
     let d = tempfile::tempdir().unwrap();
+    let units = d.path().join("units.jsonl");
     let out = peerscope(d.path())
         .args(["eval", "--cross-validate", "tests/real/gold", "tests/real/docs", "--brief"])
         .args(["--train-also", "tests/gold", "corpus", "--train-also", "tests/genre/gold", "tests/genre/docs"])
+        .arg("--units")
+        .arg(&units)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8(out.stdout).unwrap();
+    units_are_the_cross_validations(&units);
     let row = |name: &str| -> Vec<f64> {
         let line = table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} line in\n{table}"));
         line[name.len()..].split_whitespace().filter_map(|x| x.parse().ok()).collect()
@@ -131,4 +135,29 @@ fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() 
     assert!(coarse[2] >= 0.74, "learned coarse F1 fell to {}:\n{table}", coarse[2]);
     assert!(strict[2] >= 0.68, "learned strict F1 fell to {}:\n{table}", strict[2]);
     assert!(coarse[2] > coarse[5], "the learned reader no longer beats the cue rules:\n{table}");
+}
+
+/// `--units` writes every unit the cross-validation decides on, each with its fold and
+/// label, so another model can be measured on the same units and folds: the measured
+/// documents' units carry one of the five folds, the rest -1, and the 32 measured
+/// documents all appear.
+fn units_are_the_cross_validations(path: &std::path::Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(rows.len() > 1000, "only {} units", rows.len());
+    let mut measured_docs = std::collections::BTreeSet::new();
+    for r in &rows {
+        let fold = r["fold"].as_i64().unwrap();
+        let class = r["y"].as_u64().unwrap();
+        assert!(class < 5, "{r}");
+        assert_eq!(r["structure"].as_array().unwrap().len(), 38, "{r}");
+        if r["measured"].as_bool().unwrap() {
+            assert!((0..5).contains(&fold), "{r}");
+            measured_docs.insert(r["doc"].as_str().unwrap().to_string());
+        } else {
+            assert!(fold == -1 || (0..5).contains(&fold), "{r}");
+        }
+    }
+    assert_eq!(measured_docs.len(), 32);
+    assert!(rows.iter().any(|r| r["y"].as_u64() != Some(0)), "no unit is labelled a finding");
 }

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""An experiment, not part of peerscope: would a fine-tuned sentence encoder read better
+than the shipped head?
+
+Reads the units `peerscope eval --cross-validate ... --units FILE` wrote (each unit's text,
+section heading, label, council fold and the head's structure features), and for each fold
+  - fits a logistic regression on the head's own features (the baseline: about what the
+    shipped head does, fitted by scikit-learn instead of peerscope's trainer), and
+  - fine-tunes all-MiniLM-L6-v2 on "heading [SEP] unit" with the 38 structure features
+    beside its mean-pooled output (weighted cross-entropy, AdamW, linear decay),
+training on every other council's units and predicting the fold's measured units. Both are
+scored per document with tests/gold/score.py's own rules against the measured gold
+(each unit the reader keeps becomes a finding with the unit's text), so the two figures sit
+side by side in one run.
+
+usage: finetune_experiment.py UNITS.jsonl MODEL_DIR GOLD_DIR OUT_DIR [--epochs N] [--seed S]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+from transformers import AutoModel, AutoTokenizer
+
+KINDS = [None, "strength", "area_for_development", "recommendation", "best_practice"]
+NGRAM_BUCKETS = 1024
+
+
+def example_weights(y, real, finding_weight=1.5, real_weight=2.0, max_rarity=2.0):
+    """The shipped trainer's weights: real documents count twice, rarer kinds up to twice."""
+    count = np.bincount(y, minlength=5).astype(float)
+    commonest = max(count[1:].max(), 1)
+    rarity = np.where(np.arange(5) == 0, 1.0, finding_weight * np.minimum(np.sqrt(commonest / np.maximum(count, 1)), max_rarity))
+    return np.where(real, real_weight, 1.0) * rarity[y]
+
+
+def decide(p, finding_below=0.4):
+    """The shipped decision: a finding when "not a finding" is under the threshold or some
+    kind is likelier; its kind the likeliest kind."""
+    kind = p[:, 1:].argmax(1) + 1
+    finding = (p[:, 0] < finding_below) | (p[:, 1:].max(1) > p[:, 0])
+    return np.where(finding, kind, 0)
+
+
+class Reader(torch.nn.Module):
+    def __init__(self, model_dir, n_structure):
+        super().__init__()
+        self.bert = AutoModel.from_pretrained(model_dir)
+        self.out = torch.nn.Linear(self.bert.config.hidden_size + n_structure, 5)
+
+    def forward(self, ids, mask, types, structure):
+        h = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+        m = mask.unsqueeze(-1).float()
+        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1)
+        return self.out(torch.cat([pooled, structure], 1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("units")
+    ap.add_argument("model_dir")
+    ap.add_argument("gold_dir")
+    ap.add_argument("out_dir")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--max-len", type=int, default=96)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+
+    rows = [json.loads(line) for line in open(args.units)]
+    y = np.array([r["y"] for r in rows])
+    council = np.array([r["council"] for r in rows])
+    fold = np.array([r["fold"] for r in rows])
+    measured = np.array([r["measured"] for r in rows])
+    real = np.array([r["real"] for r in rows])
+    structure = np.array([r["structure"] for r in rows], dtype=np.float32)
+    dense = np.array([r["dense"] for r in rows], dtype=np.float32)
+    head_x = np.zeros((len(rows), dense.shape[1] + NGRAM_BUCKETS), dtype=np.float32)
+    head_x[:, : dense.shape[1]] = dense
+    for i, r in enumerate(rows):
+        head_x[i, dense.shape[1] + np.array(r["ngrams"], dtype=int)] = 1.0
+
+    tok = AutoTokenizer.from_pretrained(args.model_dir)
+    enc = tok([r["section"] or "" for r in rows], [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
+
+    def batch(ii, s):
+        width = max(len(enc["input_ids"][i]) for i in ii)
+        pad = lambda key: torch.tensor([list(enc[key][i]) + [0] * (width - len(enc[key][i])) for i in ii])
+        return pad("input_ids"), pad("attention_mask"), pad("token_type_ids"), torch.tensor(s[ii])
+
+    folds = sorted({int(f) for f in fold if f >= 0})
+    fold_of = {c: int(f) for c, f in zip(council, fold) if f >= 0}
+    p_base = np.zeros((len(rows), 5))
+    p_tuned = np.zeros((len(rows), 5))
+    started = time.time()
+    for f in folds:
+        held = {c for c, ff in fold_of.items() if ff == f}
+        train = np.array([c not in held for c in council])
+        test = np.array([c in held for c in council]) & measured
+        w = example_weights(y[train], real[train])
+
+        # Baseline: the head's features, L2 0.3 on the weight-normalised loss, as the trainer.
+        scaler = StandardScaler().fit(head_x[train])
+        lr = LogisticRegression(C=1 / 0.3 / train.sum(), max_iter=3000)
+        lr.fit(scaler.transform(head_x[train]), y[train], sample_weight=w / w.sum() * train.sum())
+        p_base[test] = lr.predict_proba(scaler.transform(head_x[test]))
+
+        mean, sd = structure[train].mean(0), structure[train].std(0)
+        sd[sd < 1e-6] = 1.0
+        s = ((structure - mean) / sd).astype(np.float32)
+        torch.manual_seed(args.seed)
+        model = Reader(args.model_dir, structure.shape[1])
+        weight_of = dict(zip(np.where(train)[0], w / w.mean()))
+        opt = torch.optim.AdamW([{"params": model.bert.parameters(), "lr": args.lr}, {"params": model.out.parameters(), "lr": 1e-3}], weight_decay=0.01)
+        train_ids = np.where(train)[0]
+        steps = args.epochs * ((len(train_ids) + 15) // 16)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: max(0.0, 1 - k / steps))
+        rng = np.random.RandomState(args.seed)
+        labels = torch.tensor(y)
+        model.train()
+        for _ in range(args.epochs):
+            order = rng.permutation(train_ids)
+            for b in range(0, len(order), 16):
+                ii = order[b : b + 16]
+                loss = torch.nn.functional.cross_entropy(model(*batch(ii, s)), labels[ii], reduction="none")
+                ww = torch.tensor([weight_of[i] for i in ii], dtype=torch.float32)
+                loss = (loss * ww).sum() / ww.sum()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+        model.eval()
+        test_ids = np.where(test)[0]
+        with torch.no_grad():
+            for b in range(0, len(test_ids), 64):
+                ii = test_ids[b : b + 64]
+                p_tuned[ii] = torch.softmax(model(*batch(ii, s)), 1).numpy()
+        print(f"fold {f}: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
+
+    out = Path(args.out_dir)
+    for name, p in [("baseline", p_base), ("finetuned", p_tuned)]:
+        write_predictions(rows, measured, decide(p), out / name)
+        print(f"== {name} (per document, tests/gold/score.py)", flush=True)
+        score = Path(__file__).resolve().parent.parent / "tests/gold/score.py"
+        gold = out / "gold"
+        gold.mkdir(parents=True, exist_ok=True)
+        for r in {r["doc"] for r in rows if r["measured"]}:
+            (gold / f"{r}.json").write_text((Path(args.gold_dir) / f"{r}.json").read_text())
+        subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
+        np.save(out / f"{name}.npy", p)
+
+
+def write_predictions(rows, measured, predicted, out):
+    out.mkdir(parents=True, exist_ok=True)
+    docs = {}
+    for r, m, k in zip(rows, measured, predicted):
+        if m:
+            findings = docs.setdefault(r["doc"], [])
+            if k > 0:
+                findings.append({"kind": KINDS[k], "text": r["text"]})
+    for doc, findings in docs.items():
+        (out / f"{doc}.json").write_text(json.dumps({"findings": findings}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -157,6 +157,23 @@ def main():
             (gold / f"{r}.json").write_text((Path(args.gold_dir) / f"{r}.json").read_text())
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
+    print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)
+
+
+def encoder_cost(model_dir, rows, enc, measured):
+    """What the encoder costs per unit: one forward pass per measured unit, one thread,
+    unbatched (as a reader deciding a document's units one by one would run)."""
+    torch.set_num_threads(1)
+    model = AutoModel.from_pretrained(model_dir).eval()
+    units = np.where(measured)[0]
+    tokens = sum(len(enc["input_ids"][i]) for i in units) / max(len(units), 1)
+    text_bytes = sum(len(rows[i]["text"].encode()) for i in units)
+    started = time.time()
+    with torch.no_grad():
+        for i in units:
+            model(input_ids=torch.tensor([enc["input_ids"][i]]), token_type_ids=torch.tensor([enc["token_type_ids"][i]]))
+    took = time.time() - started
+    return f"encoder cost: {len(units)} units of {tokens:.1f} tokens, {took / max(len(units), 1) * 1000:.2f} ms per unit on one thread, {text_bytes / took / 1e6:.3f} MB/s of unit text"
 
 
 def write_predictions(rows, measured, predicted, out):

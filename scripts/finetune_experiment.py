@@ -17,7 +17,6 @@ usage: finetune_experiment.py UNITS.jsonl MODEL_DIR GOLD_DIR OUT_DIR [--epochs N
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time

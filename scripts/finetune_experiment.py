@@ -146,14 +146,16 @@ def main():
         print(f"fold {f}: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
 
     out = Path(args.out_dir)
+    # The measured documents' annotations only: score.py counts a gold file without a
+    # prediction as all missed.
+    gold = out / "gold"
+    gold.mkdir(parents=True, exist_ok=True)
+    for doc in {r["doc"] for r in rows if r["measured"]}:
+        (gold / f"{doc}.json").write_text((Path(args.gold_dir) / f"{doc}.json").read_text())
+    score = Path(__file__).resolve().parent.parent / "tests/gold/score.py"
     for name, p in [("baseline", p_base), ("finetuned", p_tuned)]:
         write_predictions(rows, measured, decide(p), out / name)
         print(f"== {name} (per document, tests/gold/score.py)", flush=True)
-        score = Path(__file__).resolve().parent.parent / "tests/gold/score.py"
-        gold = out / "gold"
-        gold.mkdir(parents=True, exist_ok=True)
-        for r in {r["doc"] for r in rows if r["measured"]}:
-            (gold / f"{r}.json").write_text((Path(args.gold_dir) / f"{r}.json").read_text())
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
     print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)

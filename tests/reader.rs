@@ -139,8 +139,8 @@ fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() 
 
 /// `--units` writes every unit the cross-validation decides on, each with its fold and
 /// label, so another model can be measured on the same units and folds: the measured
-/// documents' units carry one of the five folds, the rest -1, and the 32 measured
-/// documents all appear.
+/// documents' units carry one of the five folds, a training-only document its council's
+/// fold or -1 (no measured council of its own), and the 32 measured documents all appear.
 fn units_are_the_cross_validations(path: &std::path::Path) {
     let text = std::fs::read_to_string(path).unwrap();
     let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -1,7 +1,8 @@
 //! Benchmarks of the pipeline's hot parts on the shipped corpus:
 //! extraction throughput per format (bytes/s) with the learned reader and, as the baseline
 //! measured in the same run, with the cue rules alone (their ratio is what the model costs);
-//! the embedding of one sentence; and query latency on an index of the corpus.
+//! the same with the encoder reader (text); the embedding of one sentence and the encoder's
+//! forward pass over one; and query latency on an index of the corpus.
 //!
 //! Run: `cargo bench --bench pipeline`. Whole-process timings: `scripts/bench_ingest.sh`.
 
@@ -59,6 +60,31 @@ fn extract_rules(bencher: Bencher, ext: &str) {
             divan::black_box(extractor.extract(name, bytes).expect("corpus extracts"));
         }
     });
+}
+
+/// The encoder reader on the same documents (`--reader encoder`): what its accuracy costs,
+/// as a ratio to `extract` in the same run. Text only: the other formats add the same
+/// per-unit cost to their own parsing.
+#[divan::bench(args = ["txt"], sample_count = 3, sample_size = 1)]
+fn extract_encoder(bencher: Bencher, ext: &str) {
+    let reader = peerscope_extract::Reader::encoder().expect("shipped encoder");
+    let extractor = Extractor::with_reader(reader).expect("shipped reference data");
+    let files = corpus(ext);
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    bencher.counter(BytesCount::new(total)).bench(|| {
+        for (name, bytes) in &files {
+            divan::black_box(extractor.extract(name, bytes).expect("corpus extracts"));
+        }
+    });
+}
+
+/// What the encoder costs per sentence: one forward pass of the fine-tuned encoder.
+#[divan::bench]
+fn encode_sentence(bencher: Bencher) {
+    let encoder = peerscope_extract::encoder::Encoder::builtin().expect("shipped encoder");
+    let sentence = "The performance on reviews remains concerning, the directorate should consider setting a clear target for the year.";
+    let structure = [0.0f32; 38];
+    bencher.counter(BytesCount::new(sentence.len())).bench_local(|| encoder.probabilities("Areas for development", divan::black_box(sentence), &structure));
 }
 
 /// What the model costs per sentence: tokenising and averaging the static embedding.

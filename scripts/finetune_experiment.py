@@ -71,6 +71,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--int8", action="store_true", help="predict with the weights rounded to int8 per row, as the shipped encoder holds them")
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.use_deterministic_algorithms(True)
@@ -113,30 +114,12 @@ def main():
         lr.fit(scaler.transform(head_x[train]), y[train], sample_weight=w / w.sum() * train.sum())
         p_base[test] = lr.predict_proba(scaler.transform(head_x[test]))
 
-        mean, sd = structure[train].mean(0), structure[train].std(0)
-        sd[sd < 1e-6] = 1.0
+        mean, sd = standardisation(structure[train])
         s = ((structure - mean) / sd).astype(np.float32)
-        torch.manual_seed(args.seed)
-        model = Reader(args.model_dir, structure.shape[1])
         weight_of = dict(zip(np.where(train)[0], w / w.mean()))
-        opt = torch.optim.AdamW([{"params": model.bert.parameters(), "lr": args.lr}, {"params": model.out.parameters(), "lr": 1e-3}], weight_decay=0.01)
-        train_ids = np.where(train)[0]
-        steps = args.epochs * ((len(train_ids) + 15) // 16)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: max(0.0, 1 - k / steps))
-        rng = np.random.RandomState(args.seed)
-        labels = torch.tensor(y)
-        model.train()
-        for _ in range(args.epochs):
-            order = rng.permutation(train_ids)
-            for b in range(0, len(order), 16):
-                ii = order[b : b + 16]
-                loss = torch.nn.functional.cross_entropy(model(*batch(ii, s)), labels[ii], reduction="none")
-                ww = torch.tensor([weight_of[i] for i in ii], dtype=torch.float32)
-                loss = (loss * ww).sum() / ww.sum()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                sched.step()
+        model = fine_tune(args, np.where(train)[0], weight_of, lambda ii: batch(ii, s), torch.tensor(y), structure.shape[1])
+        if args.int8:
+            int8_round_trip(model)
         model.eval()
         test_ids = np.where(test)[0]
         with torch.no_grad():
@@ -159,6 +142,60 @@ def main():
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
     print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)
+
+
+def standardisation(structure):
+    """Per-feature mean and standard deviation (1 where a feature never varies)."""
+    mean, sd = structure.mean(0), structure.std(0)
+    sd[sd < 1e-6] = 1.0
+    return mean, sd
+
+
+def fine_tune(args, train_ids, weight_of, batch, labels, n_structure):
+    """Fine-tunes the encoder and its output layer on `train_ids` (weighted cross-entropy,
+    AdamW, batches of 16, linear decay): the same seed gives the same model on one machine."""
+    torch.manual_seed(args.seed)
+    model = Reader(args.model_dir, n_structure)
+    opt = torch.optim.AdamW([{"params": model.bert.parameters(), "lr": args.lr}, {"params": model.out.parameters(), "lr": 1e-3}], weight_decay=0.01)
+    steps = args.epochs * ((len(train_ids) + 15) // 16)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: max(0.0, 1 - k / steps))
+    rng = np.random.RandomState(args.seed)
+    model.train()
+    for _ in range(args.epochs):
+        order = rng.permutation(train_ids)
+        for b in range(0, len(order), 16):
+            ii = order[b : b + 16]
+            loss = torch.nn.functional.cross_entropy(model(*batch(ii)), labels[ii], reduction="none")
+            ww = torch.tensor([weight_of[i] for i in ii], dtype=torch.float32)
+            loss = (loss * ww).sum() / ww.sum()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    model.eval()
+    return model
+
+
+def int8_rows(w):
+    """Symmetric int8 per row: the integers and each row's scale."""
+    scale = w.abs().amax(1).clamp(min=1e-12) / 127.0
+    q = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8)
+    return q, scale
+
+
+def int8_round_trip(model):
+    """Every matrix of the encoder (word embeddings and dense layers) replaced by its int8
+    rounding, as crates/extract/src/encoder.rs reads them."""
+    with torch.no_grad():
+        for name, p in model.bert.named_parameters():
+            if p.dim() == 2 and quantised(name):
+                q, scale = int8_rows(p)
+                p.copy_(q.float() * scale[:, None])
+
+
+def quantised(name):
+    """The matrices held as int8: all but the small position and token-type tables."""
+    return not ("position_embeddings" in name or "token_type_embeddings" in name)
 
 
 def encoder_cost(model_dir, rows, enc, measured):

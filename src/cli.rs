@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::pdf_child::ReaderChoice;
+
 #[derive(Parser)]
 #[command(name = "peerscope", version, about = "Searchable evidence from English adult social care peer challenges")]
 pub struct Cli {
@@ -33,10 +35,15 @@ pub enum Command {
         /// Print every unit the reader weighed with its probabilities per kind.
         #[arg(long, conflicts_with_all = ["json", "out", "text"])]
         explain: bool,
+        #[arg(long, value_enum, default_value_t)]
+        reader: ReaderChoice,
     },
     /// Extract, store and index documents (default: corpus/).
     Ingest {
         paths: Vec<PathBuf>,
+        /// Which reader decides findings; switching extracts every document again.
+        #[arg(long, value_enum, default_value_t)]
+        reader: ReaderChoice,
     },
     /// Ask a question: "councils flagged for review performance", "praised for carers".
     Query {
@@ -54,6 +61,9 @@ pub enum Command {
     Fetch {
         #[arg(long, value_name = "FILE")]
         sources: PathBuf,
+        /// Which reader decides findings (see `ingest --reader`).
+        #[arg(long, value_enum, default_value_t)]
+        reader: ReaderChoice,
     },
     /// Recurring themes across councils: councils and findings per theme, split by kind.
     Themes {
@@ -108,8 +118,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Score the cue rules instead of the shipped reader.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "reader")]
         rules: bool,
+        /// Which trained reader to score (the encoder's figure on documents it was trained
+        /// on is a training figure: README gives its cross-validated one).
+        #[arg(long, value_enum)]
+        reader: Option<ReaderChoice>,
         /// Train the reader on some councils' documents and score it on the others'
         /// (folds by council), beside the cue rules: no figure comes from a document the
         /// model was trained on.
@@ -144,18 +158,18 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::PdfText => Ok(crate::pdf_child::run()),
-        Command::Extract { files, json, out, text, explain } => crate::extract_cmd::run(&files, json, out.as_deref(), text, explain),
-        Command::Ingest { paths } => crate::ingest::run(&cli.data, &paths),
+        Command::Extract { files, json, out, text, explain, reader } => crate::extract_cmd::run(&files, json, out.as_deref(), text, explain, reader),
+        Command::Ingest { paths, reader } => crate::ingest::run(&cli.data, &paths, reader),
         Command::Council { name, filters, json } => crate::council_cmd::run(&cli.data, &name.join(" "), &filters, json),
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
-        Command::Fetch { sources } => crate::fetch_cmd::run(&cli.data, &sources),
+        Command::Fetch { sources, reader } => crate::fetch_cmd::run(&cli.data, &sources, reader),
         Command::Serve { bind } => crate::serve_cmd::run(&cli.data, bind),
-        Command::Eval { gold, docs, json, brief, out, rules, cross_validate, folds, train_also, with, units } => {
+        Command::Eval { gold, docs, json, brief, out, rules, reader, cross_validate, folds, train_also, with, units } => {
             if cross_validate {
                 return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief, units.as_deref());
             }
-            crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref(), rules })
+            crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref(), rules, reader: reader.unwrap_or_default() })
         }
         Command::Train { sets, out } => crate::eval_cmd::train(&sets, &out),
         Command::Query { text, json, limit, filters } => crate::query_cmd::run(&cli.data, &text.join(" "), json, limit, &filters.filter()?),

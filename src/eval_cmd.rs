@@ -17,10 +17,12 @@ pub struct Options<'a> {
     pub out: Option<&'a Path>,
     /// Score the cue rules instead of the shipped reader.
     pub rules: bool,
+    /// Which trained reader to score when not the rules.
+    pub reader: crate::pdf_child::ReaderChoice,
 }
 
 pub fn run(opts: &Options) -> anyhow::Result<ExitCode> {
-    let extractor = if opts.rules { crate::pdf_child::rules_extractor()? } else { crate::pdf_child::extractor()? };
+    let extractor = if opts.rules { crate::pdf_child::rules_extractor()? } else { crate::pdf_child::extractor_with(opts.reader)? };
     let golds = gold_files(opts.gold)?;
     if let Some(dir) = opts.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

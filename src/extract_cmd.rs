@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: bool, explain: bool) -> anyhow::Result<ExitCode> {
-    let extractor = crate::pdf_child::extractor()?;
+pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: bool, explain: bool, reader: crate::pdf_child::ReaderChoice) -> anyhow::Result<ExitCode> {
+    let extractor = crate::pdf_child::extractor_with(reader)?;
     if let Some(dir) = out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
@@ -64,14 +64,13 @@ fn print_summary(doc: &peerscope_model::Document) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every unit the reader weighed, with the rules' verdict and the head's probabilities:
+/// Every unit the reader weighed, with the rules' verdict and the reader's probabilities:
 /// why a passage was, or was not, read as a finding.
 fn print_units(extractor: &peerscope_extract::Extractor, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let read = extractor.read(name, &Default::default(), bytes)?;
-    let peerscope_extract::Reader::Learned(head) = extractor.current_reader() else { anyhow::bail!("--explain needs the learned reader") };
     let text = &read.extracted.text;
     for c in &read.candidates {
-        let p = head.probabilities(&c.features, &c.ngrams);
+        let Some(p) = extractor.current_reader().probabilities(text, c) else { anyhow::bail!("--explain needs a trained reader") };
         let section = c.unit.section.map_or("-".to_string(), |s| format!("{s:?}"));
         let rule = c.unit.rule.map_or("-", |k| k.as_str());
         let unit: String = text[c.unit.start..c.unit.end].chars().take(110).collect();

@@ -13,11 +13,11 @@ use peerscope_fetch::{Change, Fetcher, Progress, SourceReport, Sources};
 
 use crate::data::DataDir;
 
-pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(data: &Path, sources_file: &Path, reader: crate::pdf_child::ReaderChoice) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(sources_file).with_context(|| format!("reading {}", sources_file.display()))?;
     let sources = Sources::parse(&sources_file.display().to_string(), &text)?;
     let mut dir = DataDir::open(data)?;
-    let extractor = crate::pdf_child::extractor()?;
+    let extractor = crate::pdf_child::extractor_with(reader)?;
     let fetcher = Arc::new(Fetcher::new(sources.fetch.clone(), dir.store.clone())?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().context("starting the async runtime")?;
     let bars = Arc::new(Bars::new(&sources));
@@ -54,7 +54,7 @@ pub fn run(data: &Path, sources_file: &Path) -> anyhow::Result<ExitCode> {
 fn ingest_report(dir: &DataDir, extractor: &peerscope_extract::Extractor, report: &SourceReport) -> (usize, usize, usize) {
     let (mut n, mut findings, mut failed) = (0, 0, 0);
     for doc in &report.documents {
-        let current = dir.store.is_current(&doc.content_id, &doc.url, peerscope_extract::EXTRACTOR_VERSION).unwrap_or(false);
+        let current = dir.store.is_current(&doc.content_id, &doc.url, extractor.version()).unwrap_or(false);
         if doc.change == Change::Unchanged && current {
             continue;
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use peerscope_extract::{Extractor, Origin, EXTRACTOR_VERSION};
+use peerscope_extract::{Extractor, Origin};
 use peerscope_store::{content_id, PutOutcome, StagedBlob, Store, StoredDocument};
 
 use crate::data::DataDir;
@@ -25,11 +25,11 @@ pub struct Summary {
     pub failed: Vec<(String, String)>,
 }
 
-pub fn run(data: &Path, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+pub fn run(data: &Path, paths: &[PathBuf], reader: crate::pdf_child::ReaderChoice) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let paths = if paths.is_empty() { vec![PathBuf::from("corpus")] } else { paths.to_vec() };
     let mut dir = DataDir::open(data)?;
-    let extractor = crate::pdf_child::extractor()?;
+    let extractor = crate::pdf_child::extractor_with(reader)?;
     let summary = ingest(&mut dir, &extractor, &paths)?;
     print_summary(&summary, &dir, started.elapsed().as_secs_f64())?;
     Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -231,7 +231,7 @@ pub enum Prepared {
 /// already holds them from there with the current extractor. Safe to run in parallel.
 pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin, bytes: &[u8]) -> anyhow::Result<Prepared> {
     let id = content_id(bytes);
-    if store.is_current(&id, name, EXTRACTOR_VERSION)? {
+    if store.is_current(&id, name, extractor.version())? {
         return Ok(Prepared::Unchanged);
     }
     let extracted = extractor.extract_from(name, origin, bytes)?;
@@ -241,7 +241,7 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         id,
         seq: 0,
         sources: vec![],
-        extractor_version: EXTRACTOR_VERSION,
+        extractor_version: extractor.version(),
         document: extracted.document,
         // Re-derived from the raw bytes when needed: kept here it would be the largest part
         // of every record. So are the findings' texts, slices of it.

@@ -9,9 +9,29 @@ pub fn run() -> std::process::ExitCode {
     std::process::ExitCode::from(peerscope_extract::pdf::child_main() as u8)
 }
 
+/// Which trained reader decides findings (`--reader`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReaderChoice {
+    /// The shipped head over structure, cues and static embeddings: fast (the default).
+    #[default]
+    Head,
+    /// The fine-tuned sentence encoder: reads real documents better, at about 2-5 ms a
+    /// sentence (README, "The reader").
+    Encoder,
+}
+
 /// An extractor that parses PDFs in a child copy of this binary.
 pub fn extractor() -> anyhow::Result<peerscope_extract::Extractor> {
-    isolated(peerscope_extract::Extractor::new()?)
+    extractor_with(ReaderChoice::Head)
+}
+
+/// The same, deciding findings with `choice`.
+pub fn extractor_with(choice: ReaderChoice) -> anyhow::Result<peerscope_extract::Extractor> {
+    let extractor = match choice {
+        ReaderChoice::Head => peerscope_extract::Extractor::new()?,
+        ReaderChoice::Encoder => peerscope_extract::Extractor::with_reader(peerscope_extract::Reader::encoder()?)?,
+    };
+    isolated(extractor)
 }
 
 /// The same with the cue rules deciding findings: what the reader is trained from (it

@@ -53,6 +53,32 @@ fn every_finding_carries_a_confidence_and_min_confidence_keeps_the_surer_ones() 
     assert!(String::from_utf8_lossy(&out.stderr).contains("between 0 and 1"));
 }
 
+/// The encoder reader's findings carry a confidence too, and a data directory holds one
+/// reader's findings: switching readers extracts a stored document again instead of calling
+/// it unchanged.
+#[test]
+fn switching_to_the_encoder_reader_extracts_again() {
+    let d = tempfile::tempdir().unwrap();
+    let doc = "corpus/leicester_scrutiny-report_2016.txt";
+    let encoded = run_json(d.path(), &["extract", "--json", "--reader", "encoder", doc]);
+    let findings = encoded["findings"].as_array().unwrap();
+    assert!(findings.len() > 5, "{encoded:#}");
+    assert!(findings.iter().all(|f| (0.0..=1.0).contains(&f["confidence"].as_f64().unwrap())));
+
+    let ingest = |args: &[&str]| {
+        let out = peerscope(d.path()).arg("ingest").args(args).arg(doc).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(ingest(&[]).contains("1 new"));
+    assert!(ingest(&[]).contains("1 unchanged"));
+    assert!(ingest(&["--reader", "encoder"]).contains("1 updated"), "another reader's findings are not kept as current");
+    let exported = jsonl(d.path(), &["export", "--format", "jsonl"]);
+    assert_eq!(exported.len(), findings.len(), "the store holds the encoder's findings");
+    assert!(ingest(&["--reader", "encoder"]).contains("1 unchanged"));
+    assert!(ingest(&[]).contains("1 updated"));
+}
+
 #[test]
 fn a_sources_file_beside_documents_gives_their_url_and_its_host_names_the_council() {
     let d = tempfile::tempdir().unwrap();

@@ -113,6 +113,11 @@ impl StaticEmbeddings {
         self.dims
     }
 
+    /// The id of one whole token of the vocabulary (`[CLS]`, `[SEP]`), if it has it.
+    pub fn token_id(&self, token: &str) -> Option<u32> {
+        self.head.get(token).copied()
+    }
+
     /// WordPiece token ids of `text` (no `[CLS]`/`[SEP]`), as the Python tokenizer gives.
     pub fn token_ids(&self, text: &str) -> Vec<u32> {
         let mut ids = Vec::new();

@@ -27,6 +27,8 @@ pub enum ExtractError {
     Model(#[from] peerscope_model::ModelError),
     #[error("the reader's weights: {0}")]
     Head(#[from] crate::reader::HeadError),
+    #[error("the encoder reader's weights: {0}")]
+    Encoder(#[from] crate::encoder::EncoderError),
     #[error("the sentence embeddings: {0}")]
     Embeddings(#[from] crate::embed::EmbedError),
 }

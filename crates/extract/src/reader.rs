@@ -674,7 +674,8 @@ fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-fn softmax(z: &mut [f32; 5]) {
+/// Scores to probabilities, in place (shifted by the largest, so no score overflows).
+pub(crate) fn softmax(z: &mut [f32]) {
     let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for v in z.iter_mut() {
@@ -686,18 +687,19 @@ fn softmax(z: &mut [f32; 5]) {
     }
 }
 
-/// The findings the head makes of the candidates: each unit's most likely class; a pointer
-/// needs another council named in it, else its next most likely class counts.
-pub fn decide(text: &str, candidates: &[Candidate], head: &Head, ctx: &FindingContext) -> Vec<Finding> {
+/// The findings a reader makes of the candidates, given each unit's probabilities per
+/// class (by its index and itself): each unit's most likely class; a pointer needs another council named in it, else
+/// its next most likely class counts.
+pub fn decide(text: &str, candidates: &[Candidate], finding_below: f32, ctx: &FindingContext, probabilities: impl Fn(usize, &Candidate) -> [f32; 5]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for c in candidates {
-        let p = head.probabilities(&c.features, &c.ngrams);
+    for (i, c) in candidates.iter().enumerate() {
+        let p = probabilities(i, c);
         // A unit is a finding when "not a finding" is less likely than `head.finding_below`,
         // or when some kind is likelier than "not a finding" (with five classes a unit can be
         // a likelier area for development, 0.51, than not a finding, 0.43, and still miss
         // the threshold); its kind is then the likeliest kind it can be.
         let likeliest_kind = p[1..].iter().copied().fold(0.0f32, f32::max);
-        if p[0] >= head.finding_below && p[0] >= likeliest_kind {
+        if p[0] >= finding_below && p[0] >= likeliest_kind {
             continue;
         }
         let mut kinds: Vec<usize> = (1..CLASSES.len()).collect();

@@ -71,6 +71,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--context", type=int, default=0, help="also give the last N words of the unit before (in the first segment, after the heading)")
     ap.add_argument("--int8", action="store_true", help="predict with the weights rounded to int8 per row, as the shipped encoder holds them")
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -90,7 +91,7 @@ def main():
         head_x[i, dense.shape[1] + np.array(r["ngrams"], dtype=int)] = 1.0
 
     tok = AutoTokenizer.from_pretrained(args.model_dir)
-    enc = tok([r["section"] or "" for r in rows], [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
+    enc = tok(first_segments(rows, args.context), [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
 
     def batch(ii, s):
         width = max(len(enc["input_ids"][i]) for i in ii)
@@ -142,6 +143,19 @@ def main():
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
     print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)
+
+
+def first_segments(rows, context_words):
+    """Each unit's first segment: its heading, then (with `context_words`) " ; " and the last
+    words of the unit before it in the same document."""
+    out = []
+    for k, r in enumerate(rows):
+        first = r["section"] or ""
+        before = rows[k - 1] if k > 0 and rows[k - 1]["doc"] == r["doc"] else None
+        if context_words and before is not None:
+            first = f"{first} ; {' '.join(before['text'].split()[-context_words:])}"
+        out.append(first)
+    return out
 
 
 def standardisation(structure):

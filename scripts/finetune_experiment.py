@@ -67,15 +67,11 @@ def main():
     ap.add_argument("model_dir")
     ap.add_argument("gold_dir")
     ap.add_argument("out_dir")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--lr", type=float, default=4e-5)
-    ap.add_argument("--max-len", type=int, default=96)
+    add_training_args(ap)
     ap.add_argument("--context", type=int, default=0, help="also give the last N words of the unit before (in the first segment, after the heading)")
     ap.add_argument("--int8", action="store_true", help="predict with the weights rounded to int8 per row, as the shipped encoder holds them")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch()
 
     rows = [json.loads(line) for line in open(args.units)]
     y = np.array([r["y"] for r in rows])
@@ -93,10 +89,7 @@ def main():
     tok = AutoTokenizer.from_pretrained(args.model_dir)
     enc = tok(first_segments(rows, args.context), [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
 
-    def batch(ii, s):
-        width = max(len(enc["input_ids"][i]) for i in ii)
-        pad = lambda key: torch.tensor([list(enc[key][i]) + [0] * (width - len(enc[key][i])) for i in ii])
-        return pad("input_ids"), pad("attention_mask"), pad("token_type_ids"), torch.tensor(s[ii])
+    batch = lambda ii, s: padded_batch(enc, ii, s)
 
     folds = sorted({int(f) for f in fold if f >= 0})
     fold_of = {c: int(f) for c, f in zip(council, fold) if f >= 0}
@@ -143,6 +136,28 @@ def main():
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
     print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)
+
+
+def add_training_args(ap):
+    """The fine-tuning options the experiment and scripts/train_encoder.py share."""
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=4e-5)
+    ap.add_argument("--max-len", type=int, default=96)
+
+
+def deterministic_torch():
+    """Two threads and torch's deterministic kernels: one machine, one result."""
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+
+
+def padded_batch(enc, ii, s):
+    """Units `ii` of the tokenised pairs `enc`, padded to the longest, with their
+    standardised structure features `s`."""
+    width = max(len(enc["input_ids"][i]) for i in ii)
+    pad = lambda key: torch.tensor([list(enc[key][i]) + [0] * (width - len(enc[key][i])) for i in ii])
+    return pad("input_ids"), pad("attention_mask"), pad("token_type_ids"), torch.tensor(s[ii])
 
 
 def first_segments(rows, context_words):

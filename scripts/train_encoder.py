@@ -26,7 +26,9 @@ import transformers
 from transformers import AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from finetune_experiment import example_weights, fine_tune, int8_round_trip, int8_rows, quantised, standardisation  # noqa: E402
+from finetune_experiment import (  # noqa: E402
+    add_training_args, deterministic_torch, example_weights, fine_tune, first_segments, int8_round_trip, int8_rows, padded_batch, quantised, standardisation,
+)
 
 # The decision threshold of the shipped head (crates/extract/src/reader.rs, `finding_below`).
 FINDING_BELOW = 0.4
@@ -39,14 +41,10 @@ def main():
     ap.add_argument("model_dir")
     ap.add_argument("reader_json", help="the shipped head's weights: their structure feature names are the units file's layout")
     ap.add_argument("out_dir")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--lr", type=float, default=4e-5)
-    ap.add_argument("--max-len", type=int, default=96)
+    add_training_args(ap)
     ap.add_argument("--base", default="", help="what the base model is (recorded as provenance)")
     args = ap.parse_args()
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch()
 
     rows = [json.loads(line) for line in open(args.units)]
     y = np.array([r["y"] for r in rows])
@@ -57,18 +55,13 @@ def main():
         sys.exit(f"the units have {structure.shape[1]} structure features, {args.reader_json} names {len(head['structure_features'])}")
 
     tok = AutoTokenizer.from_pretrained(args.model_dir)
-    enc = tok([r["section"] or "" for r in rows], [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
+    enc = tok(first_segments(rows, 0), [r["text"] for r in rows], truncation="only_second", max_length=args.max_len)
     mean, sd = standardisation(structure)
     s = ((structure - mean) / sd).astype(np.float32)
 
-    def batch(ii):
-        width = max(len(enc["input_ids"][i]) for i in ii)
-        pad = lambda key: torch.tensor([list(enc[key][i]) + [0] * (width - len(enc[key][i])) for i in ii])
-        return pad("input_ids"), pad("attention_mask"), pad("token_type_ids"), torch.tensor(s[ii])
-
     w = example_weights(y, real)
     ids = np.arange(len(rows))
-    model = fine_tune(args, ids, dict(zip(ids, w / w.mean())), batch, torch.tensor(y), structure.shape[1])
+    model = fine_tune(args, ids, dict(zip(ids, w / w.mean())), lambda ii: padded_batch(enc, ii, s), torch.tensor(y), structure.shape[1])
     int8_round_trip(model)
 
     out = Path(args.out_dir)

@@ -121,8 +121,9 @@ pub enum Command {
         #[arg(long, conflicts_with = "reader")]
         rules: bool,
         /// Which trained reader to score (the encoder's figure on documents it was trained
-        /// on is a training figure: README gives its cross-validated one).
-        #[arg(long, value_enum)]
+        /// on is a training figure: README gives its cross-validated one, made by
+        /// scripts/finetune_experiment.sh, as cross-validation here trains heads only).
+        #[arg(long, value_enum, conflicts_with = "cross_validate")]
         reader: Option<ReaderChoice>,
         /// Train the reader on some councils' documents and score it on the others'
         /// (folds by council), beside the cue rules: no figure comes from a document the

@@ -1,7 +1,7 @@
 //! The encoder reader: all-MiniLM-L6-v2 (a 6-layer BERT) fine-tuned to tell a unit's class
 //! from its heading and text, with the structure features beside its mean-pooled output.
 //! An option beside the shipped head ([`crate::reader::Head`]): it reads better on real
-//! documents and costs some thousand times more per unit (README, "The reader").
+//! documents, and extraction with it takes some 300 times as long (README, "The reader").
 //!
 //! The weights (`model/encoder.bin`, int8 matrices with a scale per row, and
 //! `model/encoder.json`, their layout and provenance) are built by

@@ -397,7 +397,7 @@ fn check_layout(l: &Layout) -> Result<(), EncoderError> {
         && l.structure_sd.len() == STRUCTURE_FEATURES.len()
         && l.structure_sd.iter().all(|s| *s > 0.0)
         && l.heads > 0
-        && l.hidden % l.heads == 0
+        && l.hidden.is_multiple_of(l.heads)
         && l.max_len >= 4;
     if ok {
         Ok(())

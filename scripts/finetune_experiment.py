@@ -73,13 +73,10 @@ def main():
     args = ap.parse_args()
     deterministic_torch()
 
-    rows = [json.loads(line) for line in open(args.units)]
-    y = np.array([r["y"] for r in rows])
+    rows, y, real, structure = read_units(args.units)
     council = np.array([r["council"] for r in rows])
     fold = np.array([r["fold"] for r in rows])
     measured = np.array([r["measured"] for r in rows])
-    real = np.array([r["real"] for r in rows])
-    structure = np.array([r["structure"] for r in rows], dtype=np.float32)
     dense = np.array([r["dense"] for r in rows], dtype=np.float32)
     head_x = np.zeros((len(rows), dense.shape[1] + NGRAM_BUCKETS), dtype=np.float32)
     head_x[:, : dense.shape[1]] = dense
@@ -136,6 +133,15 @@ def main():
         subprocess.run([sys.executable, str(score), str(gold), str(out / name)], check=True)
         np.save(out / f"{name}.npy", p)
     print(encoder_cost(args.model_dir, rows, enc, measured), flush=True)
+
+
+def read_units(path):
+    """The units file's rows, and their classes, real-document flags and structure features."""
+    rows = [json.loads(line) for line in open(path)]
+    y = np.array([r["y"] for r in rows])
+    real = np.array([r["real"] for r in rows])
+    structure = np.array([r["structure"] for r in rows], dtype=np.float32)
+    return rows, y, real, structure
 
 
 def add_training_args(ap):

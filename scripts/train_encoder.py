@@ -27,7 +27,7 @@ from transformers import AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from finetune_experiment import (  # noqa: E402
-    add_training_args, deterministic_torch, example_weights, fine_tune, first_segments, int8_round_trip, int8_rows, padded_batch, quantised, standardisation,
+    add_training_args, deterministic_torch, example_weights, fine_tune, first_segments, int8_round_trip, int8_rows, padded_batch, quantised, read_units, standardisation,
 )
 
 # The decision threshold of the shipped head (crates/extract/src/reader.rs, `finding_below`).
@@ -46,10 +46,7 @@ def main():
     args = ap.parse_args()
     deterministic_torch()
 
-    rows = [json.loads(line) for line in open(args.units)]
-    y = np.array([r["y"] for r in rows])
-    real = np.array([r["real"] for r in rows])
-    structure = np.array([r["structure"] for r in rows], dtype=np.float32)
+    rows, y, real, structure = read_units(args.units)
     head = json.loads(Path(args.reader_json).read_text())
     if len(head["structure_features"]) != structure.shape[1]:
         sys.exit(f"the units have {structure.shape[1]} structure features, {args.reader_json} names {len(head['structure_features'])}")

@@ -23,7 +23,11 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
             if explain {
                 return print_units(&extractor, &name, &bytes);
             }
-            let doc = extractor.extract(&name, &bytes)?.document;
+            let extracted = extractor.extract(&name, &bytes)?;
+            for note in &extracted.notes {
+                eprintln!("peerscope: {name}: note: {note}");
+            }
+            let doc = extracted.document;
             match out {
                 Some(dir) => {
                     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into());

@@ -172,7 +172,7 @@ type Batch = (Vec<(String, Origin)>, Vec<anyhow::Result<Prepared>>);
 fn keep_batch(dir: &mut DataDir, (named, mut prepared): Batch, summary: &mut Summary, bar: &indicatif::ProgressBar) -> anyhow::Result<()> {
     // The batch's raw bytes are made durable before any record that points at them.
     let staged = prepared.iter_mut().filter_map(|p| match p {
-        Ok(Prepared::Extracted(_, _, staged)) => staged.take(),
+        Ok(Prepared::Extracted(_, _, staged, _)) => staged.take(),
         _ => None,
     });
     dir.store.settle_raw(staged.collect())?;
@@ -222,9 +222,9 @@ fn batches(files: &[PathBuf]) -> Vec<(&[PathBuf], u64)> {
 /// record leaves it out; the index needs it for the findings' texts).
 pub enum Prepared {
     Unchanged,
-    /// The document, its text, and its raw bytes if they were not kept before (staged:
-    /// settle them before storing the document).
-    Extracted(Box<StoredDocument>, String, Option<StagedBlob>),
+    /// The document, its text, its raw bytes if they were not kept before (staged:
+    /// settle them before storing the document), and what the reader left undone.
+    Extracted(Box<StoredDocument>, String, Option<StagedBlob>, Vec<String>),
 }
 
 /// Extract `bytes` read from `name` (a path or URL) and keep its raw bytes, unless the store
@@ -249,7 +249,7 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
         text_digest: None,
     };
     doc.drop_derivable_text(&extracted.text);
-    Ok(Prepared::Extracted(Box::new(doc), extracted.text, staged))
+    Ok(Prepared::Extracted(Box::new(doc), extracted.text, staged, extracted.notes))
 }
 
 /// Store what [`prepare`] made. Returns the outcome and the number of findings extracted.
@@ -257,7 +257,10 @@ pub fn prepare(store: &Store, extractor: &Extractor, name: &str, origin: &Origin
 pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(PutOutcome, usize)> {
     match prepared {
         Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
-        Prepared::Extracted(doc, text, staged) => {
+        Prepared::Extracted(doc, text, staged, notes) => {
+            for note in notes {
+                eprintln!("peerscope: {name}: note: {note}");
+            }
             // Settled here unless the batch settled it already (`keep_batch`).
             dir.store.settle_raw(staged.into_iter().collect())?;
             let n = doc.document.findings.len();

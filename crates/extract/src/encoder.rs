@@ -24,6 +24,27 @@ use crate::reader::{CLASSES, FEATURES_VERSION, STRUCTURE_FEATURES};
 /// every unit encoded, 0.800 at 0.95, 0.803 at 0.9, 0.797 at 0.8 (where it spares 54%).
 pub const HEAD_SURE: f32 = 0.9;
 
+/// The most units of one document the encoder is asked about (some 18 s of one core): a
+/// long LGA report has a few hundred to ask, and a hostile or runaway document of a million
+/// sentences would otherwise hold a run for hours. Past it, the units the head finds
+/// likeliest to be findings are asked, and the head decides the rest; extraction says so
+/// ([`crate::Extracted::notes`]).
+pub const MOST_UNITS: usize = 2000;
+
+/// Which of a document's units (by the head's probabilities `head`) the encoder is asked
+/// about, given that `budget` more may be: those the head is not sure are no finding, and if
+/// they are more than `budget`, the `budget` of them likeliest to be findings (earliest first
+/// among equals). In document order.
+pub fn units_to_ask(head: &[[f32; 5]], budget: usize) -> Vec<usize> {
+    let mut ask: Vec<usize> = (0..head.len()).filter(|&i| head[i][0] <= HEAD_SURE).collect();
+    if ask.len() > budget {
+        ask.sort_by(|&a, &b| head[a][0].total_cmp(&head[b][0]).then(a.cmp(&b)));
+        ask.truncate(budget);
+        ask.sort_unstable();
+    }
+    ask
+}
+
 /// `f` of every item, computed on every core (in order): a forward pass per unit is the
 /// encoder reader's whole cost.
 pub fn in_parallel<T: Sync>(items: &[T], f: impl Fn(&T) -> [f32; 5] + Sync) -> Vec<[f32; 5]> {
@@ -409,6 +430,21 @@ fn check_layout(l: &Layout) -> Result<(), EncoderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_asks_the_encoder_about_its_likeliest_findings_within_the_budget() {
+        // Regression: a runaway document asked the encoder about every unit, for hours.
+        let none = |p: f32| [p, 1.0 - p, 0.0, 0.0, 0.0];
+        let head = [none(0.5), none(0.95), none(0.1), none(0.9), none(0.3), none(0.3), none(0.99)];
+        // Units the head is all but sure are no finding are never asked.
+        assert_eq!(units_to_ask(&head, 100), vec![0, 2, 3, 4, 5]);
+        // Over budget: the likeliest findings (lowest "not a finding"), earliest among equals,
+        // in document order.
+        assert_eq!(units_to_ask(&head, 3), vec![2, 4, 5]);
+        assert_eq!(units_to_ask(&head, 2), vec![2, 4]);
+        assert!(units_to_ask(&head, 0).is_empty());
+        assert!(units_to_ask(&[], 5).is_empty());
+    }
 
     #[derive(Deserialize)]
     struct Check {

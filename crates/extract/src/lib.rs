@@ -43,6 +43,30 @@ pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 pub struct Extracted {
     pub document: Document,
     pub text: String,
+    /// What the reader left undone on this document, for the user (the encoder reader's
+    /// limit on a very long document); empty as a rule.
+    pub notes: Vec<String>,
+}
+
+/// How many more units of a document the encoder reader may be asked about, and how many
+/// it was not asked that it would have been.
+#[derive(Debug)]
+struct EncoderBudget {
+    left: usize,
+    unasked: usize,
+}
+
+impl EncoderBudget {
+    fn notes(&self) -> Vec<String> {
+        if self.unasked == 0 {
+            return Vec::new();
+        }
+        vec![format!(
+            "the encoder reader was asked about {} units of this document, the most it reads of one; the head decided {} more it would have asked about",
+            encoder::MOST_UNITS - self.left,
+            self.unasked
+        )]
+    }
 }
 
 /// Who decides which units are findings, and of which kind.
@@ -66,12 +90,21 @@ impl Reader {
 
     /// The findings this reader makes of `candidates` (the rules make theirs in the walk:
     /// none here).
-    fn decide(&self, text: &str, candidates: &[reader::Candidate], ctx: &findings::FindingContext) -> Vec<peerscope_model::Finding> {
+    /// `budget` is how many more of this document's units the encoder may be asked about
+    /// ([`encoder::MOST_UNITS`] for a whole document); what it is asked is taken from it.
+    fn decide(&self, text: &str, candidates: &[reader::Candidate], ctx: &findings::FindingContext, budget: &mut EncoderBudget) -> Vec<peerscope_model::Finding> {
         match self {
             Reader::Learned(head) => reader::decide(text, candidates, head.finding_below, ctx, |_, c| head.probabilities(&c.features, &c.ngrams)),
-            Reader::Encoder { model, .. } => {
+            Reader::Encoder { head, model } => {
+                let mut p: Vec<[f32; 5]> = candidates.iter().map(|c| head.probabilities(&c.features, &c.ngrams)).collect();
+                let ask = encoder::units_to_ask(&p, budget.left);
+                budget.left -= ask.len();
+                budget.unasked += p.iter().filter(|q| q[0] <= encoder::HEAD_SURE).count() - ask.len();
                 // The forward passes are the cost: run them on every core, then decide.
-                let p = encoder::in_parallel(candidates, |c| self.probabilities(text, c).unwrap_or_default());
+                let asked = encoder::in_parallel(&ask, |&i| Self::encoded(model, text, &candidates[i]));
+                for (&i, q) in ask.iter().zip(asked) {
+                    p[i] = q;
+                }
                 reader::decide(text, candidates, model.finding_below, ctx, |i, _| p[i])
             }
             Reader::Rules => Vec::new(),
@@ -88,12 +121,17 @@ impl Reader {
                 if p[0] > encoder::HEAD_SURE {
                     return Some(p);
                 }
-                let unit = text.get(c.unit.start..c.unit.end).unwrap_or("");
-                let structure = &c.features[..reader::STRUCTURE_FEATURES.len().min(c.features.len())];
-                Some(model.probabilities(c.unit.section_name.as_deref().unwrap_or(""), unit, structure))
+                Some(Self::encoded(model, text, c))
             }
             Reader::Rules => None,
         }
+    }
+
+    /// The encoder's probabilities for one unit of `text`.
+    fn encoded(model: &encoder::Encoder, text: &str, c: &reader::Candidate) -> [f32; 5] {
+        let unit = text.get(c.unit.start..c.unit.end).unwrap_or("");
+        let structure = &c.features[..reader::STRUCTURE_FEATURES.len().min(c.features.len())];
+        model.probabilities(c.unit.section_name.as_deref().unwrap_or(""), unit, structure)
     }
 
     /// Told apart in the store, so switching readers extracts every document again: one
@@ -292,6 +330,7 @@ impl Extractor {
         let walked = if matches!(units, Units::Skip) { Vec::new() } else { reader::units(&text, &blocks, trace.take(), &found) };
         let mut candidates = Vec::new();
         let mut decided = Vec::new();
+        let mut budget = EncoderBudget { left: encoder::MOST_UNITS, unasked: 0 };
         // Features take ~3 KB a unit: a huge document is decided a slice at a time, so
         // memory stays bounded (a slice's last unit misses its next neighbour's context).
         for slice in walked.chunks(UNITS_AT_ONCE) {
@@ -304,7 +343,7 @@ impl Extractor {
                 .collect();
             reader::add_context(&mut these, embeddings.dims());
             match units {
-                Units::Decide(reader) => decided.extend(reader.decide(&text, &these, &ctx)),
+                Units::Decide(reader) => decided.extend(reader.decide(&text, &these, &ctx, &mut budget)),
                 _ => candidates.extend(these),
             }
         }
@@ -331,7 +370,7 @@ impl Extractor {
             title,
             findings: found,
         };
-        Ok(Read { extracted: Extracted { document, text }, candidates, reviewed, minutes })
+        Ok(Read { extracted: Extracted { document, text, notes: budget.notes() }, candidates, reviewed, minutes })
     }
 
     /// The document with the findings `reader` makes of its units.
@@ -339,7 +378,9 @@ impl Extractor {
         let Read { mut extracted, candidates, reviewed, minutes } = read;
         if !matches!(reader, Reader::Rules) {
             let ctx = findings::FindingContext { councils: &self.councils, taxonomy: &self.taxonomy, reviewed, minutes, follow_up: false, trace: None, memo: None, names: None };
-            extracted.document.findings = capped(&extracted.text, reader.decide(&extracted.text, &candidates, &ctx));
+            let mut budget = EncoderBudget { left: encoder::MOST_UNITS, unasked: 0 };
+            extracted.document.findings = capped(&extracted.text, reader.decide(&extracted.text, &candidates, &ctx, &mut budget));
+            extracted.notes = budget.notes();
         }
         Ok(extracted)
     }
@@ -387,6 +428,29 @@ mod tests {
             assert!(f.text.len() <= MAX_FINDING_BYTES, "{} bytes", f.text.len());
             assert_eq!(&read.text[f.start..f.end], f.text);
         }
+    }
+
+    #[test]
+    fn the_encoder_reads_no_more_of_a_document_than_its_budget_and_says_so() {
+        let x = Extractor::new().unwrap();
+        let items: String = (0..40).map(|i| format!("- Waiting lists for assessment {i} remain long and the Council should review them.\n")).collect();
+        let doc = format!("Walsall Council adult social care peer challenge\n\nAreas for development\n\n{items}");
+        let read = x.read("long.txt", &Origin::default(), doc.as_bytes()).unwrap();
+        let reader = Reader::encoder().unwrap();
+        let ctx = findings::FindingContext { councils: &x.councils, taxonomy: &x.taxonomy, reviewed: read.reviewed, minutes: false, follow_up: false, trace: None, memo: None, names: None };
+        let mut budget = EncoderBudget { left: 5, unasked: 0 };
+        let found = reader.decide(&read.extracted.text, &read.candidates, &ctx, &mut budget);
+        assert_eq!(budget.left, 0);
+        assert!(budget.unasked >= 30, "{budget:?}");
+        // The head decided the rest: the findings are all still there.
+        assert!(found.len() >= 40, "{} findings", found.len());
+        let notes = budget.notes();
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains(&format!("{} more", budget.unasked)), "{notes:?}");
+        // Within the budget nothing is said.
+        let mut budget = EncoderBudget { left: encoder::MOST_UNITS, unasked: 0 };
+        reader.decide(&read.extracted.text, &read.candidates, &ctx, &mut budget);
+        assert!(budget.notes().is_empty());
     }
 
     #[test]

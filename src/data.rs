@@ -30,7 +30,8 @@ pub struct DataDir {
     held: Mutex<HashMap<String, String>>,
     /// Reads texts again from raw bytes, for documents stored by an earlier run (made once,
     /// only when needed).
-    reader: OnceLock<Extractor>,
+    /// The extractors that read stored documents again (head, encoder), made when needed.
+    readers: [OnceLock<Extractor>; 2],
 }
 
 impl DataDir {
@@ -39,7 +40,7 @@ impl DataDir {
         ensure_room(dir, 0)?;
         let store = open_store_waiting(dir)?;
         let index = FindingIndex::open(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
-        let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf(), held: Mutex::default(), reader: OnceLock::new() };
+        let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf(), held: Mutex::default(), readers: Default::default() };
         data.catch_up()?;
         Ok(data)
     }
@@ -101,11 +102,16 @@ impl DataDir {
 
     fn read_again(&self, doc: &mut StoredDocument) -> anyhow::Result<String> {
         let bytes = self.store.raw(&doc.id)?.context("its raw bytes are missing")?;
-        let reader = match self.reader.get() {
+        // Read again by the reader that made the record, so the index holds its findings.
+        let (choice, slot) = match doc.extractor_version & peerscope_extract::ENCODER_FLAG {
+            0 => (crate::pdf_child::ReaderChoice::Head, &self.readers[0]),
+            _ => (crate::pdf_child::ReaderChoice::Encoder, &self.readers[1]),
+        };
+        let reader = match slot.get() {
             Some(r) => r,
             None => {
-                let made = crate::pdf_child::extractor()?;
-                self.reader.get_or_init(|| made)
+                let made = crate::pdf_child::extractor_with(choice)?;
+                slot.get_or_init(|| made)
             }
         };
         let (text, _, _) = reader.text(&bytes)?;
@@ -205,10 +211,21 @@ mod tests {
     /// versions) is read afresh from its raw bytes rather than indexed with wrong slices.
     #[test]
     fn a_record_whose_text_reads_differently_is_extracted_afresh() {
+        read_afresh_by(crate::pdf_child::ReaderChoice::Head);
+    }
+
+    /// Regression: a record the encoder reader made was read afresh by the head, so the
+    /// index held the head's findings in a data directory of the encoder's.
+    #[test]
+    fn a_record_the_encoder_made_is_read_afresh_by_the_encoder() {
+        read_afresh_by(crate::pdf_child::ReaderChoice::Encoder);
+    }
+
+    fn read_afresh_by(choice: crate::pdf_child::ReaderChoice) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::open(tmp.path()).unwrap();
         let bytes = std::fs::read("corpus/leicester_scrutiny-report_2016.txt").unwrap();
-        let extractor = crate::pdf_child::extractor().unwrap();
+        let extractor = crate::pdf_child::extractor_with(choice).unwrap();
         let origin = peerscope_extract::Origin { url: None, council: None };
         crate::ingest::ingest_bytes(&dir, &extractor, "leicester.txt", &origin, &bytes).unwrap();
         let id = peerscope_store::content_id(&bytes);

@@ -36,6 +36,9 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 pub const EXTRACTOR_VERSION: u32 = 5;
 
 /// The default cap on a document's size.
+/// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
+pub const ENCODER_FLAG: u32 = 1 << 16;
+
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 
 /// A document and the normalised text its finding offsets point into.
@@ -138,7 +141,7 @@ impl Reader {
     /// data directory holds one reader's findings.
     fn version_flag(&self) -> u32 {
         match self {
-            Reader::Encoder { .. } => 1 << 16,
+            Reader::Encoder { .. } => ENCODER_FLAG,
             Reader::Learned(_) | Reader::Rules => 0,
         }
     }

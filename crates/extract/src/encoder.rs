@@ -26,9 +26,10 @@ pub const HEAD_SURE: f32 = 0.9;
 
 /// The most units of one document the encoder is asked about (some 18 s of one core): a
 /// long LGA report has a few hundred to ask, and a hostile or runaway document of a million
-/// sentences would otherwise hold a run for hours. Past it, the units the head finds
-/// likeliest to be findings are asked, and the head decides the rest; extraction says so
-/// ([`crate::Extracted::notes`]).
+/// sentences would otherwise hold a run for hours. Past it, the head decides the rest, and
+/// extraction says so ([`crate::Extracted::notes`]). Units are decided a slice of 4,096 at
+/// a time: within a slice the ones the head finds likeliest to be findings are asked first,
+/// and earlier slices before later ones.
 pub const MOST_UNITS: usize = 2000;
 
 /// Which of a document's units (by the head's probabilities `head`) the encoder is asked

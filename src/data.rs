@@ -28,9 +28,8 @@ pub struct DataDir {
     /// leave their findings' texts out, and indexing what was just extracted should not
     /// read its raw bytes again.
     held: Mutex<HashMap<String, String>>,
-    /// Reads texts again from raw bytes, for documents stored by an earlier run (made once,
-    /// only when needed).
-    /// The extractors that read stored documents again (head, encoder), made when needed.
+    /// Read texts again from raw bytes, for documents stored by an earlier run: the head's
+    /// and the encoder reader's extractor, each made once, only when needed.
     readers: [OnceLock<Extractor>; 2],
 }
 

@@ -35,10 +35,10 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 /// older version are extracted again from their raw bytes.
 pub const EXTRACTOR_VERSION: u32 = 5;
 
-/// The default cap on a document's size.
 /// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
 pub const ENCODER_FLAG: u32 = 1 << 16;
 
+/// The default cap on a document's size.
 pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 
 /// A document and the normalised text its finding offsets point into.

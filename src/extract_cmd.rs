@@ -24,9 +24,7 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
                 return print_units(&extractor, &name, &bytes);
             }
             let extracted = extractor.extract(&name, &bytes)?;
-            for note in &extracted.notes {
-                eprintln!("peerscope: {name}: note: {note}");
-            }
+            crate::ingest::say_notes(&name, &extracted.notes);
             let doc = extracted.document;
             match out {
                 Some(dir) => {

@@ -258,15 +258,20 @@ pub fn keep(dir: &DataDir, name: &str, prepared: Prepared) -> anyhow::Result<(Pu
     match prepared {
         Prepared::Unchanged => Ok((PutOutcome::Unchanged, 0)),
         Prepared::Extracted(doc, text, staged, notes) => {
-            for note in notes {
-                eprintln!("peerscope: {name}: note: {note}");
-            }
+            say_notes(name, &notes);
             // Settled here unless the batch settled it already (`keep_batch`).
             dir.store.settle_raw(staged.into_iter().collect())?;
             let n = doc.document.findings.len();
             dir.hold_text(&doc.id, text);
             Ok((dir.store.put(name, *doc)?, n))
         }
+    }
+}
+
+/// Tell the user what the reader left undone on `name` ([`peerscope_extract::Extracted::notes`]).
+pub fn say_notes(name: &str, notes: &[String]) {
+    for note in notes {
+        eprintln!("peerscope: {name}: note: {note}");
     }
 }
 

@@ -217,7 +217,7 @@ pub fn dense_len(dims: usize) -> usize {
 /// universal", "may want", "less evident") which a mean of token vectors blurs.
 pub const NGRAM_BUCKETS: usize = 1024;
 // A unit's buckets are gathered in a bitset of 64-bit words and kept as `u16`s.
-const _: () = assert!(NGRAM_BUCKETS % 64 == 0 && NGRAM_BUCKETS <= 1 << 16);
+const _: () = assert!(NGRAM_BUCKETS.is_multiple_of(64) && NGRAM_BUCKETS <= 1 << 16);
 
 fn lower(w: &str) -> impl Iterator<Item = u8> + '_ {
     w.bytes().map(|b| b.to_ascii_lowercase())

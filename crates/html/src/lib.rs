@@ -80,16 +80,11 @@ const IMPLIED_ENDS: &[(&[&str], &[&str], &[&str])] = &[
     ),
 ];
 
+#[derive(Default)]
 struct Writer {
     html: String,
     /// The open elements as this rewrite sees them (innermost last).
     open: Vec<String>,
-}
-
-impl Default for Writer {
-    fn default() -> Self {
-        Writer { html: String::new(), open: Vec::new() }
-    }
 }
 
 impl Writer {

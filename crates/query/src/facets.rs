@@ -40,8 +40,11 @@ struct Property {
     label: &'static str,
     /// Calls its argument with each of the candidate's values (borrowed: an answer counts a
     /// thousand candidates by eight properties).
-    values: fn(&Candidate, &mut dyn FnMut(&str)),
+    values: EachValue,
 }
+
+/// Calls its second argument with each of a candidate's values of one property.
+type EachValue = fn(&Candidate, &mut dyn FnMut(&str));
 
 const PROPERTIES: [Property; 8] = [
     Property { field: "kind", label: "Kind of finding", values: |c, f| f(&c.kind) },

@@ -142,7 +142,7 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
                 @let y = row_h * (i as f64 + 1.0) + 4.0;
                 text x="0" y=(y + 16.0) { (peerscope_model::text::clip_chars(&t.label, 48)) }
                 @let (segments, end) = segments(t, label_w, bar_w / most);
-                @for (k, fill, n, x, w) in segments {
+                @for Segment { kind: k, fill, findings: n, x, width: w } in segments {
                     a href=(theme_href(ask, &t.theme, Some(k))) aria-label=(format!("{}: {n} {}", t.label, k.label())) {
                         rect x=(x) y=(y) width=(w) height=(row_h - 6.0) fill=(fill) stroke="#0b0c0c" stroke-width="1" { title { (t.label) ": " (n) " " (k.label()) } }
                     }
@@ -153,16 +153,24 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     }
 }
 
-/// A theme's bar: per kind with findings, its fill, count, left edge and width; and where
-/// the bar ends.
-fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<(FindingKind, &'static str, usize, f64, f64)>, f64) {
+/// One kind's part of a theme's bar.
+struct Segment {
+    kind: FindingKind,
+    fill: &'static str,
+    findings: usize,
+    x: f64,
+    width: f64,
+}
+
+/// A theme's bar: a segment per kind with findings; and where the bar ends.
+fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<Segment>, f64) {
     let mut x = left;
     let mut out = Vec::new();
     for (k, fill) in KINDS {
         let n = count(t, k);
         if n > 0 {
             let w = (n as f64 * per_finding).max(2.0);
-            out.push((k, fill, n, x, w));
+            out.push(Segment { kind: k, fill, findings: n, x, width: w });
             x += w;
         }
     }

@@ -13,7 +13,7 @@ scored per document with tests/gold/score.py's own rules against the measured go
 (each unit the reader keeps becomes a finding with the unit's text), so the two figures sit
 side by side in one run.
 
-usage: finetune_experiment.py UNITS.jsonl MODEL_DIR GOLD_DIR OUT_DIR [--epochs N] [--seed S]
+usage: finetune_experiment.py UNITS.jsonl MODEL_DIR GOLD_DIR[:GOLD_DIR...] OUT_DIR [--epochs N] [--seed S]
 """
 import argparse
 import json
@@ -65,7 +65,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("units")
     ap.add_argument("model_dir")
-    ap.add_argument("gold_dir")
+    ap.add_argument("gold_dirs", help="the annotations' directories, separated by ':' (the first holding a document's wins)")
     ap.add_argument("out_dir")
     add_training_args(ap)
     ap.add_argument("--context", type=int, default=0, help="also give the last N words of the unit before (in the first segment, after the heading)")
@@ -125,7 +125,8 @@ def main():
     gold = out / "gold"
     gold.mkdir(parents=True, exist_ok=True)
     for doc in {r["doc"] for r in rows if r["measured"]}:
-        (gold / f"{doc}.json").write_text((Path(args.gold_dir) / f"{doc}.json").read_text())
+        annotation = next(p for p in (Path(d) / f"{doc}.json" for d in args.gold_dirs.split(":")) if p.is_file())
+        (gold / f"{doc}.json").write_text(annotation.read_text())
     score = Path(__file__).resolve().parent.parent / "tests/gold/score.py"
     for name, p in [("baseline", p_base), ("finetuned", p_tuned)]:
         write_predictions(rows, measured, decide(p), out / name)

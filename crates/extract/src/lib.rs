@@ -78,8 +78,9 @@ pub enum Reader {
     /// The trained head over structure, cues and sentence embeddings ([`reader`]).
     Learned(Arc<reader::Head>),
     /// The fine-tuned sentence encoder ([`encoder`]), deciding every unit the head is not
-    /// all but sure is no finding: reads real documents better than the head alone, and
-    /// extraction with it takes some 300 times as long. An option, not the default.
+    /// all but sure is no finding. Extraction with it takes some 300 times as long, and held
+    /// out it reads some documents better than the head and others worse: an option, not
+    /// the default.
     Encoder { head: Arc<reader::Head>, model: &'static encoder::Encoder },
     /// The hand-written cue rules alone (kept to compare with, and to train from).
     Rules,

@@ -15,8 +15,8 @@ pub enum ReaderChoice {
     /// The shipped head over structure, cues and static embeddings: fast (the default).
     #[default]
     Head,
-    /// The fine-tuned sentence encoder: about 10 ms a sentence; better than the head on some
-    /// held-out measures and worse on others (README, "The reader").
+    /// The fine-tuned sentence encoder blended with the head: about 10 ms a sentence; held
+    /// out by council, a little better than the head alone (README, "The reader").
     Encoder,
 }
 

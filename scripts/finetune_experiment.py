@@ -17,6 +17,7 @@ usage: finetune_experiment.py UNITS.jsonl MODEL_DIR GOLD_DIR[:GOLD_DIR...] OUT_D
 """
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -123,7 +124,10 @@ def main():
     # The measured documents' annotations only: score.py counts a gold file without a
     # prediction as all missed.
     gold = out / "gold"
-    gold.mkdir(parents=True, exist_ok=True)
+    # Afresh: a document measured by an earlier run (--with-seeds) would be scored again
+    # against its stale predictions.
+    shutil.rmtree(gold, ignore_errors=True)
+    gold.mkdir(parents=True)
     for doc in {r["doc"] for r in rows if r["measured"]}:
         annotation = next(p for p in (Path(d) / f"{doc}.json" for d in args.gold_dirs.split(":")) if p.is_file())
         (gold / f"{doc}.json").write_text(annotation.read_text())
@@ -251,7 +255,8 @@ def encoder_cost(model_dir, rows, enc, measured):
 
 
 def write_predictions(rows, measured, predicted, out):
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     docs = {}
     for r, m, k in zip(rows, measured, predicted):
         if m:

@@ -142,9 +142,9 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
                 @let y = row_h * (i as f64 + 1.0) + 4.0;
                 text x="0" y=(y + 16.0) { (peerscope_model::text::clip_chars(&t.label, 48)) }
                 @let (segments, end) = segments(t, label_w, bar_w / most);
-                @for Segment { kind: k, fill, findings: n, x, width: w } in segments {
-                    a href=(theme_href(ask, &t.theme, Some(k))) aria-label=(format!("{}: {n} {}", t.label, k.label())) {
-                        rect x=(x) y=(y) width=(w) height=(row_h - 6.0) fill=(fill) stroke="#0b0c0c" stroke-width="1" { title { (t.label) ": " (n) " " (k.label()) } }
+                @for Segment { kind, fill, findings, x, width } in segments {
+                    a href=(theme_href(ask, &t.theme, Some(kind))) aria-label=(format!("{}: {findings} {}", t.label, kind.label())) {
+                        rect x=(x) y=(y) width=(width) height=(row_h - 6.0) fill=(fill) stroke="#0b0c0c" stroke-width="1" { title { (t.label) ": " (findings) " " (kind.label()) } }
                     }
                 }
                 text x=(end + 6.0) y=(y + 16.0) { (t.findings) }
@@ -166,12 +166,12 @@ struct Segment {
 fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<Segment>, f64) {
     let mut x = left;
     let mut out = Vec::new();
-    for (k, fill) in KINDS {
-        let n = count(t, k);
-        if n > 0 {
-            let w = (n as f64 * per_finding).max(2.0);
-            out.push(Segment { kind: k, fill, findings: n, x, width: w });
-            x += w;
+    for (kind, fill) in KINDS {
+        let findings = count(t, kind);
+        if findings > 0 {
+            let width = (findings as f64 * per_finding).max(2.0);
+            out.push(Segment { kind, fill, findings, x, width });
+            x += width;
         }
     }
     (out, x)

@@ -42,7 +42,7 @@ def build(src: Path):
         findings.append(f)
     text = MARK.sub(lambda m: m.group(3), body)
     meta["council"] = meta["council"].replace("_", " ")
-    gold = {"doc": src.name, **meta, "review_year": int(meta["review_year"]), "findings": findings}
+    gold = {"doc": src.name, **meta, "review_year": None if meta["review_year"] == "none" else int(meta["review_year"]), "findings": findings}
     (ROOT / "docs" / src.name).write_text(text, encoding="utf-8")
     (ROOT / "gold" / (src.stem + ".json")).write_text(json.dumps(gold, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if src.suffix == ".txt" and (ROOT / "pdf").is_dir():

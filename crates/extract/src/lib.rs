@@ -33,7 +33,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 6;
+pub const EXTRACTOR_VERSION: u32 = 7;
 
 /// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
 pub const ENCODER_FLAG: u32 = 1 << 16;
@@ -354,7 +354,9 @@ impl Extractor {
         let found = capped(&text, if matches!(units, Units::Decide(_)) { decided } else { found });
         let review_type = metadata::review_type(&text);
         let service = metadata::service(&text, found_title.as_deref().unwrap_or(""));
-        let review_year = metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints);
+        // The review year is the year a team was on site: a document about no external
+        // review (a scrutiny task-and-finish group's report) dates none, whatever years it names.
+        let review_year = (review_type != peerscope_model::ReviewType::None).then(|| metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints)).flatten();
         let council = reviewed.map(|i| CouncilRef::from(self.councils.get(i)));
         let title = found_title.unwrap_or_else(|| {
             metadata::composed_title(council.as_ref().map(|c| c.name.as_str()), review_type, doc_kind, review_year)
@@ -432,6 +434,20 @@ mod tests {
             assert!(f.text.len() <= MAX_FINDING_BYTES, "{} bytes", f.text.len());
             assert_eq!(&read.text[f.start..f.end], f.text);
         }
+    }
+
+    #[test]
+    fn a_document_about_no_review_dates_no_review() {
+        // Regression: a task-and-finish group's minutes (Darlington's, in tests/real) were
+        // given the year the group was set up as the year of a review that never happened.
+        let x = Extractor::new().unwrap();
+        let year = |doc: &str| x.extract("minutes.txt", doc.as_bytes()).unwrap().document.review_year;
+        let minutes = "Adult Social Care during the Pandemic Task and Finish Review - Final Report\n\n\
+            The Task and Finish Group was established by this Scrutiny Committee on 20 April 2021 and \
+            carried out its work between June and November 2021.\n\nRESOLVED - That the report be endorsed.\n";
+        assert_eq!(year(minutes), None);
+        let peer = "Adult Social Care Peer Challenge\n\nThe peer challenge took place from 9 to 11 November 2021.\n";
+        assert_eq!(year(peer), Some(2021));
     }
 
     #[test]

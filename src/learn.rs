@@ -260,6 +260,19 @@ impl CrossValidation {
         row(&mut out, "segmentation", self.learned.segmentation(), self.rules.segmentation());
         row(&mut out, "coarse (afd=rec)", self.learned.coarse(), self.rules.coarse());
         row(&mut out, "strict (all kinds)", self.learned.strict(), self.rules.strict());
+        // How much the figures above are worth: one document can hold a fifth of the findings.
+        let rounds = peerscope_eval::BOOTSTRAP_ROUNDS;
+        let plain = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}"));
+        let signed = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:+.3} to {hi:+.3}"));
+        let (learned, rules) = (&self.learned, &self.rules);
+        let _ = writeln!(out, "{:<26}   coarse {}, strict {}", "95% interval", plain(learned.interval(false, rounds)), plain(learned.interval(true, rounds)));
+        let _ = writeln!(
+            out,
+            "{:<26}   coarse {}, strict {}   (95%; documents resampled {rounds} times)",
+            "learned minus rules",
+            signed(learned.interval_against(rules, false, rounds)),
+            signed(learned.interval_against(rules, true, rounds))
+        );
         let c = self.ceiling.coarse();
         let _ = writeln!(out, "{:<26}   {:.3} {:.3} {:.3}     (a perfect decision on these units)", "ceiling (coarse)", c.precision, c.recall, c.f1);
         for m in peerscope_eval::META {

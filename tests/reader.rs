@@ -161,6 +161,10 @@ fn the_cross_validated_reader_holds_on_real_documents_and_beats_the_cue_rules() 
     assert!(coarse[2] >= 0.74, "learned coarse F1 fell to {}:\n{table}", coarse[2]);
     assert!(strict[2] >= 0.68, "learned strict F1 fell to {}:\n{table}", strict[2]);
     assert!(coarse[2] > coarse[5], "the learned reader no longer beats the cue rules:\n{table}");
+    // And beyond chance: the documents resampled, the difference's interval stays above 0.
+    let minus = table.lines().find(|l| l.starts_with("learned minus rules")).unwrap_or_else(|| panic!("no interval line in\n{table}"));
+    let low: f64 = minus.split_whitespace().find_map(|w| w.parse().ok()).unwrap_or_else(|| panic!("no figure in {minus}"));
+    assert!(low > 0.0, "the learned reader's lead over the cue rules is within chance: {minus}");
 }
 
 /// `--units` writes every unit the cross-validation decides on, each with its fold and

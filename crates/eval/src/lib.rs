@@ -12,7 +12,7 @@
 mod report;
 mod tokens;
 
-pub use report::{DocScore, Report, Summary};
+pub use report::{DocScore, Report, Summary, BOOTSTRAP_ROUNDS};
 pub use tokens::tokens;
 
 use std::collections::{HashMap, HashSet};

@@ -64,3 +64,43 @@ fn malformed_input_is_an_error_naming_the_file() {
     assert!(e.to_string().starts_with("notes.json"));
     assert!(Side::parse("list.json", "[1,2]").is_err());
 }
+
+#[test]
+fn the_interval_spans_the_documents_spread_and_is_the_same_every_run() {
+    let good = side(&[("strength", "Staff are proud to work for the council"), ("area_for_development", "Waiting lists for assessments are too long")]);
+    let missed = side(&[]);
+    let mut r = Report::new();
+    for i in 0..20 {
+        // Half the documents read perfectly, half not at all: pooled F1 0.67.
+        r.add(&format!("d{i}"), &good, if i % 2 == 0 { &good } else { &missed });
+    }
+    let (lo, hi) = r.interval(false, 2000).unwrap();
+    let f1 = r.coarse().f1;
+    assert!(lo < f1 && f1 < hi, "{lo} < {f1} < {hi}");
+    assert!(hi - lo > 0.1 && lo > 0.3 && hi < 0.95, "a wide interval for so mixed a set: {lo}..{hi}");
+    assert_eq!(r.interval(false, 2000), Some((lo, hi)), "the same draws every run");
+    let mut same = Report::new();
+    for i in 0..20 {
+        same.add(&format!("d{i}"), &good, &good);
+    }
+    assert_eq!(same.interval(true, 500), Some((1.0, 1.0)), "documents that agree leave nothing to resample");
+    assert_eq!(Report::new().interval(false, 100), None);
+}
+
+#[test]
+fn a_reader_better_on_every_document_is_better_beyond_chance() {
+    let gold = side(&[("strength", "Staff are proud to work for the council"), ("area_for_development", "Waiting lists for assessments are too long")]);
+    let half = side(&[("strength", "Staff are proud to work for the council")]);
+    let (mut better, mut worse) = (Report::new(), Report::new());
+    for i in 0..12 {
+        better.add(&format!("d{i}"), &gold, &gold);
+        worse.add(&format!("d{i}"), &gold, if i % 3 == 0 { &gold } else { &half });
+    }
+    let (lo, hi) = better.interval_against(&worse, false, 1000).unwrap();
+    assert!(lo > 0.0 && hi > lo, "{lo}..{hi}");
+    let (lo, hi) = worse.interval_against(&better, false, 1000).unwrap();
+    assert!(hi < 0.0, "{lo}..{hi}");
+    let mut other_docs = Report::new();
+    other_docs.add("elsewhere", &gold, &gold);
+    assert_eq!(better.interval_against(&other_docs, false, 10), None, "different documents cannot be paired");
+}

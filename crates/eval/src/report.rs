@@ -74,8 +74,8 @@ impl Report {
         add(&mut self.segmentation, &score_doc(gold, pred, Mode::Segmentation));
         let mut coarse = [0; 3];
         add(&mut coarse, &score_doc(gold, pred, Mode::Coarse));
-        for x in 0..3 {
-            self.coarse[x] += coarse[x];
+        for (total, n) in self.coarse.iter_mut().zip(coarse) {
+            *total += n;
         }
         for (k, counts) in strict.per_kind.iter().enumerate() {
             for (total, n) in self.strict[k].iter_mut().zip(counts) {
@@ -233,7 +233,7 @@ fn bootstrap(reports: &[&Report], strict: bool, rounds: usize, statistic: impl F
     if n == 0 || rounds == 0 {
         return None;
     }
-    let mut rng = SplitMix64(0x5eed_f1);
+    let mut rng = SplitMix64(0x5eed_5eed);
     let mut draws: Vec<f64> = (0..rounds)
         .map(|_| {
             let picks: Vec<usize> = (0..n).map(|_| (rng.next() % n as u64) as usize).collect();
@@ -242,8 +242,8 @@ fn bootstrap(reports: &[&Report], strict: bool, rounds: usize, statistic: impl F
                 .map(|docs| {
                     let mut pooled = [0; 3];
                     for &i in &picks {
-                        for x in 0..3 {
-                            pooled[x] += docs[i][x];
+                        for (total, n) in pooled.iter_mut().zip(docs[i]) {
+                            *total += n;
                         }
                     }
                     prf(pooled).2

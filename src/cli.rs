@@ -143,6 +143,12 @@ pub enum Command {
         /// the head's features) as JSON lines to FILE, for experiments with other models.
         #[arg(long, value_name = "FILE", requires = "cross_validate")]
         units: Option<PathBuf>,
+        /// Also train the heads with these training options changed (OPTION=VALUE,...; the
+        /// options: EPOCHS, LR, L2, FINDING_WEIGHT, REAL_WEIGHT, MAX_RARITY, FINDING_BELOW)
+        /// and print the variant's figures with the 95% interval of its difference from the
+        /// heads above, the same documents resampled for both.
+        #[arg(long, value_name = "OPTION=VALUE,...", requires = "cross_validate")]
+        against: Option<String>,
     },
     /// Train the reader on annotated documents (GOLD_DIR DOCS_DIR pairs) and write its
     /// weights (the shipped ones: scripts/train_reader.sh).
@@ -166,9 +172,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
         Command::Fetch { sources, reader } => crate::fetch_cmd::run(&cli.data, &sources, reader),
         Command::Serve { bind } => crate::serve_cmd::run(&cli.data, bind),
-        Command::Eval { gold, docs, json, brief, out, rules, reader, cross_validate, folds, train_also, with, units } => {
+        Command::Eval { gold, docs, json, brief, out, rules, reader, cross_validate, folds, train_also, with, units, against } => {
             if cross_validate {
-                return crate::eval_cmd::cross_validate(&gold, &docs, &with, &train_also, folds, brief, units.as_deref());
+                let sets = crate::eval_cmd::Measured { gold: &gold, docs: &docs, with: &with, train_also: &train_also };
+                return crate::eval_cmd::cross_validate(&sets, folds, brief, units.as_deref(), against.as_deref());
             }
             crate::eval_cmd::run(&crate::eval_cmd::Options { gold: &gold, docs: &docs, json, brief, out: out.as_deref(), rules, reader: reader.unwrap_or_default() })
         }

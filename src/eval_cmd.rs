@@ -107,17 +107,34 @@ fn is_genre(docs: &Path) -> bool {
     docs.components().any(|c| c.as_os_str() == "genre")
 }
 
+/// What `eval --cross-validate` measures and trains on.
+pub struct Measured<'a> {
+    pub gold: &'a Path,
+    pub docs: &'a Path,
+    /// More measured sets, GOLD_DIR DOCS_DIR pairs.
+    pub with: &'a [PathBuf],
+    /// Sets trained on but not measured, GOLD_DIR DOCS_DIR pairs.
+    pub train_also: &'a [PathBuf],
+}
+
 /// `peerscope eval --cross-validate`: the learned reader, trained fold by fold, beside the
-/// cue rules, on the measured sets.
-pub fn cross_validate(gold: &Path, docs: &Path, with: &[PathBuf], train_also: &[PathBuf], folds: usize, brief: bool, units: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// cue rules, on the measured sets; with `against`, a variant of its training options too.
+pub fn cross_validate(m: &Measured, folds: usize, brief: bool, units: Option<&Path>, against: Option<&str>) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(folds >= 2, "--folds must be at least 2");
+    let options = crate::learn::options_from_env();
+    // A bad variant is refused before the long part of the run.
+    let variant = against.map(|spec| crate::learn::options_with(options.clone(), spec)).transpose()?;
     let extractor = crate::pdf_child::rules_extractor()?;
-    let mut all = vec![crate::learn::Set { gold: gold.to_path_buf(), docs: docs.to_path_buf(), measured: true, real: !is_genre(docs) }];
-    all.extend(sets(with, true));
-    all.extend(sets(train_also, false));
+    let mut all = vec![crate::learn::Set { gold: m.gold.to_path_buf(), docs: m.docs.to_path_buf(), measured: true, real: !is_genre(m.docs) }];
+    all.extend(sets(m.with, true));
+    all.extend(sets(m.train_also, false));
     let (labelled, failed) = crate::learn::load(&extractor, &all)?;
-    let cv = crate::learn::cross_validate(&extractor, &labelled, folds, &crate::learn::options_from_env(), units)?;
+    let cv = crate::learn::cross_validate(&extractor, &labelled, folds, &options, units)?;
     crate::out!("{}", cv.table());
+    if let (Some(spec), Some(variant)) = (against, variant) {
+        let other = crate::learn::cross_validate(&extractor, &labelled, folds, &variant, None)?;
+        crate::out!("\n{}", other.against(&cv, spec));
+    }
     if !brief {
         crate::out!("\nWhat the learned reader missed and made up, by document:\n{}", cv.learned.errors());
     }

@@ -242,6 +242,26 @@ fn ceiling(d: &Labelled) -> anyhow::Result<Side> {
 }
 
 impl CrossValidation {
+    /// This run (heads trained with other options) against `base`: its figures, and the
+    /// interval of its difference from `base`'s learned reader on the same documents.
+    pub fn against(&self, base: &CrossValidation, spec: &str) -> String {
+        let mut out = String::new();
+        let rounds = peerscope_eval::BOOTSTRAP_ROUNDS;
+        let signed = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:+.3} to {hi:+.3}"));
+        let _ = writeln!(out, "Variant: the heads trained with {spec}");
+        for (name, s) in [("coarse (afd=rec)", self.learned.coarse()), ("strict (all kinds)", self.learned.strict())] {
+            let _ = writeln!(out, "{name:<26}   {:.3} {:.3} {:.3}", s.precision, s.recall, s.f1);
+        }
+        let _ = writeln!(
+            out,
+            "{:<26}   coarse {}, strict {}   (95%; the same documents resampled {rounds} times)",
+            "variant minus options above",
+            signed(self.learned.interval_against(&base.learned, false, rounds)),
+            signed(self.learned.interval_against(&base.learned, true, rounds))
+        );
+        out
+    }
+
     /// The two readers side by side: per kind, segmentation, coarse, strict, metadata, then
     /// coarse and strict per source type.
     pub fn table(&self) -> String {
@@ -301,20 +321,56 @@ impl CrossValidation {
 /// `eval --cross-validate`; the shipped head uses the defaults.
 pub fn options_from_env() -> TrainOptions {
     let mut o = TrainOptions::default();
-    let mut epochs = o.epochs as f32;
-    for (name, slot) in [
-        ("EPOCHS", &mut epochs),
-        ("LR", &mut o.learning_rate),
-        ("L2", &mut o.l2),
-        ("FINDING_WEIGHT", &mut o.finding_weight),
-        ("REAL_WEIGHT", &mut o.real_weight),
-        ("MAX_RARITY", &mut o.max_rarity),
-        ("FINDING_BELOW", &mut o.finding_below),
-    ] {
+    for name in OPTION_NAMES {
         if let Some(v) = std::env::var(format!("PEERSCOPE_TRAIN_{name}")).ok().and_then(|v| v.parse::<f32>().ok()) {
-            *slot = v;
+            set_option(&mut o, name, v);
         }
     }
-    o.epochs = epochs.max(1.0) as usize;
     o
+}
+
+/// `base` with the options of `spec` ("FINDING_BELOW=0.5,MAX_RARITY=3") changed.
+pub fn options_with(mut base: TrainOptions, spec: &str) -> anyhow::Result<TrainOptions> {
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').with_context(|| format!("training option {pair:?} is not OPTION=VALUE"))?;
+        let name = name.trim().to_ascii_uppercase();
+        let value: f32 = value.trim().parse().with_context(|| format!("training option {name}: {value:?} is not a number"))?;
+        anyhow::ensure!(value.is_finite() && value >= 0.0, "training option {name}: {value} is not a finite number of zero or more");
+        anyhow::ensure!(set_option(&mut base, &name, value), "no training option {name}; the options: {}", OPTION_NAMES.join(", "));
+    }
+    Ok(base)
+}
+
+const OPTION_NAMES: [&str; 7] = ["EPOCHS", "LR", "L2", "FINDING_WEIGHT", "REAL_WEIGHT", "MAX_RARITY", "FINDING_BELOW"];
+
+/// Set the option `name` (one of [`OPTION_NAMES`]); false for an unknown name.
+fn set_option(o: &mut TrainOptions, name: &str, v: f32) -> bool {
+    match name {
+        // At least one epoch, and no more than a long run's worth, whatever was asked.
+        "EPOCHS" => o.epochs = (v as usize).clamp(1, 100_000),
+        "LR" => o.learning_rate = v,
+        "L2" => o.l2 = v,
+        "FINDING_WEIGHT" => o.finding_weight = v,
+        "REAL_WEIGHT" => o.real_weight = v,
+        "MAX_RARITY" => o.max_rarity = v,
+        "FINDING_BELOW" => o.finding_below = v,
+        _ => return false,
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_names_known_options_with_numbers() {
+        let o = options_with(TrainOptions::default(), " finding_below=0.5 , MAX_RARITY=3,").unwrap();
+        assert_eq!((o.finding_below, o.max_rarity), (0.5, 3.0));
+        assert_eq!(o.l2, TrainOptions::default().l2, "options not named keep their defaults");
+        assert_eq!(options_with(TrainOptions::default(), "EPOCHS=0").unwrap().epochs, 1);
+        for bad in ["NOPE=1", "L2", "L2=abc", "L2=-1", "LR=inf"] {
+            assert!(options_with(TrainOptions::default(), bad).is_err(), "{bad} accepted");
+        }
+    }
 }

@@ -241,13 +241,22 @@ fn ceiling(d: &Labelled) -> anyhow::Result<Side> {
     Ok(Side::from_json(&d.name, &serde_json::to_value(&doc)?)?)
 }
 
+/// An interval of F1 as the tables print it ("-" when there was nothing to resample).
+fn span(interval: Option<(f64, f64)>) -> String {
+    interval.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}"))
+}
+
+/// An interval of a difference of F1s, signed.
+fn signed_span(interval: Option<(f64, f64)>) -> String {
+    interval.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:+.3} to {hi:+.3}"))
+}
+
 impl CrossValidation {
     /// This run (heads trained with other options) against `base`: its figures, and the
     /// interval of its difference from `base`'s learned reader on the same documents.
     pub fn against(&self, base: &CrossValidation, spec: &str) -> String {
         let mut out = String::new();
         let rounds = peerscope_eval::BOOTSTRAP_ROUNDS;
-        let signed = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:+.3} to {hi:+.3}"));
         let _ = writeln!(out, "Variant: the heads trained with {spec}");
         for (name, s) in [("coarse (afd=rec)", self.learned.coarse()), ("strict (all kinds)", self.learned.strict())] {
             let _ = writeln!(out, "{name:<26}   {:.3} {:.3} {:.3}", s.precision, s.recall, s.f1);
@@ -256,8 +265,8 @@ impl CrossValidation {
             out,
             "{:<26}   coarse {}, strict {}   (95%; the same documents resampled {rounds} times)",
             "variant minus options above",
-            signed(self.learned.interval_against(&base.learned, false, rounds)),
-            signed(self.learned.interval_against(&base.learned, true, rounds))
+            signed_span(self.learned.interval_against(&base.learned, false, rounds)),
+            signed_span(self.learned.interval_against(&base.learned, true, rounds))
         );
         out
     }
@@ -282,16 +291,14 @@ impl CrossValidation {
         row(&mut out, "strict (all kinds)", self.learned.strict(), self.rules.strict());
         // How much the figures above are worth: one document can hold a fifth of the findings.
         let rounds = peerscope_eval::BOOTSTRAP_ROUNDS;
-        let plain = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:.3}–{hi:.3}"));
-        let signed = |i: Option<(f64, f64)>| i.map_or_else(|| "-".to_string(), |(lo, hi)| format!("{lo:+.3} to {hi:+.3}"));
         let (learned, rules) = (&self.learned, &self.rules);
-        let _ = writeln!(out, "{:<26}   coarse {}, strict {}", "95% interval", plain(learned.interval(false, rounds)), plain(learned.interval(true, rounds)));
+        let _ = writeln!(out, "{:<26}   coarse {}, strict {}", "95% interval", span(learned.interval(false, rounds)), span(learned.interval(true, rounds)));
         let _ = writeln!(
             out,
             "{:<26}   coarse {}, strict {}   (95%; documents resampled {rounds} times)",
             "learned minus rules",
-            signed(learned.interval_against(rules, false, rounds)),
-            signed(learned.interval_against(rules, true, rounds))
+            signed_span(learned.interval_against(rules, false, rounds)),
+            signed_span(learned.interval_against(rules, true, rounds))
         );
         let c = self.ceiling.coarse();
         let _ = writeln!(out, "{:<26}   {:.3} {:.3} {:.3}     (a perfect decision on these units)", "ceiling (coarse)", c.precision, c.recall, c.f1);

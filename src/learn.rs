@@ -300,6 +300,12 @@ impl CrossValidation {
             signed_span(learned.interval_against(rules, false, rounds)),
             signed_span(learned.interval_against(rules, true, rounds))
         );
+        // The confusion that turns a finding's sense around, which no F1 above singles out.
+        let swapped = |r: &Report| {
+            let (praise, concern) = r.praise_swapped();
+            format!("{praise} + {concern}")
+        };
+        let _ = writeln!(out, "{:<26}   {:<22}{}   (strengths read as concern or advice + the reverse)", "sense turned around", swapped(learned), swapped(rules));
         let c = self.ceiling.coarse();
         let _ = writeln!(out, "{:<26}   {:.3} {:.3} {:.3}     (a perfect decision on these units)", "ceiling (coarse)", c.precision, c.recall, c.f1);
         for m in peerscope_eval::META {

@@ -1,11 +1,12 @@
 //! Summing scores over documents and rendering them: the per-kind, segmentation, coarse
-//! and strict tables, metadata agreement, and each missed or spurious finding by document.
+//! and strict tables, the kinds the passages found were read as (a finding whose sense is
+//! turned around), metadata agreement, and each missed or spurious finding by document.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::{prf, score_doc, Counts, Mode, Side, KINDS, META};
+use crate::{kind_index, prf, score_doc, Counts, Mode, Side, KINDS, META};
 
 /// One document's scores and what went wrong in it.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +53,9 @@ pub struct Report {
     segmentation: [usize; 3],
     coarse: [usize; 3],
     meta_ok: [usize; 5],
+    /// Passages found as findings (kinds aside), by the gold kind (row) and the kind they
+    /// were read as (column), in [`KINDS`] order.
+    kinds_read: [[usize; 4]; 4],
     pub docs: Vec<DocScore>,
 }
 
@@ -71,7 +75,13 @@ impl Report {
     /// Scores one document and adds it to the totals.
     pub fn add(&mut self, name: &str, gold: &Side, pred: &Side) {
         let strict = score_doc(gold, pred, Mode::Strict);
-        add(&mut self.segmentation, &score_doc(gold, pred, Mode::Segmentation));
+        let found = score_doc(gold, pred, Mode::Segmentation);
+        add(&mut self.segmentation, &found);
+        for &(i, j) in &found.matched {
+            if let (Some(g), Some(p)) = (kind_index(&gold.items[j].kind), kind_index(&pred.items[i].kind)) {
+                self.kinds_read[g][p] += 1;
+            }
+        }
         let mut coarse = [0; 3];
         add(&mut coarse, &score_doc(gold, pred, Mode::Coarse));
         for (total, n) in self.coarse.iter_mut().zip(coarse) {
@@ -150,6 +160,21 @@ impl Report {
         bootstrap(&[self, other], strict, rounds, |f| f[0] - f[1])
     }
 
+    /// Of the passages found as findings, how many of each gold kind (row) were read as each
+    /// kind (column), in [`KINDS`] order: the diagonal is right, the rest is a finding filed
+    /// under the wrong kind.
+    pub fn kinds_read(&self) -> [[usize; 4]; 4] {
+        self.kinds_read
+    }
+
+    /// The confusions that turn a finding's sense around: (strengths read as an area for
+    /// development or a recommendation, areas for development and recommendations read as
+    /// strengths). A council told to fix its waiting lists filed as praised is the second.
+    pub fn praise_swapped(&self) -> (usize, usize) {
+        let k = &self.kinds_read;
+        (k[0][1] + k[0][2], k[1][0] + k[2][0])
+    }
+
     /// How many documents have `field` right.
     pub fn meta_ok(&self, field: &str) -> usize {
         META.iter().position(|m| *m == field).map_or(0, |m| self.meta_ok[m])
@@ -170,6 +195,7 @@ impl Report {
         if let Some((lo, hi)) = self.interval(false, BOOTSTRAP_ROUNDS) {
             let _ = writeln!(out, "{:<22}{lo:.3} – {hi:.3}   (95%, documents resampled {BOOTSTRAP_ROUNDS} times)", "coarse F1 interval");
         }
+        out.push_str(&self.kinds_read_table());
         let n = self.docs.len();
         for m in META {
             let _ = writeln!(out, "metadata {m:<13}{}/{n}", self.meta_ok(m));
@@ -179,6 +205,20 @@ impl Report {
         }
         let s = self.strict();
         let _ = writeln!(out, "all kinds F1 {:.3} (P {:.3} R {:.3}) over {n} documents", s.f1, s.precision, s.recall);
+        out
+    }
+
+    /// The passages found, by gold kind and kind read, and how many had their sense turned
+    /// around (praise read as concern or advice, or the reverse).
+    pub fn kinds_read_table(&self) -> String {
+        let mut out = String::new();
+        let short = ["strength", "area", "recommend", "pointer"];
+        let _ = writeln!(out, "{:<26}{:>10}{:>10}{:>10}{:>10}", "found: gold kind, read as", short[0], short[1], short[2], short[3]);
+        for (g, row) in self.kinds_read.iter().enumerate() {
+            let _ = writeln!(out, "  {:<24}{:>10}{:>10}{:>10}{:>10}", short[g], row[0], row[1], row[2], row[3]);
+        }
+        let (praise, concern) = self.praise_swapped();
+        let _ = writeln!(out, "{:<26}{} strengths read as concerns or advice, {} concerns or advice read as strengths", "sense turned around", praise, concern);
         out
     }
 
@@ -211,6 +251,7 @@ impl Report {
             "kinds": KINDS.iter().map(|k| (k.to_string(), serde_json::to_value(self.kind(k)).unwrap_or_default())).collect::<serde_json::Map<_, _>>(),
             "all": self.strict(),
             "segmentation": self.segmentation(),
+            "kinds_read": { "kinds": KINDS, "gold_by_read": self.kinds_read },
             "coarse": self.coarse(),
             "coarse_interval": self.interval(false, BOOTSTRAP_ROUNDS),
             "all_interval": self.interval(true, BOOTSTRAP_ROUNDS),

@@ -104,3 +104,28 @@ fn a_reader_better_on_every_document_is_better_beyond_chance() {
     other_docs.add("elsewhere", &gold, &gold);
     assert_eq!(better.interval_against(&other_docs, false, 10), None, "different documents cannot be paired");
 }
+
+#[test]
+fn a_finding_read_as_the_wrong_kind_is_counted_where_it_was_filed() {
+    let gold = side(&[
+        ("area_for_development", "Waiting lists for assessments are too long"),
+        ("strength", "Carers speak highly of the short breaks offer"),
+        ("recommendation", "The council should publish its market position statement"),
+    ]);
+    let pred = side(&[
+        ("strength", "Waiting lists for assessments are too long"),
+        ("strength", "Carers speak highly of the short breaks offer"),
+        ("area_for_development", "The council should publish its market position statement"),
+        ("strength", "Nothing of the kind was annotated here at all"),
+    ]);
+    let mut r = Report::new();
+    r.add("doc", &gold, &pred);
+    let k = r.kinds_read();
+    assert_eq!(k[1][0], 1, "an area for development filed as a strength");
+    assert_eq!(k[0][0], 1);
+    assert_eq!(k[2][1], 1, "advice read as an area: same sense, not turned around");
+    assert_eq!(k.iter().flatten().sum::<usize>(), 3, "a spurious finding is no confusion");
+    assert_eq!(r.praise_swapped(), (0, 1));
+    assert!(r.table().contains("0 strengths read as concerns or advice, 1 concerns or advice read as strengths"), "{}", r.table());
+    assert_eq!(r.to_json()["kinds_read"]["gold_by_read"][1][0], 1);
+}

@@ -311,6 +311,10 @@ impl CrossValidation {
         for m in peerscope_eval::META {
             let _ = writeln!(out, "metadata {m:<17}{:>17}/{n}", self.learned.meta_ok(m));
         }
+        // What a researcher's `--min-confidence` keeps of the learned reader's findings, held
+        // out: the threshold's price in recall, and the praise-for-concern mix-ups it drops.
+        let _ = writeln!(out, "\nlearned reader, kept by confidence (coarse):");
+        out.push_str(&self.learned.confidence_table());
         let _ = writeln!(out, "\nper source type (F1)        learned coarse/strict   rules coarse/strict");
         for (t, l) in &self.learned_by_type {
             let Some(r) = self.rules_by_type.get(t) else { continue };

@@ -12,7 +12,7 @@
 mod report;
 mod tokens;
 
-pub use report::{DocScore, Report, Summary, BOOTSTRAP_ROUNDS};
+pub use report::{DocScore, Report, Summary, BOOTSTRAP_ROUNDS, MIN_CONFIDENCES};
 pub use tokens::tokens;
 
 use std::collections::{HashMap, HashSet};
@@ -50,12 +50,14 @@ pub enum Mode {
 pub struct Item {
     pub kind: String,
     pub text: String,
+    /// How sure the reader was (a prediction's `confidence`); 1 when not given, as in gold.
+    pub confidence: f64,
     tokens: HashSet<String>,
 }
 
 impl Item {
     pub fn new(kind: &str, text: &str) -> Item {
-        Item { kind: kind.to_string(), text: text.to_string(), tokens: tokens(text) }
+        Item { kind: kind.to_string(), text: text.to_string(), confidence: 1.0, tokens: tokens(text) }
     }
 }
 
@@ -77,7 +79,10 @@ impl Side {
         };
         let items = findings
             .iter()
-            .map(|f| Item::new(f.get("kind").and_then(Value::as_str).unwrap_or(""), f.get("text").and_then(Value::as_str).unwrap_or("")))
+            .map(|f| Item {
+                confidence: f.get("confidence").and_then(Value::as_f64).unwrap_or(1.0),
+                ..Item::new(f.get("kind").and_then(Value::as_str).unwrap_or(""), f.get("text").and_then(Value::as_str).unwrap_or(""))
+            })
             .collect();
         let meta = META.iter().map(|&m| (m, meta_value(obj.get(m), m))).collect();
         Ok(Side { items, meta })
@@ -90,6 +95,12 @@ impl Side {
 
     pub fn meta(&self, field: &str) -> Option<&str> {
         self.meta.get(field).and_then(|v| v.as_deref())
+    }
+
+    /// This side with only the findings read with at least `min` confidence: what
+    /// `--min-confidence min` would have kept.
+    pub fn at_least(&self, min: f64) -> Side {
+        Side { items: self.items.iter().filter(|i| i.confidence >= min).cloned().collect(), meta: self.meta.clone() }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Summing scores over documents and rendering them: the per-kind, segmentation, coarse
 //! and strict tables, the kinds the passages found were read as (a finding whose sense is
-//! turned around), metadata agreement, and each missed or spurious finding by document.
+//! turned around), what each minimum confidence would keep, metadata agreement, and each
+//! missed or spurious finding by document.
 
 use std::fmt::Write as _;
 
@@ -56,7 +57,20 @@ pub struct Report {
     /// Passages found as findings (kinds aside), by the gold kind (row) and the kind they
     /// were read as (column), in [`KINDS`] order.
     kinds_read: [[usize; 4]; 4],
+    /// Per threshold of [`MIN_CONFIDENCES`], what the predictions kept at it score.
+    by_confidence: [AtConfidence; MIN_CONFIDENCES.len()],
     pub docs: Vec<DocScore>,
+}
+
+/// The thresholds `--min-confidence` is shown at: what each would keep and cost.
+pub const MIN_CONFIDENCES: [f64; 6] = [0.0, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// The predictions a `--min-confidence` keeps, scored.
+#[derive(Debug, Clone, Copy, Default)]
+struct AtConfidence {
+    kept: usize,
+    coarse: [usize; 3],
+    kinds_read: [[usize; 4]; 4],
 }
 
 fn add(into: &mut [usize; 3], c: &Counts) {
@@ -77,10 +91,12 @@ impl Report {
         let strict = score_doc(gold, pred, Mode::Strict);
         let found = score_doc(gold, pred, Mode::Segmentation);
         add(&mut self.segmentation, &found);
-        for &(i, j) in &found.matched {
-            if let (Some(g), Some(p)) = (kind_index(&gold.items[j].kind), kind_index(&pred.items[i].kind)) {
-                self.kinds_read[g][p] += 1;
-            }
+        add_kinds_read(&mut self.kinds_read, gold, pred, &found);
+        for (at, &min) in self.by_confidence.iter_mut().zip(&MIN_CONFIDENCES) {
+            let kept = pred.at_least(min);
+            at.kept += kept.items.len();
+            add(&mut at.coarse, &score_doc(gold, &kept, Mode::Coarse));
+            add_kinds_read(&mut at.kinds_read, gold, &kept, &score_doc(gold, &kept, Mode::Segmentation));
         }
         let mut coarse = [0; 3];
         add(&mut coarse, &score_doc(gold, pred, Mode::Coarse));
@@ -171,8 +187,7 @@ impl Report {
     /// development or a recommendation, areas for development and recommendations read as
     /// strengths). A council told to fix its waiting lists filed as praised is the second.
     pub fn praise_swapped(&self) -> (usize, usize) {
-        let k = &self.kinds_read;
-        (k[0][1] + k[0][2], k[1][0] + k[2][0])
+        praise_swapped(&self.kinds_read)
     }
 
     /// How many documents have `field` right.
@@ -196,6 +211,7 @@ impl Report {
             let _ = writeln!(out, "{:<22}{lo:.3} – {hi:.3}   (95%, documents resampled {BOOTSTRAP_ROUNDS} times)", "coarse F1 interval");
         }
         out.push_str(&self.kinds_read_table());
+        out.push_str(&self.confidence_table());
         let n = self.docs.len();
         for m in META {
             let _ = writeln!(out, "metadata {m:<13}{}/{n}", self.meta_ok(m));
@@ -220,6 +236,30 @@ impl Report {
         let (praise, concern) = self.praise_swapped();
         let _ = writeln!(out, "{:<26}{} strengths read as concerns or advice, {} concerns or advice read as strengths", "sense turned around", praise, concern);
         out
+    }
+
+    /// What each `--min-confidence` of [`MIN_CONFIDENCES`] would keep of the predictions and
+    /// how the kept ones score (coarse), with the findings whose sense they turn around:
+    /// for choosing a threshold for an export.
+    pub fn confidence_table(&self) -> String {
+        let mut out = String::new();
+        let all = self.by_confidence[0].kept.max(1) as f64;
+        let _ = writeln!(out, "{:<22}{:>6}{:>7}{:>7}{:>7}   sense turned around", "--min-confidence", "kept", "P", "R", "F1");
+        for (at, min) in self.by_confidence.iter().zip(MIN_CONFIDENCES) {
+            let s = Summary::of(at.coarse);
+            let (praise, concern) = praise_swapped(&at.kinds_read);
+            let _ = writeln!(out, "  {min:<20.1}{:>5.0}%{:7.3}{:7.3}{:7.3}   {praise} + {concern}", 100.0 * at.kept as f64 / all, s.precision, s.recall, s.f1);
+        }
+        out
+    }
+
+    /// [`Report::confidence_table`]'s figures as JSON.
+    fn confidence_json(&self) -> serde_json::Value {
+        self.by_confidence
+            .iter()
+            .zip(MIN_CONFIDENCES)
+            .map(|(at, min)| serde_json::json!({ "min_confidence": min, "kept": at.kept, "coarse": Summary::of(at.coarse), "praise_swapped": praise_swapped(&at.kinds_read) }))
+            .collect()
     }
 
     /// Each document's wrong metadata, missed findings and spurious findings.
@@ -252,6 +292,7 @@ impl Report {
             "all": self.strict(),
             "segmentation": self.segmentation(),
             "kinds_read": { "kinds": KINDS, "gold_by_read": self.kinds_read },
+            "by_min_confidence": self.confidence_json(),
             "coarse": self.coarse(),
             "coarse_interval": self.interval(false, BOOTSTRAP_ROUNDS),
             "all_interval": self.interval(true, BOOTSTRAP_ROUNDS),
@@ -259,6 +300,21 @@ impl Report {
             "per_doc": self.docs,
         })
     }
+}
+
+/// Adds to `into` the kind each passage `found` matched (kinds aside) was read as, by its
+/// gold kind.
+fn add_kinds_read(into: &mut [[usize; 4]; 4], gold: &Side, pred: &Side, found: &Counts) {
+    for &(i, j) in &found.matched {
+        if let (Some(g), Some(p)) = (kind_index(&gold.items[j].kind), kind_index(&pred.items[i].kind)) {
+            into[g][p] += 1;
+        }
+    }
+}
+
+/// (strengths read as concerns or advice, concerns or advice read as strengths).
+fn praise_swapped(k: &[[usize; 4]; 4]) -> (usize, usize) {
+    (k[0][1] + k[0][2], k[1][0] + k[2][0])
 }
 
 /// Resamplings behind an interval: cheap (milliseconds), and enough that on the 37 real

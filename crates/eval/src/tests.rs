@@ -129,3 +129,26 @@ fn a_finding_read_as_the_wrong_kind_is_counted_where_it_was_filed() {
     assert!(r.table().contains("0 strengths read as concerns or advice, 1 concerns or advice read as strengths"), "{}", r.table());
     assert_eq!(r.to_json()["kinds_read"]["gold_by_read"][1][0], 1);
 }
+
+#[test]
+fn a_minimum_confidence_keeps_the_surer_findings_and_scores_what_it_keeps() {
+    let gold = Side::parse("g", r#"{"findings":[
+        {"kind":"area_for_development","text":"Waiting lists for assessments are too long"},
+        {"kind":"strength","text":"Carers speak highly of the short breaks offer"}]}"#)
+    .unwrap();
+    let pred = Side::parse("p", r#"{"findings":[
+        {"kind":"strength","text":"Waiting lists for assessments are too long","confidence":0.45},
+        {"kind":"strength","text":"Carers speak highly of the short breaks offer","confidence":0.93}]}"#)
+    .unwrap();
+    assert_eq!(pred.at_least(0.5).items.len(), 1);
+    let mut r = Report::new();
+    r.add("doc", &gold, &pred);
+    let table = r.confidence_table();
+    let line = |min: &str| table.lines().find(|l| l.trim_start().starts_with(min)).unwrap_or_default().to_string();
+    assert!(line("0.0").contains("100%") && line("0.0").ends_with("0 + 1"), "{table}");
+    assert!(line("0.5").contains("50%") && line("0.5").ends_with("0 + 0"), "{table}");
+    assert!(line("0.9").contains("50%") && line("0.9").contains("1.000"), "the surer finding is right: {table}");
+    let json = r.to_json();
+    assert_eq!(json["by_min_confidence"][1]["kept"], 1);
+    assert_eq!(json["by_min_confidence"][0]["praise_swapped"][1], 1);
+}

@@ -1,15 +1,18 @@
 //! The durable store of peerscope: raw bytes and extracted documents, content-addressed.
 //!
 //! A document's id is the SHA-256 of its raw bytes, so the same bytes stored twice are one
-//! document (with every source they came from). Raw bytes live as files named by their hash
-//! (written to a temporary file, synced, then renamed: a crash never leaves half a blob);
-//! records live in sled. Every change takes a new sequence number, and the sequence log is
+//! document (with every source they came from). Raw bytes live in pack files, a batch's to
+//! each, and are found by their hash (`blobs.rs`: written, synced, then named, so a crash
+//! never leaves half of one); records live in sled. Every change takes a new sequence number, and the sequence log is
 //! what the index replays: the index records the last sequence it holds, so after a crash
 //! the next run indexes what the store has and the index lacks. sled stays behind this
 //! crate's API so it can be replaced.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
+
+mod blobs;
+pub use blobs::{Blobs, StagedBlob};
 
 use peerscope_model::Document;
 use sled::Transactional;
@@ -147,152 +150,6 @@ pub struct Store {
     blobs: Blobs,
 }
 
-/// The raw bytes of documents, one file per document under `blobs/`, named by content id.
-/// Apart from the database so that readers (the web page's "raw bytes") need no lock.
-#[derive(Debug, Clone)]
-pub struct Blobs {
-    dir: PathBuf,
-}
-
-impl Blobs {
-    /// The blobs of the data directory `dir` (nothing is created or opened).
-    pub fn of(dir: &Path) -> Blobs {
-        Blobs { dir: dir.join("blobs") }
-    }
-
-    /// Where raw bytes kept before compression are (`blobs/ab/ID`).
-    fn path(&self, id: &str) -> PathBuf {
-        self.dir.join(&id[..2.min(id.len())]).join(id)
-    }
-
-    /// Where raw bytes are kept, zstd-compressed (`blobs/ab/ID.zst`). A separate name, not
-    /// a magic number: a document may itself be a zstd file.
-    fn packed_path(&self, id: &str) -> PathBuf {
-        self.path(id).with_extension("zst")
-    }
-
-    /// Keep raw bytes under their hash, compressed, durable when this returns. Idempotent;
-    /// atomic on crash (staged, that one file synced, then renamed): for the fetcher, which
-    /// keeps one page at a time; ingest stages a batch and settles it at once.
-    pub fn put(&self, id: &str, bytes: &[u8]) -> Result<()> {
-        let Some(staged) = self.stage(id, bytes)? else { return Ok(()) };
-        let io = |source| StoreError::Io { path: staged.path.clone(), source };
-        std::fs::File::open(&staged.tmp).and_then(|f| f.sync_all()).map_err(io)?;
-        std::fs::rename(&staged.tmp, &staged.path).map_err(io)
-    }
-
-    /// Write raw bytes under a temporary name, not yet synced: they become durable and
-    /// visible under their hash when [`Blobs::settle`] is given them. Syncing each file as it
-    /// is written cost an ingest a sixth of its time (one fsync per document); a batch's
-    /// files are synced together instead. `None` when the bytes are kept already.
-    pub fn stage(&self, id: &str, bytes: &[u8]) -> Result<Option<StagedBlob>> {
-        if self.has(id) {
-            return Ok(None);
-        }
-        let path = self.packed_path(id);
-        let io = |source| StoreError::Io { path: path.clone(), source };
-        // Level 6: 2.5% smaller than 3 on the letters, no slower to read, and no slower an
-        // ingest in alternating runs (the data directory's size is a goal of its own).
-        let packed = zstd::bulk::compress(bytes, 6).map_err(io)?;
-        let parent = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(parent).map_err(io)?;
-        // Unique per staging: two files of one batch may hold the same bytes.
-        static STAGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = parent.join(format!(".{id}.{}.{n}.tmp", std::process::id()));
-        std::fs::write(&tmp, &packed).map_err(|source| StoreError::Io { path: tmp.clone(), source })?;
-        Ok(Some(StagedBlob { tmp, path }))
-    }
-
-    /// Make staged blobs durable, then give them their names, then make the names durable:
-    /// after this returns, a record may point at them. A crash before leaves only temporary
-    /// files, which no reader looks at.
-    pub fn settle(&self, staged: Vec<StagedBlob>) -> Result<()> {
-        if staged.is_empty() {
-            return Ok(());
-        }
-        self.sync(staged.iter().map(|s| s.tmp.as_path()))?;
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        for s in &staged {
-            std::fs::rename(&s.tmp, &s.path).map_err(|source| StoreError::Io { path: s.path.clone(), source })?;
-            if let Some(d) = s.path.parent().filter(|d| !dirs.iter().any(|x| x == d)) {
-                dirs.push(d.to_path_buf());
-            }
-        }
-        self.sync(dirs.iter().map(PathBuf::as_path))
-    }
-
-    /// Sync `paths` (files or directories) to disk. On Linux one `syncfs` of the blobs'
-    /// file system does it for all of them at once.
-    fn sync<'a>(&self, paths: impl Iterator<Item = &'a Path>) -> Result<()> {
-        #[cfg(target_os = "linux")]
-        {
-            let _ = paths;
-            use std::os::fd::AsRawFd;
-            let io = |source| StoreError::Io { path: self.dir.clone(), source };
-            let dir = std::fs::File::open(&self.dir).map_err(io)?;
-            // SAFETY: `dir` is an open descriptor for the call's whole duration.
-            if unsafe { libc::syncfs(dir.as_raw_fd()) } != 0 {
-                return Err(io(std::io::Error::last_os_error()));
-            }
-            Ok(())
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            for p in paths {
-                let io = |source| StoreError::Io { path: p.to_path_buf(), source };
-                std::fs::File::open(p).and_then(|f| f.sync_all()).map_err(io)?;
-            }
-            Ok(())
-        }
-    }
-
-    /// Remove temporary files a killed writer left (best effort: one that cannot be
-    /// removed is only wasted space, never read).
-    fn sweep_unsettled(&self) {
-        for shard in std::fs::read_dir(&self.dir).into_iter().flatten().flatten() {
-            for f in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
-                let name = f.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with('.') && name.ends_with(".tmp") {
-                    let _ = std::fs::remove_file(f.path());
-                }
-            }
-        }
-    }
-
-    pub fn has(&self, id: &str) -> bool {
-        is_content_id(id) && (self.packed_path(id).exists() || self.path(id).exists())
-    }
-
-    /// The raw bytes kept for `id`; `None` when none are, or when `id` is not a content id
-    /// (it comes from a URL: it must never name a path outside `blobs/`).
-    pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
-        if !is_content_id(id) {
-            return Ok(None);
-        }
-        let path = self.packed_path(id);
-        match std::fs::read(&path) {
-            Ok(packed) => return decompress(&packed).map(Some).map_err(|source| StoreError::Io { path, source }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(StoreError::Io { path, source }),
-        }
-        let path = self.path(id);
-        match std::fs::read(&path) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Io { path, source }),
-        }
-    }
-}
-
-/// Raw bytes written by [`Blobs::stage`], waiting for [`Blobs::settle`].
-#[derive(Debug)]
-pub struct StagedBlob {
-    tmp: PathBuf,
-    path: PathBuf,
-}
-
 /// Whether `id` looks like [`content_id`]'s output: lowercase hex, 64 digits.
 pub fn is_content_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -339,7 +196,7 @@ impl Store {
     /// Open (or create) the store in `dir` (`dir/store` for sled, `dir/blobs` for raw bytes).
     pub fn open(dir: &Path) -> Result<Store> {
         let blobs = Blobs::of(dir);
-        std::fs::create_dir_all(&blobs.dir).map_err(|source| StoreError::Io { path: blobs.dir.clone(), source })?;
+        std::fs::create_dir_all(blobs.dir()).map_err(|source| StoreError::Io { path: blobs.dir().to_path_buf(), source })?;
         let db = sled::Config::new().path(dir.join("store")).cache_capacity(64 << 20).segment_size(segment_size(&dir.join("store"))).open().map_err(|e| match e {
             // sled reports the lock another process holds as an I/O error with this text.
             sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("could not acquire lock") => StoreError::InUse(dir.to_path_buf()),
@@ -804,7 +661,7 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let id = content_id(b"staged");
         let staged = store.stage_raw(&id, b"staged").unwrap().expect("not kept before");
-        // A second staging of the same bytes (two files of one batch) writes its own file.
+        // The same bytes staged twice (two files of one batch) are kept once.
         let again = store.stage_raw(&id, b"staged").unwrap().expect("still not kept");
         assert!(!store.has_raw(&id) && store.raw(&id).unwrap().is_none(), "staged bytes are not kept yet");
         store.settle_raw(vec![staged, again]).unwrap();

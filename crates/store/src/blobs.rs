@@ -44,6 +44,8 @@ struct PackIndex {
     /// this process or a writer in another) changes it.
     listed: Option<SystemTime>,
     at: HashMap<[u8; 32], Location>,
+    /// Packs whose index could not be read, with why: bytes not found may be in one.
+    damaged: HashMap<PathBuf, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +145,7 @@ impl Blobs {
         std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
         self.sync_dir(&dir)?;
         let mut packs = self.lock();
+        packs.damaged.remove(&path);
         packs.add(&path, entries_of(&staged));
         packs.read.insert(OsString::from(name));
         Ok(())
@@ -204,7 +207,11 @@ impl Blobs {
         let path = self.path(id);
         match std::fs::read(&path) {
             Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match self.lock().damaged.iter().next() {
+                // Not "not kept": the bytes may be in a pack that cannot be read.
+                Some((pack, why)) => Err(StoreError::Io { path: pack.clone(), source: invalid(format!("the raw bytes of {id} are in no readable pack, and this pack cannot be read: {why}")) }),
+                None => Ok(None),
+            },
             Err(source) => Err(StoreError::Io { path, source }),
         }
     }
@@ -233,7 +240,8 @@ impl Blobs {
 impl PackIndex {
     /// Read the index of every pack in `dir` not read yet (unless `always` is false and
     /// the directory has not changed since it was last listed). A pack whose index cannot
-    /// be read (damaged) is left out: its ids read as not kept, and are kept again.
+    /// be read (damaged) is left out: its ids read as not kept, so an ingest keeps them
+    /// again, and raw bytes looked for and found nowhere are an error naming it.
     fn read_new(&mut self, dir: &Path, always: bool) {
         let modified = std::fs::metadata(dir).and_then(|m| m.modified()).ok();
         if modified.is_none() || (!always && modified == self.listed) {
@@ -245,9 +253,15 @@ impl PackIndex {
             if !name.to_string_lossy().ends_with(".pack") || self.read.contains(&name) {
                 continue;
             }
-            if let Ok(entries) = read_pack_index(&entry.path()) {
-                self.add(&entry.path(), entries);
-                self.read.insert(name);
+            match read_pack_index(&entry.path()) {
+                Ok(entries) => {
+                    self.damaged.remove(&entry.path());
+                    self.add(&entry.path(), entries);
+                    self.read.insert(name);
+                }
+                Err(e) => {
+                    self.damaged.insert(entry.path(), e.to_string());
+                }
             }
         }
     }
@@ -396,7 +410,8 @@ mod tests {
             std::fs::write(&pack, &bytes[..cut]).unwrap();
             let fresh = Blobs::of(dir.path());
             assert!(!fresh.has(&content_id(b"kept")), "cut at {cut}");
-            assert!(fresh.raw(&content_id(b"kept")).unwrap().is_none(), "cut at {cut}");
+            let error = fresh.raw(&content_id(b"kept")).unwrap_err().to_string();
+            assert!(error.contains(&pack.display().to_string()) && error.contains("cannot be read"), "cut at {cut}: {error}");
         }
         // An index entry pointing past the frames.
         let mut bad = bytes.clone();
@@ -407,6 +422,7 @@ mod tests {
         let fresh = Blobs::of(dir.path());
         fresh.settle(vec![staged(&fresh, b"kept")]).unwrap();
         assert_eq!(fresh.raw(&content_id(b"kept")).unwrap().as_deref(), Some(&b"kept"[..]));
+        assert!(fresh.raw(&content_id(b"never kept")).unwrap().is_none(), "the damaged pack was written again");
     }
 
     #[test]

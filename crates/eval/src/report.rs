@@ -54,10 +54,8 @@ pub struct Report {
     segmentation: [usize; 3],
     coarse: [usize; 3],
     meta_ok: [usize; 5],
-    /// Passages found as findings (kinds aside), by the gold kind (row) and the kind they
-    /// were read as (column), in [`KINDS`] order.
-    kinds_read: [[usize; 4]; 4],
-    /// Per threshold of [`MIN_CONFIDENCES`], what the predictions kept at it score.
+    /// Per threshold of [`MIN_CONFIDENCES`], what the predictions kept at it score (the
+    /// first, 0, keeps them all).
     by_confidence: [AtConfidence; MIN_CONFIDENCES.len()],
     pub docs: Vec<DocScore>,
 }
@@ -91,15 +89,19 @@ impl Report {
         let strict = score_doc(gold, pred, Mode::Strict);
         let found = score_doc(gold, pred, Mode::Segmentation);
         add(&mut self.segmentation, &found);
-        add_kinds_read(&mut self.kinds_read, gold, pred, &found);
+        let found_coarse = score_doc(gold, pred, Mode::Coarse);
         for (at, &min) in self.by_confidence.iter_mut().zip(&MIN_CONFIDENCES) {
-            let kept = pred.at_least(min);
-            at.kept += kept.items.len();
-            add(&mut at.coarse, &score_doc(gold, &kept, Mode::Coarse));
-            add_kinds_read(&mut at.kinds_read, gold, &kept, &score_doc(gold, &kept, Mode::Segmentation));
+            // A threshold every prediction meets (0; any, for the cue rules' certain findings)
+            // keeps them all: their scores are the ones just made.
+            if pred.items.iter().all(|i| i.confidence >= min) {
+                at.add(gold, pred, &found, &found_coarse);
+            } else {
+                let kept = pred.at_least(min);
+                at.add(gold, &kept, &score_doc(gold, &kept, Mode::Segmentation), &score_doc(gold, &kept, Mode::Coarse));
+            }
         }
         let mut coarse = [0; 3];
-        add(&mut coarse, &score_doc(gold, pred, Mode::Coarse));
+        add(&mut coarse, &found_coarse);
         for (total, n) in self.coarse.iter_mut().zip(coarse) {
             *total += n;
         }
@@ -180,14 +182,14 @@ impl Report {
     /// kind (column), in [`KINDS`] order: the diagonal is right, the rest is a finding filed
     /// under the wrong kind.
     pub fn kinds_read(&self) -> [[usize; 4]; 4] {
-        self.kinds_read
+        self.by_confidence[0].kinds_read
     }
 
     /// The confusions that turn a finding's sense around: (strengths read as an area for
     /// development or a recommendation, areas for development and recommendations read as
     /// strengths). A council told to fix its waiting lists filed as praised is the second.
     pub fn praise_swapped(&self) -> (usize, usize) {
-        praise_swapped(&self.kinds_read)
+        praise_swapped(&self.kinds_read())
     }
 
     /// How many documents have `field` right.
@@ -230,7 +232,7 @@ impl Report {
         let mut out = String::new();
         let short = ["strength", "area", "recommend", "pointer"];
         let _ = writeln!(out, "{:<26}{:>10}{:>10}{:>10}{:>10}", "found: gold kind, read as", short[0], short[1], short[2], short[3]);
-        for (g, row) in self.kinds_read.iter().enumerate() {
+        for (g, row) in self.kinds_read().iter().enumerate() {
             let _ = writeln!(out, "  {:<24}{:>10}{:>10}{:>10}{:>10}", short[g], row[0], row[1], row[2], row[3]);
         }
         let (praise, concern) = self.praise_swapped();
@@ -291,7 +293,7 @@ impl Report {
             "kinds": KINDS.iter().map(|k| (k.to_string(), serde_json::to_value(self.kind(k)).unwrap_or_default())).collect::<serde_json::Map<_, _>>(),
             "all": self.strict(),
             "segmentation": self.segmentation(),
-            "kinds_read": { "kinds": KINDS, "gold_by_read": self.kinds_read },
+            "kinds_read": { "kinds": KINDS, "gold_by_read": self.kinds_read() },
             "by_min_confidence": self.confidence_json(),
             "coarse": self.coarse(),
             "coarse_interval": self.interval(false, BOOTSTRAP_ROUNDS),
@@ -302,12 +304,17 @@ impl Report {
     }
 }
 
-/// Adds to `into` the kind each passage `found` matched (kinds aside) was read as, by its
-/// gold kind.
-fn add_kinds_read(into: &mut [[usize; 4]; 4], gold: &Side, pred: &Side, found: &Counts) {
-    for &(i, j) in &found.matched {
-        if let (Some(g), Some(p)) = (kind_index(&gold.items[j].kind), kind_index(&pred.items[i].kind)) {
-            into[g][p] += 1;
+impl AtConfidence {
+    /// Adds the predictions `kept` of one document: `found` and `coarse` are their scores in
+    /// segmentation and coarse mode. Each passage found (kinds aside) is counted by its gold
+    /// kind and the kind it was read as.
+    fn add(&mut self, gold: &Side, kept: &Side, found: &Counts, coarse: &Counts) {
+        self.kept += kept.items.len();
+        add(&mut self.coarse, coarse);
+        for &(i, j) in &found.matched {
+            if let (Some(g), Some(p)) = (kind_index(&gold.items[j].kind), kind_index(&kept.items[i].kind)) {
+                self.kinds_read[g][p] += 1;
+            }
         }
     }
 }

@@ -137,7 +137,8 @@ impl Blobs {
         staged.iter().for_each(|s| name.update(s.id));
         let name = format!("{}.pack", &hex::encode(name.finalize())[..20]);
         let (path, tmp) = (dir.join(&name), dir.join(format!(".{name}.{}.tmp", std::process::id())));
-        let (index, trailer) = pack_index(&staged);
+        let entries = entries_of(&staged);
+        let (index, trailer) = pack_index(&entries);
         let mut parts: Vec<&[u8]> = vec![PACK_MAGIC];
         parts.extend(staged.iter().map(|s| s.packed.as_slice()));
         parts.extend([index.as_slice(), trailer.as_slice()]);
@@ -146,7 +147,7 @@ impl Blobs {
         self.sync_dir(&dir)?;
         let mut packs = self.lock();
         packs.damaged.remove(&path);
-        packs.add(&path, entries_of(&staged));
+        packs.add(&path, entries);
         packs.read.insert(OsString::from(name));
         Ok(())
     }
@@ -293,15 +294,15 @@ fn entries_of(staged: &[StagedBlob]) -> Vec<([u8; 32], u64, u64)> {
         .collect()
 }
 
-/// A pack's index and trailer for `staged` (sorted by id).
-fn pack_index(staged: &[StagedBlob]) -> (Vec<u8>, Vec<u8>) {
-    let mut index = Vec::with_capacity(staged.len() * ENTRY);
-    for (id, offset, len) in entries_of(staged) {
-        index.extend_from_slice(&id);
+/// A pack's index and trailer for its `entries` (sorted by id).
+fn pack_index(entries: &[([u8; 32], u64, u64)]) -> (Vec<u8>, Vec<u8>) {
+    let mut index = Vec::with_capacity(entries.len() * ENTRY);
+    for (id, offset, len) in entries {
+        index.extend_from_slice(id);
         index.extend_from_slice(&offset.to_le_bytes());
         index.extend_from_slice(&len.to_le_bytes());
     }
-    let mut trailer = (staged.len() as u64).to_le_bytes().to_vec();
+    let mut trailer = (entries.len() as u64).to_le_bytes().to_vec();
     trailer.extend_from_slice(PACK_MAGIC);
     (index, trailer)
 }

@@ -11,6 +11,7 @@ pub mod embed;
 pub mod error;
 pub mod findings;
 pub mod html;
+pub mod lexicon;
 pub mod metadata;
 pub mod minutes;
 pub mod normalize;

@@ -549,6 +549,7 @@ mod tests {
         for (name, src) in [
             ("cues.rs", include_str!("cues.rs")),
             ("lexicons/cues.toml", include_str!("../lexicons/cues.toml")),
+            ("lexicons/sections.toml", include_str!("../lexicons/sections.toml")),
             ("findings.rs", include_str!("findings.rs")),
             ("minutes.rs", include_str!("minutes.rs")),
             ("metadata.rs", include_str!("metadata.rs")),

@@ -5,7 +5,7 @@
 //!
 //! The files are compiled into the binary. A table missing or a pattern that does not compile
 //! is a defect of the build, not of any input, so it panics naming the file and the table
-//! (the first time the table is asked for); `every_cue_table_compiles` finds it in the tests.
+//! (the first time the table is asked for); `every_table_compiles` finds it in the tests.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -70,20 +70,26 @@ impl Lexicons {
 /// The cue lexicons (`lexicons/cues.toml`).
 pub static CUES: LazyLock<Lexicons> = LazyLock::new(|| Lexicons::parse("lexicons/cues.toml", include_str!("../lexicons/cues.toml")));
 
+/// What section headings announce (`lexicons/sections.toml`).
+pub static SECTIONS: LazyLock<Lexicons> = LazyLock::new(|| Lexicons::parse("lexicons/sections.toml", include_str!("../lexicons/sections.toml")));
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_cue_table_compiles() {
-        for name in CUES.names() {
-            let table = CUES.table(name);
-            match &table.pattern {
-                Some(_) => {
-                    assert!(!table.entries.is_empty() && table.words.is_empty(), "[{name}]: a pattern takes entries, not words");
-                    CUES.regex(name);
+    fn every_table_compiles() {
+        for lexicons in [&*CUES, &*SECTIONS] {
+            for name in lexicons.names() {
+                let table = lexicons.table(name);
+                let file = lexicons.file;
+                match &table.pattern {
+                    Some(_) => {
+                        assert!(!table.entries.is_empty() && table.words.is_empty(), "{file} [{name}]: a pattern takes entries, not words");
+                        lexicons.regex(name);
+                    }
+                    None => assert!(!table.words.is_empty() && table.entries.is_empty(), "{file} [{name}]: a table without a pattern is a list of words"),
                 }
-                None => assert!(!table.words.is_empty() && table.entries.is_empty(), "[{name}]: a table without a pattern is a list of words"),
             }
         }
     }

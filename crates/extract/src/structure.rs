@@ -1,6 +1,7 @@
 //! Document structure from normalised text: each line is a heading, a list item or a
 //! paragraph, and headings tell what kind of findings the lines under them hold.
 
+use crate::lexicon::SECTIONS;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -188,19 +189,20 @@ fn section_rule(heading: &str) -> Option<SectionKind> {
     // "Peer challenges are delivered by ...": the reviews, not challenges the council faces.
     static PEER_CHALLENGES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bpeer challenges\b").unwrap_or_else(|e| panic!("{e}")));
     let heading = &*PEER_CHALLENGES.replace_all(heading, "peer reviews");
+    // The tables of `lexicons/sections.toml`, tried in this order: the first that matches decides.
     static RULES: LazyLock<Vec<(Regex, SectionKind)>> = LazyLock::new(|| {
         [
-            (r"(?i)what (?:did|do) .{0,40}(?:say|tell)|what (?:people|staff|partners) (?:said|told)|quotes|you said", NotFindings),
-            (r"(?i)\bthank|^background$|acknowledg|contact\b|useful information|background papers|implications|ward\(s\)|portfolio|report author|appendi|supporting documents|consultation|citizen impact|environmental impact|reason for|purpose of|\bkey lines? of enquiry|\bkloe\b|\bscope\b|methodology|the (?:peer )?(?:challenge )?team\b|team members|membership|about the peer|peer challenge (?:process|context)|(?:review|challenge) process|what is a peer|agendas?, meetings|^agenda item$|decision|resolved|^present:?|apologies|declarations? of interest|action plan|(?:council|council's|management|service|our) response|response to the (?:findings|recommendations|review|peer)|actions? (?:taken|already taken|since)|what we (?:have done|are doing|will do)", NotFindings),
-            (r"(?i)ideas for best practice|best practice|good practice (?:elsewhere|from)|learning from (?:other|elsewhere)|practice elsewhere|(?:may|might) (?:wish|want|like) to (?:look at|visit|contact|explore)|worth (?:a )?(?:look|looking at|visiting|exploring|contacting)|(?:places|councils|things) to (?:look at|visit|learn from)", BestPractice),
-            (r"(?i)areas? for (?:consideration|development|improvement)s? and (?:recommendations?|next steps|actions?)", DevelopmentAndRecommendations),
-            (r"(?i)areas? (?:for|of) (?:further |continued )?(?:consideration|development|improvement|focus|concern)|weakness|what (?:could|would) be better|even better if|challenges|concerns|risks|issues|areas to (?:develop|improve|consider)|worr(?:ied|ies|y)|not (?:yet )?working (?:so )?well|needs? improv|gaps\b|opportunit(?:y|ies) (?:for|to) (?:improve|improvement|develop|development)|^opportunities$|^for consideration$", Development),
-            (r"(?i)recommend|key priorities|priorities for|next steps|top tips|suggestions|actions? (?:for|to)|ways forward|moving forward|\bsuggested\b|what needs to (?:happen|change)|what (?:would|could|might) help|(?:things|points|issues) to (?:consider|think about|reflect on)", Recommendations),
-            (r"(?i)strengths?|working well|what works|positives?|areas of good|good practice|notable practice|practice examples|achievements|highlights|what has improved|progress (?:made|since)|improvements (?:made|since)", Strengths),
-            (r"(?i)^minutes:?$|summary|overview|key messages|introduction|context|conclusion|findings|feedback|quality statement|theme|working with people|providing support|ensuring safety|leadership|assessing|preparing for", Neutral),
+            ("what_people_said", NotFindings),
+            ("not_findings", NotFindings),
+            ("best_practice", BestPractice),
+            ("development_and_recommendations", DevelopmentAndRecommendations),
+            ("development", Development),
+            ("recommendations", Recommendations),
+            ("strengths", Strengths),
+            ("neutral", Neutral),
         ]
         .into_iter()
-        .map(|(p, k)| (peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("{e}")), k))
+        .map(|(table, k)| (SECTIONS.regex(table), k))
         .collect()
     });
     RULES.iter().find(|(re, _)| re.is_match(heading)).map(|(_, k)| *k)

@@ -550,6 +550,7 @@ mod tests {
             ("cues.rs", include_str!("cues.rs")),
             ("lexicons/cues.toml", include_str!("../lexicons/cues.toml")),
             ("lexicons/sections.toml", include_str!("../lexicons/sections.toml")),
+            ("lexicons/metadata.toml", include_str!("../lexicons/metadata.toml")),
             ("findings.rs", include_str!("findings.rs")),
             ("minutes.rs", include_str!("minutes.rs")),
             ("metadata.rs", include_str!("metadata.rs")),

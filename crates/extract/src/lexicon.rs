@@ -70,6 +70,9 @@ impl Lexicons {
 /// The cue lexicons (`lexicons/cues.toml`).
 pub static CUES: LazyLock<Lexicons> = LazyLock::new(|| Lexicons::parse("lexicons/cues.toml", include_str!("../lexicons/cues.toml")));
 
+/// What a document is and who reviewed (`lexicons/metadata.toml`).
+pub static METADATA: LazyLock<Lexicons> = LazyLock::new(|| Lexicons::parse("lexicons/metadata.toml", include_str!("../lexicons/metadata.toml")));
+
 /// What section headings announce (`lexicons/sections.toml`).
 pub static SECTIONS: LazyLock<Lexicons> = LazyLock::new(|| Lexicons::parse("lexicons/sections.toml", include_str!("../lexicons/sections.toml")));
 
@@ -79,7 +82,7 @@ mod tests {
 
     #[test]
     fn every_table_compiles() {
-        for lexicons in [&*CUES, &*SECTIONS] {
+        for lexicons in [&*CUES, &*SECTIONS, &*METADATA] {
             for name in lexicons.names() {
                 let table = lexicons.table(name);
                 let file = lexicons.file;

@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 use peerscope_model::{Councils, DocKind, Names, ReviewType, Service};
 use regex::Regex;
 
+use crate::lexicon::METADATA;
+
 fn re(p: &str) -> Regex {
     peerscope_model::pattern::compile(p).unwrap_or_else(|e| panic!("metadata pattern {p}: {e}"))
 }
@@ -286,14 +288,9 @@ fn url_year(hints: &Hints) -> Option<i32> {
 
 /// Who ran the review, by the weight of each programme's vocabulary.
 pub fn review_type(text: &str) -> ReviewType {
-    static LGA: LazyLock<Regex> =
-        LazyLock::new(|| re(r"\bLGA\b|Local Government Association|(?i:preparation for assurance)|Care and Health Improvement Programme|Partners in Care and Health|\bCHIP\b|(?i:challenge manager|peer challenge[ –-]+feedback report|corporate peer challenge)"));
-    static ADASS: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\bADASS\b|association of directors of adult social services|\bTEASC\b|london councils\b|towards excellence in adult social care|sector[- ]led (?:improvement|challenge|regional)|regional (?:peer|programme|colleagues)|eastern region|(?:(?:west|east) midlands|north west|north east|south west|south east|london|eastern|yorkshire and (?:the )?humber) (?:regional )?(?:peer|sli\b|sector)|from across the \w+(?: \w+)? region|from around the \w+(?: \w+)?")
-    });
-    static INSPECTION: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)\b(?:inspection|inspectors?|CSCI|Ofsted)\b|CQC (?:assessment|inspection) (?:report|of)|local authority assessment|quality statement scores?|rating and score|(?:overall )?rating:? (?:requires improvement|inadequate|good|outstanding)\b|\bscore: \d")
-    });
+    static LGA: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("lga_programme"));
+    static ADASS: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("adass_programme"));
+    static INSPECTION: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("inspection"));
     static PEER: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)peer (?:challenge|review)"));
     // Each search runs only as far as the decision needs: whether a peer review is named at
     // all; which body is named more often only when one is; two signs of an inspection.
@@ -310,21 +307,15 @@ pub fn review_type(text: &str) -> ReviewType {
 
 /// Minutes, an officer's report, the peer team's own report, a press release, or a page.
 pub fn doc_kind(text: &str) -> DocKind {
-    static MINUTES: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)^minutes:?$|^minutes of (?:a|the) meeting|^present:?$|^present: |\bthe (?:\w+ ){0,3}(?:committee|cabinet|panel|commission|board) (?:agreed|resolved|noted|considered|received)\b|in response to (?:a )?questions? from (?:members|councillors?|the committee)|confirmed as a (?:correct|true) record|apologies for absence|^during (?:the )?discussion|\ba member (?:asked|queried|commented|raised|requested)|^agenda item$|the chair (?:welcomed|thanked|invited)|\b(?:councillor|cllr\.?) [A-Z][\w-]+ (?:asked|queried|requested|commented|raised|thanked|agreed)|^resolved|members (?:noted|asked|queried)|\bin the ensuing discussion|member questions were invited|^issue - (?:meetings|decisions)$|introduced the (?:report|item)\b|^that (?:the )?[^\n]{0,200}\bbe (?:noted|approved|agreed|endorsed|accepted)\b|^meeting: \d{1,2}/\d{1,2}/\d{4} - |^decision:$|decision record|^record of (?:the )?decision|consideration was given to (?:a|the) report|attended the meeting|\bwas in attendance\b|^members (?:received|were made aware)|^decision maker:|^decision status:|^is key decision\?|^reasons? for (?:the )?decisions?:?$")
-    });
-    static REPORT: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?im)report author|^ward\(s\)|purpose of (?:the )?report|^recommendations?:|background papers|lead director|^(?:\d\.\s*)?summary of appendices|financial implications|legal implications|contact officer|^portfolios?:|reason for (?:scrutiny|decision)|^local members'? interest|^i recommend that the|is (?:the )?(?:\w+ ){0,3}(?:committee|cabinet|panel|board) being asked to do|^report of (?:the )?(?:cllr|councillor|cabinet member|director|executive director|head of|chief)")
-    });
-    static PRESS: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)press release|media release|for immediate release|notes to editors"));
+    static MINUTES: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("minutes_signs"));
+    static REPORT: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("officer_report_signs"));
+    static PRESS: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("press_release_signs"));
     // A spokesperson quoted. Its bounded gap makes the lazy DFA slow wherever a title
     // ("director", "leader") starts a candidate, which is every few lines of a letter, so it
     // runs only on texts holding its one fixed part (a quarter of doc_kind's time before).
     static QUOTED: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:councillor|cllr|cabinet member|leader|director|chief executive)\b[^.\n]{0,80}, said:?\s*["“]"#));
     static SAID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i), said"));
-    static PEER: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)feedback (?:report|presentation|letter)|^dear |yours sincerely|peer challenge team|peer team|review team|peer reviewers?\b|the team recommends|executive summary")
-    });
+    static PEER: LazyLock<Regex> = LazyLock::new(|| METADATA.regex("peer_report_signs"));
     let minutes = MINUTES.find_iter(text).count();
     let report = REPORT.find_iter(text).count();
     if minutes >= 2 && minutes >= report {

@@ -41,8 +41,8 @@ fn extract(bencher: Bencher, ext: &str) {
     bench_extraction(bencher, Extractor::new().expect("shipped reference data"), ext);
 }
 
-/// The baseline: the same documents decided by the cue rules, no embeddings consulted for
-/// the decision (the features are still computed by `read`, so the difference is the head).
+/// The baseline: the same documents decided by the cue rules alone. The rules need no
+/// features, so the difference is the learned reader's whole cost: units, features, head.
 #[divan::bench(args = ["txt", "html", "pdf"])]
 fn extract_rules(bencher: Bencher, ext: &str) {
     bench_extraction(bencher, Extractor::with_reader(peerscope_extract::Reader::Rules).expect("shipped reference data"), ext);

@@ -8,6 +8,7 @@
 pub mod analyzer;
 mod best;
 mod keep;
+mod merge;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -639,7 +640,9 @@ impl FindingIndex {
 
     fn writer(&mut self) -> Result<&mut IndexWriter> {
         if self.writer.is_none() {
-            self.writer = Some(self.index.writer_with_num_threads(1, 64 << 20)?);
+            let w: IndexWriter = self.index.writer_with_num_threads(1, 64 << 20)?;
+            w.set_merge_policy(Box::new(merge::MergeAtCap::default()));
+            self.writer = Some(w);
         }
         // Just set above when absent.
         self.writer.as_mut().ok_or_else(|| IndexError::Tantivy(tantivy::TantivyError::InternalError("no writer".into())))

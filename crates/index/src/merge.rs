@@ -5,8 +5,8 @@
 //! [`crate::FindingIndex::compact`] merges them all into one anyway, so at 10,000 letters
 //! (40 batches) those merges were work done twice: 4–7% of ingest's wall time
 //! (`peerscope ingest target/scale-letters-10000-31`, runs alternated: 12.30 → 11.47 s,
-//! mean of four, and 11.52 → 11.10 s, mean of three). Readers open every segment, though, and a long
-//! run needs its merges (at 100,000 letters, merging only the batches, 64 at a time, cost
+//! mean of four, and 11.52 → 11.10 s, mean of three). Readers open every segment, though,
+//! and a long run needs its merges (at 100,000 letters, merging only the batches, 64 at a time, cost
 //! 139 s and 1.09 GB against tantivy's policy's 121 s and 0.83 GB), so past
 //! [`MOST_SEGMENTS_WRITING`] segments tantivy's policy decides as before.
 
@@ -19,7 +19,7 @@ pub const MOST_SEGMENTS_WRITING: usize = 64;
 
 #[derive(Debug)]
 pub struct MergeAtCap {
-    pub most: usize,
+    most: usize,
     then: LogMergePolicy,
 }
 

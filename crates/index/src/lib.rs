@@ -50,8 +50,9 @@ pub struct Watermark {
 /// The doc store's block size (see [`FindingIndex::open`]).
 const DOCSTORE_BLOCK: usize = 4096;
 
-/// The index's layout: bumped when fields change, so an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 13;
+/// The index's layout: bumped when fields or their encoding change (14: column dictionaries
+/// no longer zstd-compressed), so an older index is rebuilt from the store.
+pub const SCHEMA_VERSION: u32 = 14;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).

@@ -710,7 +710,6 @@ pub fn decide(text: &str, candidates: &[Candidate], finding_below: f32, ctx: &Fi
         let best = if pointer && others.is_empty() { kinds[1] } else { kinds[0] };
         let Some(kind) = CLASSES[best] else { continue };
         let mut f = c.as_finding(text, kind, |_| Vec::new());
-        f.themes = ctx.taxonomy.themes_of(&f.text);
         if kind == FindingKind::BestPractice {
             let mut it = others.into_iter();
             f.council = it.next();
@@ -721,6 +720,12 @@ pub fn decide(text: &str, candidates: &[Candidate], finding_below: f32, ctx: &Fi
         }
         f.confidence = (p[best] * 1000.0).round() / 1000.0;
         out.push(f);
+    }
+    // Tagged one after another, not between the head's units: the taxonomy's automaton is
+    // then still in the CPU's cache (interleaved, each tagging read it from memory again,
+    // 5x slower: 2.3 CPU-seconds of an ingest of 10,000 letters).
+    for f in &mut out {
+        f.themes = ctx.taxonomy.themes_of(&f.text);
     }
     out
 }

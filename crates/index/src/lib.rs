@@ -134,8 +134,8 @@ struct Assembly {
 
 impl Assembly {
     /// Every document id of a segment by its ordinal, in one walk of the id column's
-    /// dictionary: found one at a time, each decompressed and walked a block of it (a tenth
-    /// of `themes`'s instructions).
+    /// dictionary: found one at a time, each walked a block of it (and, while dictionaries
+    /// were zstd-compressed, decompressed it: a tenth of `themes`'s instructions).
     fn learn_ids(&mut self, segment: u32, columns: &Columns) -> Result<()> {
         let Some(column) = &columns.doc_id else { return Ok(()) };
         let io = |e| IndexError::Io("reading the index's document ids".into(), e);
@@ -247,8 +247,8 @@ struct Columns {
     section: Option<tantivy::columnar::StrColumn>,
     text_key: Option<tantivy::columnar::Column<u64>>,
     source: Option<tantivy::columnar::StrColumn>,
-    /// Values already read, by (column, ordinal): reading a value from a column
-    /// decompresses a block of its dictionary, and an answer reads a thousand candidates'.
+    /// Values already read, by (column, ordinal): reading a value from a column walks a
+    /// block of its dictionary, and an answer reads a thousand candidates'.
     seen: std::sync::Mutex<HashMap<(Small, u64), Arc<str>>>,
 }
 
@@ -359,7 +359,7 @@ impl Columns {
     }
 
     /// The ordinal of the finding's document id in this segment (reading the id itself
-    /// decompresses a block of the column's dictionary: done once per document).
+    /// walks a block of the column's dictionary: done once per document).
     fn doc_ord(&self, doc: tantivy::DocId) -> Option<u64> {
         self.doc_id.as_ref().and_then(|c| c.ords().first(doc))
     }
@@ -420,7 +420,7 @@ impl<'a> SegmentColumns<'a> {
         let inverted = reader.inverted_index(f.doc_id)?;
         let ord = columns.doc_ord(addr.doc_id);
         // The id's ordinal in the column is its ordinal in the term dictionary (both sort
-        // the segment's ids), and reading the term there decompresses nothing. The record
+        // the segment's ids), and reading the term there walks no column block. The record
         // found is checked to have that ordinal; if not, the id is read from the column.
         let mut bytes = Vec::new();
         if let Some(ord) = ord {

@@ -48,7 +48,10 @@ pub fn render(a: &Answer, color: bool) -> String {
     let kinds: Vec<&str> = a.intent.kinds.iter().map(|k| k.label()).collect();
     let mut o = String::new();
     let _ = writeln!(o, "Query: {}", a.query);
-    let mut looking = vec![kinds.join(", "), format!("topic \"{}\"", a.intent.topic)];
+    let mut looking = vec![kinds.join(", ")];
+    if !a.intent.topic.is_empty() {
+        looking.push(format!("topic \"{}\"", a.intent.topic));
+    }
     looking.extend(a.intent.phrases.iter().map(|p| format!("the phrase \"{p}\"")));
     if !a.intent.themes.is_empty() {
         looking.push(format!("themes: {}", a.intent.themes.join(", ")));

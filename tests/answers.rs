@@ -246,3 +246,32 @@ fn a_finding_published_twice_is_shown_once_with_its_other_source() {
     // The two wordings of the second finding are two findings.
     assert!(texts.iter().any(|t| t.ends_with("is growing.")) && texts.iter().any(|t| t.ends_with("is not falling.")), "{texts:#?}");
 }
+
+/// Regression: a question with no words to rank by ("concerns in the South West") gives
+/// every finding the same score, and copies of a finding were told apart by their score,
+/// so each council showed "1 matching finding" whatever it had, and the text answer said
+/// `topic ""`.
+#[test]
+fn findings_that_score_alike_are_still_counted_apart() {
+    let docs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        docs.path().join("torbay_letter.txt"),
+        "Torbay Council – Adult Social Care Peer Challenge\n\nDear Director,\n\nThe peer team was on site from 3 – 5 March 2024. This letter sets out our findings.\n\n\
+         Areas for development\n\n\
+         • The performance on reviews of care packages remains below the regional average.\n\
+         • The backlog of occupational therapy assessments is growing and waits are long.\n\
+         • Carers told us that they find it hard to get a carers assessment on time.\n\nYours sincerely,\nThe peer team\n",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = peerscope(data.path()).arg("ingest").arg(docs.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer = json(data.path(), &["query", "--json", "concerns in the South West"]);
+    assert_eq!(answer["intent"]["topic"], "", "{answer:#}");
+    let torbay = answer["councils"].as_array().unwrap().iter().find(|c| c["council"]["name"] == "Torbay").unwrap_or_else(|| panic!("{answer:#}"));
+    assert_eq!(torbay["matched"], 3, "{torbay:#}");
+    assert_eq!(torbay["findings"].as_array().unwrap().len(), 3, "{torbay:#}");
+    let text = peerscope(data.path()).args(["query", "concerns in the South West"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("3 matching findings") && !text.contains("topic \"\""), "{text}");
+}

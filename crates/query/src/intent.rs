@@ -39,17 +39,23 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
-/// Intent phrases, most specific first, with the kinds they ask for.
+/// Intent phrases, most specific first, with the kinds they ask for. Each is a cue and the
+/// little word that may follow it ("flagged for", "concerns about"); a cue at the end of a
+/// question counts as well ("concerns in London" once the region is read, "workforce risks").
 static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
     [
-        (r"\b(?:best|good|notable) practice (?:for|in|on|around|with)?", vec![BestPractice, Strength]),
-        (r"\b(?:who does|who is good at|learn(?:ing)? from others on|examples of good)", vec![BestPractice, Strength]),
-        (r"\b(?:praised|commended|celebrated|recognised) (?:for|on)?|\b(?:strengths?|strong|good|doing well|performing well|working well) (?:in|on|at|for|around|with)?", vec![Strength]),
-        (r"\b(?:flagged|criticised|challenged|marked down|told off) (?:for|on|about|over)?|\b(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?) (?:about|over|with|in|on|around|for)?|\b(?:weak|poor|struggling|failing) (?:in|on|at|with)?|\bareas? for (?:development|improvement|consideration) (?:in|on|around)?|\btold to improve", vec![AreaForDevelopment, Recommendation]),
-        (r"\b(?:recommended|recommendations?|advised|advice|told to|next steps) (?:on|about|for|to|around|with)?", vec![Recommendation]),
+        (r"(?:best|good|notable) practice", "for|in|on|around|with", vec![BestPractice, Strength]),
+        (r"who (?:does|do|did|is doing|are doing) (?:well|best|good work)|who (?:does|do)|who (?:is|are) good at|learn(?:ing)? from others on|examples of good", "on|in|at|for|with|around", vec![BestPractice, Strength]),
+        (r"(?:praised|commended|celebrated|recognised)", "for|on", vec![Strength]),
+        (r"(?:strengths?|strong|good|doing well|performing well|working well)", "in|on|at|for|around|with", vec![Strength]),
+        (r"(?:flagged|criticised|challenged|marked down|told off)", "for|on|about|over", vec![AreaForDevelopment, Recommendation]),
+        (r"(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?)", "about|over|with|in|on|around|for", vec![AreaForDevelopment, Recommendation]),
+        (r"(?:weak|poor|struggling|failing)", "in|on|at|with", vec![AreaForDevelopment, Recommendation]),
+        (r"areas? for (?:development|improvement|consideration)|told to improve", "in|on|around", vec![AreaForDevelopment, Recommendation]),
+        (r"(?:recommended|recommendations?|advised|advice|told to|next steps)", "on|about|for|to|around|with", vec![Recommendation]),
     ]
     .into_iter()
-    .map(|(p, k)| (lite(p).unwrap_or_else(|e| panic!("{e}")), k))
+    .map(|(cue, then, k)| (lite(&format!(r"\b(?:{cue})\b(?:\s+(?:{then})\b)?")).unwrap_or_else(|e| panic!("{e}")), k))
     .collect()
 });
 
@@ -164,10 +170,13 @@ pub(crate) fn content_words(topic: &str) -> Vec<String> {
 fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
     let lower = query.trim().to_lowercase();
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
+    // The topic is the question without its cue: what comes after it ("flagged for review
+    // performance") and what came before ("safeguarding concerns").
     let (kinds, topic) = PHRASES
         .iter()
-        .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), rest[m.end()..].trim())))
-        .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest));
+        .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
+        .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest.to_string()));
+    let topic = topic.split_whitespace().collect::<Vec<_>>().join(" ");
     let topic = topic.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
     let words = content_words(&topic);
     let themes = taxonomy.themes_named_by(&words).into_iter().map(|t| t.id.clone()).collect();
@@ -194,6 +203,27 @@ mod tests {
         let i = parse("direct payments", &t);
         assert_eq!(i.kinds.len(), 4);
         assert_eq!(i.topic, "direct payments");
+    }
+
+    #[test]
+    fn a_cue_at_the_end_or_with_its_verb_is_read() {
+        // Regression: "concerns in London" asked for every kind about "concerns" (the cue
+        // needed a word after it), and "who does well on hospital discharge" looked for
+        // "well on hospital discharge" (no finding says that).
+        let t = Taxonomy::builtin().unwrap();
+        let c = Councils::builtin().unwrap();
+        let i = parse_with("concerns in London", &t, Some(&c));
+        assert_eq!(i.kinds, [AreaForDevelopment, Recommendation]);
+        assert_eq!(i.filter.regions, ["London"]);
+        assert_eq!(i.topic, "");
+        let i = parse("who does well on hospital discharge", &t);
+        assert_eq!(i.kinds, [BestPractice, Strength]);
+        assert_eq!(i.topic, "hospital discharge");
+        let i = parse("safeguarding concerns", &t);
+        assert_eq!(i.kinds, [AreaForDevelopment, Recommendation]);
+        assert_eq!(i.topic, "safeguarding");
+        // A cue inside a word is no cue.
+        assert_eq!(parse("issuesbased", &t).kinds.len(), 4);
     }
 
     #[test]

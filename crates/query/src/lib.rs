@@ -308,16 +308,19 @@ impl Engine<'_> {
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
             by_council.entry(&*c.council).or_default().push(c);
         }
-        // The same finding in several published forms scores the same: count it once.
+        // The same finding in several published forms (a report's PDF and its HTML) has one
+        // text key: count it once. Not by score: with no words to rank by, every finding
+        // scores the same, and a council's findings counted as one.
+        let copy_of = |c: &Candidate| c.text_key.map_or((false, u64::from(c.score.to_bits())), |k| (true, k));
         let distinct = |cs: &[&Candidate]| {
             let mut seen = HashSet::default();
-            cs.iter().filter(|c| seen.insert(c.score.to_bits())).count()
+            cs.iter().filter(|c| seen.insert(copy_of(c))).count()
         };
         let mut ranked: Vec<(&str, f32, usize)> = by_council
             .iter()
             .map(|(name, cs)| {
                 let mut seen = HashSet::default();
-                let mut weights: Vec<f32> = cs.iter().filter(|c| seen.insert(c.score.to_bits())).map(|c| weight(c)).collect();
+                let mut weights: Vec<f32> = cs.iter().filter(|c| seen.insert(copy_of(c))).map(|c| weight(c)).collect();
                 weights.sort_by(|a, b| b.total_cmp(a));
                 let score: f32 = weights.iter().take(PER_COUNCIL).sum();
                 (*name, score, distinct(cs))

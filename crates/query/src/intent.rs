@@ -47,7 +47,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
         (r"(?:best|good|notable) practice", "for|in|on|around|with", vec![BestPractice, Strength]),
         (r"who (?:does|do|did|is doing|are doing) (?:well|best|good work)|who (?:does|do)|who (?:is|are) good at|learn(?:ing)? from others on|examples of good", "on|in|at|for|with|around", vec![BestPractice, Strength]),
         (r"(?:praised|commended|celebrated|recognised)", "for|on", vec![Strength]),
-        (r"(?:strengths?|strong|good|doing well|performing well|working well)", "in|on|at|for|around|with", vec![Strength]),
+        (r"(?:strengths?|strong|good|(?:doing|done|performing|working|works?) well)", "in|on|at|for|around|with", vec![Strength]),
         (r"(?:flagged|criticised|challenged|marked down|told off)", "for|on|about|over", vec![AreaForDevelopment, Recommendation]),
         (r"(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?)", "about|over|with|in|on|around|for", vec![AreaForDevelopment, Recommendation]),
         (r"(?:weak|poor|struggling|failing)", "in|on|at|with", vec![AreaForDevelopment, Recommendation]),
@@ -176,8 +176,15 @@ fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
         .iter()
         .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
         .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest.to_string()));
-    let topic = topic.split_whitespace().collect::<Vec<_>>().join(" ");
-    let topic = topic.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    // Little words at its edges ("councils with workforce problems") are not the topic.
+    let mut words: Vec<&str> = topic.split_whitespace().collect();
+    while words.first().is_some_and(|w| STOP.contains(w)) {
+        words.remove(0);
+    }
+    while words.last().is_some_and(|w| STOP.contains(w)) {
+        words.pop();
+    }
+    let topic = words.join(" ").trim_matches(|c: char| !c.is_alphanumeric()).to_string();
     let words = content_words(&topic);
     let themes = taxonomy.themes_named_by(&words).into_iter().map(|t| t.id.clone()).collect();
     // Only little words ("the", "councils"): nothing to look for.
@@ -222,6 +229,9 @@ mod tests {
         let i = parse("safeguarding concerns", &t);
         assert_eq!(i.kinds, [AreaForDevelopment, Recommendation]);
         assert_eq!(i.topic, "safeguarding");
+        let i = parse("where is co-production done well", &t);
+        assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Strength].as_slice(), "co-production"));
+        assert_eq!(parse("councils with workforce problems", &t).topic, "workforce");
         // A cue inside a word is no cue.
         assert_eq!(parse("issuesbased", &t).kinds.len(), 4);
     }

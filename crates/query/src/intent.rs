@@ -35,7 +35,7 @@ fn lite(pattern: &str) -> Result<Regex, regex_lite::Error> {
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have) (?:the )?(?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -69,7 +69,9 @@ pub fn parse(query: &str, taxonomy: &Taxonomy) -> Intent {
 /// [`parse`], also reading typed filters; council names need `councils`.
 pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>) -> Intent {
     let (rest, filter, phrases) = typed_filters(query, councils);
-    let mut intent = parse_words(&rest, taxonomy);
+    // A question that is only a cue ("risks", "good practice") is looked for as words.
+    let bare = filter == Filter::default() && phrases.is_empty();
+    let mut intent = parse_words(&rest, taxonomy, bare);
     intent.filter = filter;
     intent.phrases = phrases;
     intent
@@ -167,15 +169,19 @@ pub(crate) fn content_words(topic: &str) -> Vec<String> {
     topic.to_lowercase().split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty() && !STOP.contains(w)).map(str::to_string).collect()
 }
 
-fn parse_words(query: &str, taxonomy: &Taxonomy) -> Intent {
+/// `bare`: nothing else narrows the question, so a cue that leaves no topic is the topic.
+fn parse_words(query: &str, taxonomy: &Taxonomy, bare: bool) -> Intent {
     let lower = query.trim().to_lowercase();
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
     // The topic is the question without its cue: what comes after it ("flagged for review
     // performance") and what came before ("safeguarding concerns").
-    let (kinds, topic) = PHRASES
+    let (kinds, mut topic) = PHRASES
         .iter()
         .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
         .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest.to_string()));
+    if bare && content_words(&topic).is_empty() {
+        topic = rest.to_string();
+    }
     // Little words at its edges ("councils with workforce problems") are not the topic.
     let mut words: Vec<&str> = topic.split_whitespace().collect();
     while words.first().is_some_and(|w| STOP.contains(w)) {
@@ -232,6 +238,14 @@ mod tests {
         let i = parse("where is co-production done well", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Strength].as_slice(), "co-production"));
         assert_eq!(parse("councils with workforce problems", &t).topic, "workforce");
+        // The question's conversational opening is not its topic.
+        let i = parse_with("what did the peer team say about workforce in Walsall", &t, Some(&c));
+        assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("workforce", ["Walsall".to_string()].as_slice()));
+        assert_eq!(parse("tell me about carers", &t).topic, "carers");
+        // A cue alone is looked for as words, with its kinds; beside a filter it is the kind.
+        let i = parse("risks", &t);
+        assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));
+        assert_eq!(parse("good practice", &t).topic, "good practice");
         // A cue inside a word is no cue.
         assert_eq!(parse("issuesbased", &t).kinds.len(), 4);
     }

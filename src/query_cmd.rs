@@ -68,6 +68,10 @@ pub fn render(a: &Answer, color: bool) -> String {
     } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }
+    if a.intent.asks_for_themes() && (!a.unmatched.is_empty() || !a.not_together.is_empty()) {
+        let regions: String = a.intent.filter.regions.iter().map(|r| format!(" --region \"{r}\"")).collect();
+        let _ = writeln!(o, "Themes that recur across councils: `peerscope themes{regions}`.");
+    }
     for (i, c) in a.councils.iter().enumerate() {
         let region = c.council.region.as_deref().unwrap_or("region unknown");
         let _ = writeln!(o, "\n{}. {} ({region}) — {} matching finding{}, score {:.2}", i + 1, c.council.name, c.matched, if c.matched == 1 { "" } else { "s" }, c.score);

@@ -274,4 +274,8 @@ fn findings_that_score_alike_are_still_counted_apart() {
     let text = peerscope(data.path()).args(["query", "concerns in the South West"]).output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("3 matching findings") && !text.contains("topic \"\""), "{text}");
+    // A question for recurring themes, which findings never mention, is sent to `themes`.
+    let text = peerscope(data.path()).args(["query", "recurring themes in the South West"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("`peerscope themes --region \"South West\"`"), "{text}");
 }

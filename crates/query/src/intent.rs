@@ -26,6 +26,17 @@ pub struct Intent {
     pub phrases: Vec<String>,
 }
 
+impl Intent {
+    /// Whether the question asks for themes that recur ("recurring themes in the North
+    /// West"): findings rarely say so, and `themes` (the Themes page) answers it.
+    pub fn asks_for_themes(&self) -> bool {
+        content_words(&self.topic).iter().any(|w| THEME_WORDS.contains(&w.as_str()))
+    }
+}
+
+/// Words that ask for themes across councils rather than for findings.
+const THEME_WORDS: &[&str] = &["recurring", "recurrent", "themes", "trends", "patterns"];
+
 /// A question's patterns are compiled by `regex-lite`: a question is a line, so its
 /// patterns need no fast engine, and compiling the full `regex` engine's automata for them
 /// was a millisecond of every query's start-up. Its `\b`, `\s`, `\d` and `(?i)` are ASCII,
@@ -35,7 +46,7 @@ fn lite(pattern: &str) -> Result<Regex, regex_lite::Error> {
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have) (?:the )?(?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any|compare|comparing)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have) (?:the )?(?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -242,6 +253,10 @@ mod tests {
         let i = parse_with("what did the peer team say about workforce in Walsall", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("workforce", ["Walsall".to_string()].as_slice()));
         assert_eq!(parse("tell me about carers", &t).topic, "carers");
+        let i = parse_with("compare Torbay and Walsall on workforce", &t, Some(&c));
+        assert_eq!((i.topic.as_str(), i.filter.councils.len()), ("workforce", 2));
+        assert!(parse("recurring themes in the North West", &t).asks_for_themes());
+        assert!(!parse("carers", &t).asks_for_themes());
         // A cue alone is looked for as words, with its kinds; beside a filter it is the kind.
         let i = parse("risks", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));

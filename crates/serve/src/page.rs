@@ -139,8 +139,21 @@ fn facet(ask: &Ask, f: &Facet) -> Markup {
     }
 }
 
+/// The themes page, narrowed to the regions the question named.
+fn themes_href(a: &Answer) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for r in &a.intent.filter.regions {
+        query.append_pair("region", r);
+    }
+    let query = query.finish();
+    if query.is_empty() { "/themes".to_string() } else { format!("/themes?{query}") }
+}
+
 fn councils(ask: &Ask, a: &Answer) -> Markup {
     html! {
+        @if a.intent.asks_for_themes() && (!a.unmatched.is_empty() || !a.not_together.is_empty()) {
+            p class="govuk-body" { "Themes that recur across councils are on " a class="govuk-link" href=(themes_href(a)) { "the themes page" } "." }
+        }
         @if !a.unmatched.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
         } @else if !a.not_together.is_empty() {

@@ -23,6 +23,9 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("E06000047", "Durham"),
 ];
 
+/// Shorter names people write for a region (the table's names are the ONS's).
+const REGION_ALIASES: &[(&str, &[&str])] = &[("Yorkshire and The Humber", &["Yorkshire and Humber", "Yorkshire & The Humber", "Yorkshire & Humber", "Yorkshire"])];
+
 /// Names that are also ordinary words or surnames: only counted with a council-ish neighbour.
 const AMBIGUOUS: &[&str] = &["reading", "bolton", "sutton", "bury", "barnet", "brent", "halton", "kent", "wirral"];
 
@@ -243,6 +246,25 @@ impl Councils {
         regions.sort_unstable();
         regions.dedup();
         regions
+    }
+
+    /// Every name of each region, the table's first and then the shorter ones people write,
+    /// longest first (so "Yorkshire and Humber" is read before "Yorkshire").
+    pub fn region_names(&self) -> Vec<(&str, Vec<&str>)> {
+        self.regions()
+            .into_iter()
+            .map(|r| {
+                let mut names = vec![r];
+                names.extend(REGION_ALIASES.iter().filter(|(region, _)| *region == r).flat_map(|(_, aliases)| aliases.iter().copied()));
+                (r, names)
+            })
+            .collect()
+    }
+
+    /// The region a name given for one stands for (its own name or a shorter one, any case).
+    pub fn region_named(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        self.region_names().into_iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(name))).map(|(r, _)| r)
     }
 
     /// The council names nearest a name that matched none, best first, for a message.
@@ -489,6 +511,17 @@ mod tests {
         );
         assert_eq!(names(&c, "Leicester City Council and Leicestershire"), ["Leicester", "Leicestershire"]);
         assert_eq!(names(&c, "Telford & Wrekin and Redcar & Cleveland"), ["Telford and Wrekin", "Redcar and Cleveland"]);
+    }
+
+    #[test]
+    fn a_region_is_found_by_a_shorter_name() {
+        let c = Councils::builtin().unwrap();
+        for (region, _) in REGION_ALIASES {
+            assert!(c.regions().contains(region), "{region} is no region of the table");
+        }
+        assert_eq!(c.region_named(" yorkshire "), Some("Yorkshire and The Humber"));
+        assert_eq!(c.region_named("north west"), Some("North West"));
+        assert_eq!(c.region_named("Humberside"), None);
     }
 
     /// The upstream data put Derbyshire in the West Midlands and Lincolnshire in Yorkshire

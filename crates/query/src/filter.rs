@@ -110,12 +110,11 @@ impl FilterParams {
                 return Err(FilterError::Council(c.clone(), councils.nearest(c).join(", ")));
             }
         }
-        let regions = councils.regions();
-        for r in &self.regions {
-            if !regions.iter().any(|known| known.eq_ignore_ascii_case(r.trim())) {
-                return Err(FilterError::Region(r.clone(), regions.join(", ")));
-            }
-        }
+        let regions = self
+            .regions
+            .iter()
+            .map(|r| councils.region_named(r).map(str::to_string).ok_or_else(|| FilterError::Region(r.clone(), councils.regions().join(", "))))
+            .collect::<Result<Vec<String>, _>>()?;
         if let (Some(s), Some(u)) = (self.since, self.until) {
             if s > u {
                 return Err(FilterError::Years(s, u));
@@ -126,7 +125,7 @@ impl FilterParams {
         }
         Ok(Filter {
             councils: self.councils.clone(),
-            regions: self.regions.clone(),
+            regions,
             since: self.since,
             until: self.until,
             review_types,

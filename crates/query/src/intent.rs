@@ -142,19 +142,19 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
         text = text.replace(&c[0], " ");
     }
     if let Some(councils) = councils {
-        let mut regions: Vec<&str> = councils.all().iter().map(|c| c.region.as_str()).collect();
-        regions.sort_unstable();
-        regions.dedup();
         let lower = text.to_lowercase();
-        for r in regions {
-            // Most questions name no region: compile a region's pattern only when it may match.
-            if !lower.contains(&r.to_lowercase()) {
-                continue;
-            }
-            let re = lite(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex_lite::escape(r))).unwrap_or_else(|e| panic!("{e}"));
-            if let Some(m) = re.find(&text.clone()) {
-                filter.regions.push(r.to_string());
-                text = text.replace(m.as_str(), " ");
+        for (r, names) in councils.region_names() {
+            for name in names {
+                // Most questions name no region: compile a region's pattern only when it may match.
+                if !lower.contains(&name.to_lowercase()) {
+                    continue;
+                }
+                let re = lite(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex_lite::escape(name))).unwrap_or_else(|e| panic!("{e}"));
+                if let Some(m) = re.find(&text.clone()) {
+                    filter.regions.push(r.to_string());
+                    text = text.replace(m.as_str(), " ");
+                    break;
+                }
             }
         }
         for m in councils.mentions(&text.clone()).into_iter().rev() {
@@ -257,6 +257,10 @@ mod tests {
         assert_eq!((i.topic.as_str(), i.filter.councils.len()), ("workforce", 2));
         assert!(parse("recurring themes in the North West", &t).asks_for_themes());
         assert!(!parse("carers", &t).asks_for_themes());
+        let i = parse_with("councils flagged for DoLS in Yorkshire", &t, Some(&c));
+        assert_eq!((i.topic.as_str(), i.filter.regions.as_slice()), ("dols", ["Yorkshire and The Humber".to_string()].as_slice()));
+        let i = parse_with("Yorkshire and Humber concerns", &t, Some(&c));
+        assert_eq!(i.filter.regions, ["Yorkshire and The Humber"]);
         // A cue alone is looked for as words, with its kinds; beside a filter it is the kind.
         let i = parse("risks", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));

@@ -62,6 +62,9 @@ pub fn render(a: &Answer, color: bool) -> String {
     if !a.unmatched.is_empty() {
         let words: Vec<String> = a.unmatched.iter().map(|w| format!("'{w}'")).collect();
         let _ = writeln!(o, "\nNo finding mentions {}: nothing is listed rather than councils that match only the other words. Try other words, or `peerscope ingest` more documents.", words.join(" or "));
+        if !a.did_you_mean.is_empty() {
+            let _ = writeln!(o, "Did you mean {}?", a.did_you_mean.join(" or "));
+        }
     } else if !a.not_together.is_empty() {
         let words: Vec<String> = a.not_together.iter().map(|w| format!("'{w}'")).collect();
         let _ = writeln!(o, "\nNo finding mentions {} together with the rest of the question. Try fewer words.", words.join(" or "));

@@ -278,4 +278,8 @@ fn findings_that_score_alike_are_still_counted_apart() {
     let text = peerscope(data.path()).args(["query", "recurring themes in the South West"]).output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("`peerscope themes --region \"South West\"`"), "{text}");
+    // A misspelt council is a word no finding holds: the answer says which council is meant.
+    let answer = json(data.path(), &["query", "--json", "Torbey recommendations"]);
+    assert_eq!(answer["unmatched"], serde_json::json!(["torbey"]), "{answer:#}");
+    assert_eq!(answer["did_you_mean"], serde_json::json!(["Torbay"]), "{answer:#}");
 }

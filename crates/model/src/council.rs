@@ -272,6 +272,24 @@ impl Councils {
         nearest(name, self.all.iter().map(|c| c.name.as_str()))
     }
 
+    /// The council a word is nearly the name of ("torbey"), when one is that near: at most
+    /// one edit in five letters of its short name (normalised Damerau-Levenshtein ≥ 0.8; not
+    /// Jaro-Winkler, which finds "Blackpool" in "black" and "Stockport" in "stock"), and the
+    /// same first letter ("needs" is not "Leeds").
+    pub fn nearly_named(&self, word: &str) -> Option<&Council> {
+        let word = word.trim().to_lowercase();
+        if word.chars().count() < 4 {
+            return None;
+        }
+        let first = word.chars().next();
+        self.current()
+            .filter(|c| c.name.to_lowercase().chars().next() == first)
+            .map(|c| (strsim::normalized_damerau_levenshtein(&word, &c.name.to_lowercase()), c))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c)
+    }
+
     pub fn get(&self, idx: usize) -> &Council {
         &self.all[idx]
     }
@@ -522,6 +540,16 @@ mod tests {
         assert_eq!(c.region_named(" yorkshire "), Some("Yorkshire and The Humber"));
         assert_eq!(c.region_named("north west"), Some("North West"));
         assert_eq!(c.region_named("Humberside"), None);
+    }
+
+    #[test]
+    fn a_misspelt_council_is_nearly_named() {
+        let c = Councils::builtin().unwrap();
+        assert_eq!(c.nearly_named("torbey").map(|c| c.name.as_str()), Some("Torbay"));
+        assert_eq!(c.nearly_named("Wallsall").map(|c| c.name.as_str()), Some("Walsall"));
+        for word in ["carers", "payroll", "dols", "workforce", "black", "stock", "needs"] {
+            assert!(c.nearly_named(word).is_none(), "{word}: {:?}", c.nearly_named(word).map(|c| &c.name));
+        }
     }
 
     /// The upstream data put Derbyshire in the West Midlands and Lincolnshire in Yorkshire

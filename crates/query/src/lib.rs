@@ -89,6 +89,9 @@ pub struct Answer {
     /// the question ("benefit" in "housing benefit backlog").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_together: Vec<String>,
+    /// Councils an unmatched word is nearly the name of ("torbey" → Torbay).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub did_you_mean: Vec<String>,
 }
 
 /// A council and the findings that put it in the answer.
@@ -212,7 +215,7 @@ impl Engine<'_> {
         let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), unmatched, not_together: Vec::new() };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new() };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -248,7 +251,7 @@ impl Engine<'_> {
         let terms = peerscope_index::analyzer::terms(&intent.topic);
         let Some(page) = page else {
             let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new() };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new() };
             return Ok((answer, candidates));
         };
         // One pass finds what the answer ranks and what it points to: best practice on the
@@ -278,7 +281,7 @@ impl Engine<'_> {
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: candidates.len(), best_practice, unmatched: Vec::new(), not_together };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: candidates.len(), best_practice, unmatched: Vec::new(), not_together, did_you_mean: Vec::new() };
         Ok((answer, candidates))
     }
 
@@ -297,6 +300,14 @@ impl Engine<'_> {
 
     fn council_ref(&self, name: &str) -> CouncilRef {
         self.councils.lookup(name).map(CouncilRef::from).unwrap_or_else(|| CouncilRef { name: name.to_string(), gss_code: None, region: None })
+    }
+
+    /// The councils some words are nearly the names of: a misspelt council is a word no
+    /// finding holds.
+    fn councils_near(&self, words: &[String]) -> Vec<String> {
+        let mut near: Vec<String> = words.iter().filter_map(|w| self.councils.nearly_named(w)).map(|c| c.name.clone()).collect();
+        near.dedup();
+        near
     }
 
     /// Group candidates by reviewed council; a council's score is its best distinct findings'

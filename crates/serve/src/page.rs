@@ -156,6 +156,9 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         }
         @if !a.unmatched.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
+            @if !a.did_you_mean.is_empty() {
+                p class="govuk-body" { "Did you mean " (a.did_you_mean.join(" or ")) "?" }
+            }
         } @else if !a.not_together.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
         } @else if a.councils.is_empty() && a.councils_total > 0 {

@@ -79,7 +79,12 @@ pub fn parse(query: &str, taxonomy: &Taxonomy) -> Intent {
 
 /// [`parse`], also reading typed filters; council names need `councils`.
 pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>) -> Intent {
-    let (rest, filter, phrases) = typed_filters(query, councils);
+    parse_in(query, taxonomy, councils, this_year())
+}
+
+/// [`parse_with`] as if it were `year` ("the last five years" counts back from it).
+fn parse_in(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>, year: i32) -> Intent {
+    let (rest, filter, phrases) = typed_filters(query, councils, year);
     // A question that is only a cue ("risks", "good practice") is looked for as words.
     let bare = filter == Filter::default() && phrases.is_empty();
     let mut intent = parse_words(&rest, taxonomy, bare);
@@ -89,7 +94,7 @@ pub fn parse_with(query: &str, taxonomy: &Taxonomy, councils: Option<&Councils>)
 }
 
 /// Take the filters out of a query: what remains is intent and topic.
-fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, Vec<String>) {
+fn typed_filters(query: &str, councils: Option<&Councils>, this_year: i32) -> (String, Filter, Vec<String>) {
     static PHRASE: LazyLock<Regex> = LazyLock::new(|| lite(r#""([^"]{2,})"|“([^”]{2,})”"#).unwrap_or_else(|e| panic!("{e}")));
     static RANGE: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(?:between |from )?(20\d\d|19\d\d)\s*(?:-|–|to|and)\s*(20\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
     static SINCE: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(since|from|after|before|until|up to|in)\s+(20\d\d|19\d\d)\b").unwrap_or_else(|e| panic!("{e}")));
@@ -132,6 +137,14 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
         text = text.replace(&c[0], " ");
     }
     let lower = text.to_lowercase();
+    if lower.contains("last") || lower.contains("past") || lower.contains("recent") {
+        if let Some((words, back)) = years_back(&text) {
+            // A year typed as well ("since 2018") is the one meant.
+            filter.since = filter.since.or(Some(this_year - back));
+            text = text.replace(&words, " ");
+        }
+    }
+    let lower = text.to_lowercase();
     let typed = ["lga", "local government", "adass", "regional", "sector"].iter().any(|w| lower.contains(w));
     let before = text.clone();
     for c in typed.then(|| TYPE.captures_iter(&before)).into_iter().flatten() {
@@ -169,6 +182,37 @@ fn typed_filters(query: &str, councils: Option<&Councils>) -> (String, Filter, V
         text = text.replace(&format!("{PLACEHOLDER}{i}{PLACEHOLDER}"), p);
     }
     (text.split_whitespace().collect::<Vec<_>>().join(" "), filter, phrases)
+}
+
+/// "in the last five years", "over the past year", "recent": the words, and how many years
+/// before this one the reviews asked for start ("recent" is the last three).
+fn years_back(text: &str) -> Option<(String, i32)> {
+    static LAST: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(?:in |over |during |within )?(?:the )?(?:last|past) (?:(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) )?years?\b").unwrap_or_else(|e| panic!("{e}")));
+    static RECENT: LazyLock<Regex> = LazyLock::new(|| lite(r"(?i)\b(?:most )?recent(?:ly)?\b").unwrap_or_else(|e| panic!("{e}")));
+    const NUMBERS: [&str; 9] = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    if let Some(c) = LAST.captures(text) {
+        let n = match c.get(1).map(|m| m.as_str().to_lowercase()) {
+            None => 1,
+            Some(n) => n.parse().ok().or_else(|| NUMBERS.iter().position(|w| *w == n).map(|i| i as i32 + 2))?,
+        };
+        return Some((c[0].to_string(), n));
+    }
+    RECENT.find(text).map(|m| (m.as_str().to_string(), 3))
+}
+
+/// This calendar year (UTC), from the system clock.
+fn this_year() -> i32 {
+    let mut days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
+    let mut year = 1970;
+    loop {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let length = if leap { 366 } else { 365 };
+        if days < length {
+            return year;
+        }
+        days -= length;
+        year += 1;
+    }
 }
 
 /// Stands for a quoted phrase while filters are read (a private-use character: no name,
@@ -261,6 +305,14 @@ mod tests {
         assert_eq!((i.topic.as_str(), i.filter.regions.as_slice()), ("dols", ["Yorkshire and The Humber".to_string()].as_slice()));
         let i = parse_with("Yorkshire and Humber concerns", &t, Some(&c));
         assert_eq!(i.filter.regions, ["Yorkshire and The Humber"]);
+        // Years counted back from this one.
+        let i = parse_in("councils flagged for workforce in the last five years", &t, Some(&c), 2026);
+        assert_eq!((i.topic.as_str(), i.filter.since), ("workforce", Some(2021)));
+        assert_eq!(parse_in("recent concerns about carers", &t, Some(&c), 2026).filter.since, Some(2023));
+        assert_eq!(parse_in("praised for carers over the past year", &t, Some(&c), 2026).filter.since, Some(2025));
+        let i = parse_in("carers since 2018 in the last 3 years", &t, Some(&c), 2026);
+        assert_eq!((i.topic.as_str(), i.filter.since), ("carers", Some(2018)));
+        assert!((2026..2200).contains(&this_year()));
         // A cue alone is looked for as words, with its kinds; beside a filter it is the kind.
         let i = parse("risks", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));

@@ -58,7 +58,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
         (r"(?:best|good|notable) practice", "for|in|on|around|with", vec![BestPractice, Strength]),
         (r"who (?:does|do|did|is doing|are doing) (?:well|best|good work)|who (?:does|do)|who (?:is|are) good at|learn(?:ing)? from others on|examples of good", "on|in|at|for|with|around", vec![BestPractice, Strength]),
         (r"(?:praised|commended|celebrated|recognised)", "for|on", vec![Strength]),
-        (r"(?:strengths?|strong|good|(?:doing|done|performing|working|works?) well)", "in|on|at|for|around|with", vec![Strength]),
+        (r"(?:strengths?|strong|good|(?:doing|done|do|does|did|performing|performs?|working|works?) well)", "in|on|at|for|around|with", vec![Strength]),
         (r"(?:flagged|criticised|challenged|marked down|told off)", "for|on|about|over", vec![AreaForDevelopment, Recommendation]),
         (r"(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?)", "about|over|with|in|on|around|for", vec![AreaForDevelopment, Recommendation]),
         (r"(?:weak|poor|struggling|failing)", "in|on|at|with", vec![AreaForDevelopment, Recommendation]),
@@ -293,6 +293,8 @@ mod tests {
         let i = parse("where is co-production done well", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Strength].as_slice(), "co-production"));
         assert_eq!(parse("councils with workforce problems", &t).topic, "workforce");
+        let i = parse("which councils do well on carers", &t);
+        assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Strength].as_slice(), "carers"));
         // The question's conversational opening is not its topic.
         let i = parse_with("what did the peer team say about workforce in Walsall", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("workforce", ["Walsall".to_string()].as_slice()));

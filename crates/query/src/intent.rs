@@ -157,13 +157,19 @@ fn typed_filters(query: &str, councils: Option<&Councils>, this_year: i32) -> (S
     if let Some(councils) = councils {
         let lower = text.to_lowercase();
         for (r, names) in councils.region_names() {
-            for name in names {
+            for (i, name) in names.into_iter().enumerate() {
                 // Most questions name no region: compile a region's pattern only when it may match.
                 if !lower.contains(&name.to_lowercase()) {
                     continue;
                 }
                 let re = lite(&format!(r"(?i)\b(?:in |across )?(?:the )?{}(?: region)?\b", regex_lite::escape(name))).unwrap_or_else(|e| panic!("{e}"));
-                if let Some(m) = re.find(&text.clone()) {
+                // A shorter name inside a council's ("North Yorkshire", "East Riding of
+                // Yorkshire") is the council, read below.
+                let in_a_council = |start: usize| {
+                    let before = text[..start].trim_end().to_lowercase();
+                    i > 0 && ["north", "south", "east", "west", "of"].iter().any(|w| before.ends_with(w))
+                };
+                if let Some(m) = re.find(&text.clone()).filter(|m| !in_a_council(m.start())) {
                     filter.regions.push(r.to_string());
                     text = text.replace(m.as_str(), " ");
                     break;
@@ -307,6 +313,10 @@ mod tests {
         assert_eq!((i.topic.as_str(), i.filter.regions.as_slice()), ("dols", ["Yorkshire and The Humber".to_string()].as_slice()));
         let i = parse_with("Yorkshire and Humber concerns", &t, Some(&c));
         assert_eq!(i.filter.regions, ["Yorkshire and The Humber"]);
+        for (q, council) in [("councils flagged for workforce in North Yorkshire", "North Yorkshire"), ("East Riding of Yorkshire carers", "East Riding of Yorkshire")] {
+            let i = parse_with(q, &t, Some(&c));
+            assert!(i.filter.regions.is_empty() && i.filter.councils == [council], "{q}: {:?}", i.filter);
+        }
         // Years counted back from this one.
         let i = parse_in("councils flagged for workforce in the last five years", &t, Some(&c), 2026);
         assert_eq!((i.topic.as_str(), i.filter.since), ("workforce", Some(2021)));

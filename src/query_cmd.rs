@@ -71,7 +71,7 @@ pub fn render(a: &Answer, color: bool) -> String {
     } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }
-    if a.intent.asks_for_themes() && (!a.unmatched.is_empty() || !a.not_together.is_empty()) {
+    if a.points_to_themes() {
         let regions: String = a.intent.filter.regions.iter().map(|r| format!(" --region \"{r}\"")).collect();
         let _ = writeln!(o, "Themes that recur across councils: `peerscope themes{regions}`.");
     }

@@ -94,6 +94,14 @@ pub struct Answer {
     pub did_you_mean: Vec<String>,
 }
 
+impl Answer {
+    /// Whether to send the asker to the themes table: the question asks for recurring
+    /// themes and its words found nothing together.
+    pub fn points_to_themes(&self) -> bool {
+        self.intent.asks_for_themes() && (!self.unmatched.is_empty() || !self.not_together.is_empty())
+    }
+}
+
 /// A council and the findings that put it in the answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct CouncilEvidence {

@@ -151,7 +151,7 @@ fn themes_href(a: &Answer) -> String {
 
 fn councils(ask: &Ask, a: &Answer) -> Markup {
     html! {
-        @if a.intent.asks_for_themes() && (!a.unmatched.is_empty() || !a.not_together.is_empty()) {
+        @if a.points_to_themes() {
             p class="govuk-body" { "Themes that recur across councils are on " a class="govuk-link" href=(themes_href(a)) { "the themes page" } "." }
         }
         @if !a.unmatched.is_empty() {

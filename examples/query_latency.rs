@@ -2,7 +2,7 @@
 //! answered many times, and the p50 and p99 of all answers are printed.
 //!
 //! ```text
-//! cargo run --release --example query_latency -- DATA_DIR [ROUNDS]
+//! cargo run --release --example query_latency -- DATA_DIR [ROUNDS] [QUESTION]
 //! ```
 
 use std::time::Instant;
@@ -24,15 +24,21 @@ const QUERIES: &[&str] = &[
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let data = std::path::PathBuf::from(args.next().expect("usage: query_latency DATA_DIR [ROUNDS]"));
+    let data = std::path::PathBuf::from(args.next().expect("usage: query_latency DATA_DIR [ROUNDS] [QUESTION]"));
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(50);
+    // One question instead of the set, to profile it alone.
+    let asked = args.next();
+    let questions: Vec<&str> = match &asked {
+        Some(q) => vec![q.as_str()],
+        None => QUERIES.to_vec(),
+    };
     // Read-only, as the `query` command opens it: works while a writer ingests.
     let index = FindingIndex::open_read_only(&data.join("index")).expect("opening the index").expect("an index built by this version: run `peerscope ingest` first");
     let councils = Councils::builtin().expect("councils");
     let taxonomy = Taxonomy::builtin().expect("themes");
     let engine = Engine { index: &index, councils: &councils, taxonomy: &taxonomy };
     let mut times = Vec::new();
-    for q in QUERIES {
+    for q in questions {
         let _ = engine.answer(q, 10); // warm
         let mut mine = Vec::new();
         for _ in 0..rounds {

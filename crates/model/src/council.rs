@@ -21,6 +21,38 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("E06000058", "BCP"),
     ("E06000020", "Telford"),
     ("E06000047", "Durham"),
+    // Abbreviations officers write ("Herts", "B&NES").
+    ("E06000004", "Stockton"),
+    ("E06000022", "BANES"),
+    ("E06000022", "B&NES"),
+    ("E09000020", "RBKC"),
+    ("E10000003", "Cambs"),
+    ("E10000013", "Glos"),
+    ("E10000014", "Hants"),
+    ("E10000015", "Herts"),
+    ("E10000017", "Lancs"),
+    ("E10000018", "Leics"),
+    ("E10000019", "Lincs"),
+    ("E10000024", "Notts"),
+    ("E10000025", "Oxon"),
+    ("E10000028", "Staffs"),
+    ("E10000034", "Worcs"),
+];
+
+/// Words around a council's name that say it is a council ("London Borough of Bexley",
+/// "Bexley Council"): a name typed with them is looked up without them too.
+const COUNCIL_PREFIXES: &[&str] = &["the ", "london borough of ", "royal borough of ", "city and county of ", "city of ", "county of ", "borough of "];
+const COUNCIL_SUFFIXES: &[&str] = &[
+    " metropolitan borough council",
+    " metropolitan district council",
+    " borough council",
+    " city council",
+    " county council",
+    " district council",
+    " council",
+    " mbc",
+    " lbc",
+    " cc",
 ];
 
 /// Shorter names people write for a region (the table's names are the ONS's).
@@ -111,12 +143,29 @@ fn rows(reader: impl std::io::Read) -> Result<Vec<Council>, ModelError> {
             _ => format!("abolished {a}"),
         });
         let mut variants = vec![row.nice_name.clone(), row.official_name.clone()];
-        variants.extend(row.alt_names.split(',').map(|s| s.trim().to_string()));
+        variants.extend(alt_names(&row.alt_names));
         // The short name people use: mySociety's nice name is "Dorset Council" for Dorset.
         let name = row.nice_name.strip_suffix(" Council").unwrap_or(&row.nice_name).to_string();
         all.push(Council { gss_code: row.gss_code, official_name: row.official_name, name, la_type: row.la_type_name, region: row.region, variants, former });
     }
     Ok(all)
+}
+
+/// mySociety's alternative names, comma-separated. A name may itself hold ", " (the
+/// inverted "Kingston upon Hull, City of"): split only at a comma not followed by a space,
+/// or "City of" alone would be a name of Hull's, and "City of York" would be read as Hull.
+fn alt_names(field: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for piece in field.split(',') {
+        match names.last_mut() {
+            Some(last) if piece.starts_with(' ') => {
+                last.push(',');
+                last.push_str(piece);
+            }
+            _ => names.push(piece.to_string()),
+        }
+    }
+    names.into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
 }
 
 impl Councils {
@@ -298,7 +347,8 @@ impl Councils {
     /// The council called `name` (any of its variants, case-insensitive).
     pub fn lookup(&self, name: &str) -> Option<&Council> {
         let key = name.trim().to_lowercase();
-        self.by_variant.get(&key).map(|&i| &self.all[i]).or_else(|| {
+        let found = self.by_variant.get(&key).or_else(|| self.by_variant.get(bare_name(&key)));
+        found.map(|&i| &self.all[i]).or_else(|| {
             self.names_in(name)
                 .into_iter()
                 .find(|&(s, e)| (e - s) * 2 >= key.len())
@@ -400,10 +450,16 @@ fn ends_word(text: &str, end: usize) -> bool {
 /// Forms a table name is written in: as given, with "&" for "and", without a trailing " UA".
 fn name_forms(v: &str) -> Vec<String> {
     let v = v.trim();
-    if v.is_empty() || v.contains(", ") {
+    if v.is_empty() {
         return Vec::new();
     }
-    let base = v.strip_suffix(" UA").unwrap_or(v).trim().to_string();
+    // An inverted name ("Kingston upon Hull, City of") is written the way people write it;
+    // a name with a comma of its own ("Bournemouth, Christchurch and Poole") is kept.
+    let base = match v.rsplit_once(", ") {
+        Some((head, tail)) if COUNCIL_PREFIXES.iter().any(|p| p.trim_end().eq_ignore_ascii_case(tail)) => format!("{tail} {head}"),
+        _ => v.to_string(),
+    };
+    let base = base.strip_suffix(" UA").unwrap_or(&base).trim().to_string();
     let mut out = vec![base.clone()];
     if base.contains(" and ") {
         out.push(base.replace(" and ", " & "));
@@ -412,6 +468,21 @@ fn name_forms(v: &str) -> Vec<String> {
         out.push(base.replace('-', " "));
     }
     out
+}
+
+/// A lower-case name without the words that say it is a council ("city of leeds" →
+/// "leeds", "bexley council" → "bexley").
+fn bare_name(key: &str) -> &str {
+    let mut name = key;
+    for prefix in COUNCIL_PREFIXES {
+        name = name.strip_prefix(prefix).unwrap_or(name);
+    }
+    for suffix in COUNCIL_SUFFIXES {
+        if let Some(rest) = name.strip_suffix(suffix) {
+            return rest.trim();
+        }
+    }
+    name.trim()
 }
 
 fn council_context(after: &str) -> bool {
@@ -602,5 +673,35 @@ mod tests {
         assert_eq!(c.lookup("walsall council").unwrap().gss_code, "E08000030");
         assert_eq!(c.lookup("Stoke").unwrap().name, "Stoke-on-Trent");
         assert!(c.lookup("Narnia").is_none());
+    }
+
+    /// Regression: mySociety's inverted "Kingston upon Hull, City of" was split at its
+    /// comma, "City of" became a name of Hull's, and "City of York" was looked up as Hull.
+    #[test]
+    fn city_of_names_the_city_not_hull() {
+        let c = Councils::builtin().unwrap();
+        assert_eq!(c.lookup("City of York").unwrap().name, "York");
+        assert_eq!(c.lookup("City of Leeds").unwrap().name, "Leeds");
+        assert_eq!(c.lookup("city of kingston upon hull").unwrap().name, "Kingston upon Hull");
+        assert!(c.lookup("City of").is_none());
+        assert!(c.all.iter().all(|x| x.variants.iter().all(|v| !v.eq_ignore_ascii_case("city of"))));
+        assert_eq!(names(&c, "a report of the City of Leeds Council"), ["Leeds"]);
+        // A name with a comma of its own is still a name.
+        assert_eq!(c.lookup("Bournemouth, Christchurch and Poole Council").unwrap().gss_code, "E06000058");
+        assert_eq!(names(&c, "1. Bournemouth, Christchurch and Poole Council asked"), ["Bournemouth, Christchurch and Poole"]);
+    }
+
+    /// Regression: "Bexley Council" was no council although "Torbay Council" was one (the
+    /// table happened to hold the one form and not the other).
+    #[test]
+    fn lookup_sees_past_the_words_that_say_council() {
+        let c = Councils::builtin().unwrap();
+        for (typed, name) in [("Bexley Council", "Bexley"), ("London Borough of Croydon", "Croydon"), ("Harrow Council", "Harrow"), ("Bury Council", "Bury"), ("York Council", "York"), ("Hull City Council", "Kingston upon Hull"), ("Walsall MBC", "Walsall")] {
+            assert_eq!(c.lookup(typed).map(|x| x.name.as_str()), Some(name), "{typed}");
+        }
+        for (typed, name) in [("Herts", "Hertfordshire"), ("BANES", "Bath and North East Somerset"), ("Stockton", "Stockton-on-Tees"), ("Notts", "Nottinghamshire")] {
+            assert_eq!(c.lookup(typed).map(|x| x.name.as_str()), Some(name), "{typed}");
+        }
+        assert!(c.lookup("Narnia Council").is_none());
     }
 }

@@ -59,7 +59,7 @@ const COUNCIL_SUFFIXES: &[&str] = &[
 const REGION_ALIASES: &[(&str, &[&str])] = &[("Yorkshire and The Humber", &["Yorkshire and Humber", "Yorkshire & The Humber", "Yorkshire & Humber", "Yorkshire"])];
 
 /// Names that are also ordinary words or surnames: only counted with a council-ish neighbour.
-const AMBIGUOUS: &[&str] = &["reading", "bolton", "sutton", "bury", "barnet", "brent", "halton", "kent", "wirral"];
+const AMBIGUOUS: &[&str] = &["reading", "bolton", "sutton", "bury", "barnet", "brent", "halton", "kent", "wirral", "staffs"];
 
 /// One council with social care duties.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -363,6 +363,30 @@ impl Councils {
         self.mentions_of(text, self.names_in(text))
     }
 
+    /// Every council named in a question someone typed: in any case ("walsall carers"),
+    /// as people type into a search box. Names that are also ordinary words still need a
+    /// council-ish neighbour ("bury council", not "bury").
+    pub fn mentions_typed(&self, text: &str) -> Vec<Mention> {
+        let mut out = Vec::new();
+        for (start, end) in self.names_in(text) {
+            let Some(s) = text.get(start..end) else { continue };
+            let key = s.to_lowercase();
+            let proper = s.chars().next().is_some_and(char::is_uppercase);
+            let context = council_context(&text[end..]) || council_context(&capitalised(&text[end..]));
+            if AMBIGUOUS.contains(&key.as_str()) && !context {
+                continue;
+            }
+            // A short lower-case abbreviation ("glos") is a word more often than a council.
+            if !proper && key.len() < 5 && !context {
+                continue;
+            }
+            if let Some(&i) = self.by_variant.get(&key) {
+                out.push(Mention { council: i, start, end });
+            }
+        }
+        out
+    }
+
     /// Where table names occur in `text`, found once for [`Councils::mentions_within`] its
     /// parts: a document's lines and sentences were each searched on their own, twice over.
     pub fn names(&self, text: &str) -> Names {
@@ -483,6 +507,13 @@ fn bare_name(key: &str) -> &str {
         }
     }
     name.trim()
+}
+
+/// `text` with its first letter upper-cased ("council" → "Council").
+fn capitalised(text: &str) -> String {
+    let text = text.trim_start();
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn council_context(after: &str) -> bool {

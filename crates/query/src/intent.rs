@@ -70,6 +70,9 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Cues that, asked alone, are a subject rather than a kind of finding.
+const TOPICAL_CUES: &[&str] = &["risk", "risks", "problem", "problems", "issue", "issues", "gap", "gaps", "advice", "worries", "next steps"];
+
 const STOP: &[&str] = &["the", "a", "an", "of", "and", "in", "for", "on", "about", "with", "their", "its", "to", "councils", "council", "around"];
 
 /// Read `query` as an intent and a topic; an unknown intent asks for every kind.
@@ -176,7 +179,7 @@ fn typed_filters(query: &str, councils: Option<&Councils>, this_year: i32) -> (S
                 }
             }
         }
-        for m in councils.mentions(&text.clone()).into_iter().rev() {
+        for m in councils.mentions_typed(&text.clone()).into_iter().rev() {
             let name = councils.get(m.council).name.clone();
             if !filter.councils.contains(&name) {
                 filter.councils.push(name);
@@ -238,9 +241,11 @@ fn parse_words(query: &str, taxonomy: &Taxonomy, bare: bool) -> Intent {
     // performance") and what came before ("safeguarding concerns").
     let (kinds, mut topic) = PHRASES
         .iter()
-        .find_map(|(re, kinds)| re.find(rest).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
+        .find_map(|(re, kinds)| re.find_iter(rest).find(|m| !in_compound(rest, m.start(), m.end())).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
         .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest.to_string()));
-    if bare && content_words(&topic).is_empty() {
+    // A cue that is also a subject ("risks", "gaps") is searched for as words; one that
+    // only names a kind ("areas for development", "praised") lists that kind.
+    if bare && content_words(&topic).is_empty() && TOPICAL_CUES.contains(&rest.trim_matches(|c: char| !c.is_alphanumeric())) {
         topic = rest.to_string();
     }
     // Little words at its edges ("councils with workforce problems") are not the topic.
@@ -257,6 +262,12 @@ fn parse_words(query: &str, taxonomy: &Taxonomy, bare: bool) -> Intent {
     // Only little words ("the", "councils"): nothing to look for.
     let topic = if words.is_empty() { String::new() } else { topic };
     Intent { kinds, topic, themes, filter: Filter::default(), phrases: Vec::new() }
+}
+
+/// Whether `text[start..end]` is part of a hyphenated word: "strengths-based practice" is
+/// a topic, not a question about strengths.
+fn in_compound(text: &str, start: usize, end: usize) -> bool {
+    text[..start].ends_with('-') || text[end..].starts_with('-')
 }
 
 #[cfg(test)]
@@ -307,6 +318,20 @@ mod tests {
         assert_eq!(parse("tell me about carers", &t).topic, "carers");
         let i = parse_with("compare Torbay and Walsall on workforce", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.len()), ("workforce", 2));
+        // Regression: the cue inside a hyphenated word was read as asking for strengths.
+        let i = parse("recommendations about strengths-based practice", &t);
+        assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Recommendation].as_slice(), "strengths-based practice"));
+        let i = parse("strengths-based", &t);
+        assert_eq!((i.kinds.len(), i.topic.as_str()), (FindingKind::ALL.len(), "strengths-based"));
+        // Regression: a council typed in lower case was read as a topic word.
+        let i = parse_with("walsall carers", &t, Some(&c));
+        assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("carers", ["Walsall".to_string()].as_slice()));
+        let i = parse_with("carers in telford and wrekin", &t, Some(&c));
+        assert_eq!(i.filter.councils, ["Telford and Wrekin"]);
+        // Words that are also councils' names need a council-ish neighbour in lower case too.
+        assert!(parse_with("reading packages of care", &t, Some(&c)).filter.councils.is_empty());
+        assert_eq!(parse_with("bury council carers", &t, Some(&c)).filter.councils, ["Bury"]);
+        assert!(parse_with("council staffs and workforce", &t, Some(&c)).filter.councils.is_empty());
         assert!(parse("recurring themes in the North West", &t).asks_for_themes());
         assert!(!parse("carers", &t).asks_for_themes());
         let i = parse_with("councils flagged for DoLS in Yorkshire", &t, Some(&c));
@@ -325,10 +350,15 @@ mod tests {
         let i = parse_in("carers since 2018 in the last 3 years", &t, Some(&c), 2026);
         assert_eq!((i.topic.as_str(), i.filter.since), ("carers", Some(2018)));
         assert!((2026..2200).contains(&this_year()));
-        // A cue alone is looked for as words, with its kinds; beside a filter it is the kind.
+        // A cue that is also a subject, alone, is looked for as words, with its kinds.
         let i = parse("risks", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));
-        assert_eq!(parse("good practice", &t).topic, "good practice");
+        // Regression: a kind alone was searched for as words ("areas for development" found
+        // nothing); it lists that kind.
+        for (q, kinds) in [("good practice", vec![BestPractice, Strength]), ("areas for development", vec![AreaForDevelopment, Recommendation]), ("recommendations", vec![Recommendation]), ("praised", vec![Strength]), ("concerns", vec![AreaForDevelopment, Recommendation])] {
+            let i = parse(q, &t);
+            assert_eq!((i.kinds, i.topic.as_str()), (kinds, ""), "{q}");
+        }
         // A cue inside a word is no cue.
         assert_eq!(parse("issuesbased", &t).kinds.len(), 4);
     }

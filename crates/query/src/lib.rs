@@ -213,7 +213,9 @@ impl Engine<'_> {
         if !flags.kinds.is_empty() {
             intent.kinds = flags.kinds.clone();
         }
-        if intent.topic.is_empty() && intent.phrases.is_empty() && intent.filter.themes.is_empty() && intent.filter == Filter::default() {
+        // A kind alone ("areas for development", `--kind strength`) is something to list.
+        let some_kinds = intent.kinds.len() < FindingKind::ALL.len();
+        if intent.topic.is_empty() && intent.phrases.is_empty() && intent.filter.themes.is_empty() && intent.filter == Filter::default() && !some_kinds {
             return Err(QueryError::NoTopic(query.to_string()));
         }
         // A word that names no theme must be in what is listed, and if no finding holds it

@@ -84,8 +84,10 @@ pub enum Command {
         json: bool,
     },
     /// One row per finding with council, GSS code, region, review type, year, kind, themes,
-    /// text, section, source and byte span.
+    /// text, section, source and byte span; a finding published in several forms is one row,
+    /// the other sources in `also_in`.
     Export {
+        /// csv (for spreadsheets) or jsonl (one JSON object per line).
         #[arg(long, value_enum)]
         format: crate::export_cmd::Format,
         /// Write to FILE instead of standard output.
@@ -94,6 +96,10 @@ pub enum Command {
         /// Start the CSV with a UTF-8 byte-order mark (for spreadsheet programs).
         #[arg(long)]
         bom: bool,
+        /// A row for every published copy of a finding (a report's PDF and its web page),
+        /// each naming the others in `also_in`.
+        #[arg(long)]
+        all_copies: bool,
         #[command(flatten)]
         filters: crate::filter_args::FilterArgs,
     },
@@ -169,7 +175,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest { paths, reader } => crate::ingest::run(&cli.data, &paths, reader),
         Command::Council { name, filters, json } => crate::council_cmd::run(&cli.data, &name.join(" "), &filters, json),
         Command::Themes { filters, json, limit } => crate::themes_cmd::run(&cli.data, &filters, json, limit),
-        Command::Export { format, out, bom, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, &filters),
+        Command::Export { format, out, bom, all_copies, filters } => crate::export_cmd::run(&cli.data, format, out.as_deref(), bom, all_copies, &filters),
         Command::Fetch { sources, reader } => crate::fetch_cmd::run(&cli.data, &sources, reader),
         Command::Serve { bind } => crate::serve_cmd::run(&cli.data, bind),
         Command::Eval { gold, docs, json, brief, out, rules, reader, cross_validate, folds, train_also, with, units, against } => {

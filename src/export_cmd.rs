@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use peerscope_query::export::{rows, write_csv, write_jsonl};
+use peerscope_query::export::{fold_copies, rows, write_csv, write_jsonl};
 
 use crate::filter_args::FilterArgs;
 
@@ -16,10 +16,10 @@ pub enum Format {
     Jsonl,
 }
 
-pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
+pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, all_copies: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
     let filter = filters.filter()?;
     let stored = crate::data::open_for_reading(data)?.documents()?;
-    let rows = rows(stored.iter().map(|d| (d.id.as_str(), &d.document, d.sources.as_slice())), &filter);
+    let rows = fold_copies(rows(stored.iter().map(|d| (d.id.as_str(), &d.document, d.sources.as_slice())), &filter), all_copies);
     let mut sink: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),

@@ -31,3 +31,34 @@ fn no_csv_cell_starts_like_a_formula() {
     let first: serde_json::Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert!(first["title"].as_str().unwrap().starts_with("=HYPERLINK"));
 }
+
+/// Regression: a report ingested as a web page and as text was exported as two rows per
+/// finding, so a researcher counting rows counted its findings twice (862 rows for 485
+/// findings over the shipped corpus) where `themes` counted them once.
+#[test]
+fn a_finding_published_twice_is_one_row_naming_the_other_copy() {
+    let data = tempfile::tempdir().unwrap();
+    let copies = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("corpus/torbay_lga-feedback-report_2024.txt")).unwrap();
+    std::fs::write(copies.path().join("torbay.txt"), &text).unwrap();
+    std::fs::write(copies.path().join("torbay-copy.txt"), format!("{text}\n")).unwrap();
+    let out = peerscope(data.path()).arg("ingest").arg(copies.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = peerscope(data.path()).args(["export", "--format", "jsonl"]).args(extra).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect()
+    };
+    let folded = rows(&[]);
+    let every = rows(&["--all-copies"]);
+    assert!(folded.len() > 10, "{} rows", folded.len());
+    // Every copy is there with --all-copies, half from each file; folded, each text once.
+    let from_copy = every.iter().filter(|r| r["source"].as_str().unwrap().ends_with("torbay-copy.txt")).count();
+    assert_eq!(every.len(), from_copy * 2);
+    let texts: std::collections::HashSet<&str> = every.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), folded.len());
+    for r in &folded {
+        let (source, also) = (r["source"].as_str().unwrap(), r["also_in"].as_str().unwrap());
+        assert!(source != also && also.ends_with(".txt") && also.contains("torbay"), "{source} also in {also:?}");
+    }
+}

@@ -1,10 +1,16 @@
 //! One row per finding with its provenance: what `peerscope export` writes as CSV or JSON
 //! lines, for a researcher's statistics package.
+//!
+//! A finding published in several forms (a report's PDF, its web page, a council's copy) is
+//! one row, its other sources in `also_in`, as `themes` and the answers count it: rows per
+//! copy counted a report twice. `--all-copies` keeps a row per copy.
 
 use peerscope_model::Document;
 use serde::Serialize;
 
-use crate::filter::Filter;
+use std::collections::{HashMap, HashSet};
+
+use crate::filter::{finding_key, Filter};
 
 /// A finding and everything needed to trace it back (columns in this order).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -33,6 +39,9 @@ pub struct FindingRow {
     pub confidence: f32,
     /// SHA-256 of the document's bytes: rows of one published form share it.
     pub document_id: String,
+    /// The other published forms holding the same finding (same council, same words),
+    /// separated by ";".
+    pub also_in: String,
 }
 
 /// The rows of the documents and findings `filter` keeps, in the order given.
@@ -64,6 +73,7 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
                     end: f.end,
                     confidence: f.confidence,
                     document_id: id.to_string(),
+                    also_in: String::new(),
                 });
             }
         }
@@ -94,13 +104,40 @@ impl FindingRow {
             end: h.end as usize,
             confidence: h.confidence,
             document_id: h.doc_id.clone(),
+            also_in: String::new(),
         }
     }
 }
 
+/// Copies of one finding (the same council and words, [`finding_key`]) folded into the first
+/// row, the others' sources in its `also_in`; with `all_copies`, every row stays and names
+/// the others.
+pub fn fold_copies(rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRow> {
+    let keys: Vec<String> = rows.iter().map(|r| finding_key(&r.council, &r.text)).collect();
+    let mut sources: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (key, r) in keys.iter().zip(&rows) {
+        let list = sources.entry(key.as_str()).or_default();
+        if !list.contains(&r.source.as_str()) {
+            list.push(&r.source);
+        }
+    }
+    let also: Vec<String> = keys.iter().zip(&rows).map(|(k, r)| sources[k.as_str()].iter().filter(|s| **s != r.source).copied().collect::<Vec<_>>().join(";")).collect();
+    let mut seen = HashSet::new();
+    let keep: Vec<bool> = keys.iter().map(|k| all_copies || seen.insert(k.as_str())).collect();
+    rows.into_iter()
+        .zip(also)
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .map(|((mut r, also_in), _)| {
+            r.also_in = also_in;
+            r
+        })
+        .collect()
+}
+
 /// The columns of a CSV export, in order.
-pub const CSV_HEADER: [&str; 18] = [
-    "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id",
+pub const CSV_HEADER: [&str; 19] = [
+    "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id", "also_in",
 ];
 
 /// What a spreadsheet reads as a formula when a cell starts with it (OWASP's list).
@@ -120,7 +157,7 @@ pub fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
 impl FindingRow {
     /// The row as CSV cells, in [`CSV_HEADER`]'s order, every text made safe for a
     /// spreadsheet ([`spreadsheet_text`]); numbers as numbers.
-    pub fn csv_record(&self) -> [String; 18] {
+    pub fn csv_record(&self) -> [String; 19] {
         let t = |s: &str| spreadsheet_text(s).into_owned();
         [
             t(&self.council),
@@ -141,6 +178,7 @@ impl FindingRow {
             self.end.to_string(),
             self.confidence.to_string(),
             t(&self.document_id),
+            t(&self.also_in),
         ]
     }
 }
@@ -187,5 +225,42 @@ mod csv_tests {
             assert!(spreadsheet_text(bad).starts_with('\''), "{bad:?}");
         }
         assert_eq!(spreadsheet_text("Carers are valued."), "Carers are valued.");
+    }
+
+    fn row(council: &str, text: &str, source: &str) -> FindingRow {
+        FindingRow {
+            council: council.into(),
+            gss_code: String::new(),
+            region: String::new(),
+            review_type: String::new(),
+            review_year: None,
+            service: String::new(),
+            doc_kind: String::new(),
+            kind: "strength".into(),
+            themes: String::new(),
+            text: text.into(),
+            section: String::new(),
+            points_to: String::new(),
+            title: String::new(),
+            source: source.into(),
+            start: 0,
+            end: 0,
+            confidence: 1.0,
+            document_id: source.into(),
+            also_in: String::new(),
+        }
+    }
+
+    /// Regression: a report ingested as PDF and as text was two rows per finding, so an
+    /// export counted its findings twice where `themes` counted them once.
+    #[test]
+    fn copies_of_a_finding_are_one_row_naming_the_others() {
+        let rows = vec![row("Walsall", "Carers are valued.", "a.pdf"), row("Walsall", "Carers  are valued", "a.txt"), row("Torbay", "Carers are valued.", "b.txt"), row("Walsall", "Staff are valued.", "a.pdf")];
+        let folded = fold_copies(rows.clone(), false);
+        let seen: Vec<(&str, &str, &str)> = folded.iter().map(|r| (r.council.as_str(), r.source.as_str(), r.also_in.as_str())).collect();
+        assert_eq!(seen, [("Walsall", "a.pdf", "a.txt"), ("Torbay", "b.txt", ""), ("Walsall", "a.pdf", "")]);
+        let every = fold_copies(rows, true);
+        assert_eq!(every.len(), 4);
+        assert_eq!(every[1].also_in, "a.pdf");
     }
 }

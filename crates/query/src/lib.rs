@@ -192,7 +192,7 @@ impl Engine<'_> {
         let (_, candidates) = self.answer_and_candidates(query, flags, None)?;
         let all: Vec<&Candidate> = candidates.iter().collect();
         let hits = self.index.load(&all)?;
-        Ok(candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect())
+        Ok(export::fold_copies(candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect(), false))
     }
 
     /// The answer and the candidates it ranked; with no `page`, the candidates alone (the

@@ -245,6 +245,11 @@ fn a_finding_published_twice_is_shown_once_with_its_other_source() {
     assert!(["torbay_letter.txt", "torbay_minutes.txt"].iter().all(|f| source.ends_with(f) || also[0].as_str().unwrap().ends_with(f)), "{:#}", shared[0]);
     // The two wordings of the second finding are two findings.
     assert!(texts.iter().any(|t| t.ends_with("is growing.")) && texts.iter().any(|t| t.ends_with("is not falling.")), "{texts:#?}");
+    // Regression: the facets counted each copy ("Torbay (4)" beside "3 matching findings").
+    let facet = |field: &str| answer["facets"].as_array().unwrap().iter().find(|f| f["field"] == field).cloned().unwrap_or_else(|| panic!("{answer:#}"));
+    let council = facet("council");
+    assert_eq!(council["values"][0]["count"], torbay["matched"], "{council:#}");
+    assert_eq!(answer["findings_counted"], torbay["matched"], "{answer:#}");
 }
 
 /// Regression: a question with no words to rank by ("concerns in the South West") gives

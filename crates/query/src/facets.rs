@@ -62,8 +62,11 @@ const PROPERTIES: [Property; 8] = [
     Property { field: "doc_kind", label: "Document", values: |c, f| f(&c.doc_kind) },
 ];
 
-/// Count `candidates` by every property; a facet with no value is left out.
+/// Count `candidates` by every property; a facet with no value is left out. Copies of a
+/// finding (one council, one text key: a report's PDF and its web page) count once, as the
+/// answer's councils count them.
 pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
+    let distinct = distinct(candidates);
     PROPERTIES
         .iter()
         .filter_map(|p| {
@@ -79,7 +82,7 @@ pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
                     }
                 }
             };
-            for c in candidates {
+            for c in &distinct {
                 (p.values)(c, &mut add);
             }
             let mut values: Vec<FacetValue> = counts.into_iter().map(|(value, count)| FacetValue { label: label(p.field, &value, taxonomy), value, count }).collect();
@@ -93,6 +96,13 @@ pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
             (!values.is_empty()).then_some(Facet { field: p.field, label: p.label, values })
         })
         .collect()
+}
+
+/// `candidates` without the copies of a finding already among them (a candidate without a
+/// text key is a finding of its own).
+pub fn distinct(candidates: &[Candidate]) -> Vec<&Candidate> {
+    let mut seen = rustc_hash::FxHashSet::default();
+    candidates.iter().filter(|c| c.text_key.is_none_or(|k| seen.insert((&*c.council, k)))).collect()
 }
 
 /// A value as people read it: kinds, review types, services and document kinds by their

@@ -47,10 +47,14 @@ pub enum Command {
     },
     /// Ask a question: "councils flagged for review performance", "praised for carers".
     Query {
+        /// The question, in words (quotes optional): "councils flagged for review
+        /// performance", "praised for carers in the North West since 2020".
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
+        /// Print the answer as JSON (the web API's `/api/query`).
         #[arg(long)]
         json: bool,
+        /// How many councils to list.
         #[arg(long, default_value_t = 10, value_parser = at_least_one)]
         limit: usize,
         #[command(flatten)]
@@ -69,17 +73,22 @@ pub enum Command {
     Themes {
         #[command(flatten)]
         filters: crate::filter_args::FilterArgs,
+        /// Print the table as JSON.
         #[arg(long)]
         json: bool,
+        /// How many topics to list (the CQC framework's themes are always all shown).
         #[arg(long, default_value_t = 40, value_parser = at_least_one)]
         limit: usize,
     },
     /// A council's profile: reviews, findings by theme, repeats, comparators, who to learn from.
     Council {
+        /// The council, as people write it (quotes optional): Walsall, "City of York",
+        /// "London Borough of Bexley", Herts.
         #[arg(required = true, num_args = 1..)]
         name: Vec<String>,
         #[command(flatten)]
         filters: crate::filter_args::FilterArgs,
+        /// Print the profile as JSON.
         #[arg(long)]
         json: bool,
     },

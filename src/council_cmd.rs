@@ -8,28 +8,40 @@ use anyhow::bail;
 use peerscope_model::text::clip_chars;
 use peerscope_model::{Councils, Taxonomy};
 use peerscope_query::profile::{profile, CouncilProfile};
+use peerscope_query::Filter;
 
 use crate::filter_args::FilterArgs;
 
 pub fn run(data: &Path, name: &str, filters: &FilterArgs, json: bool) -> anyhow::Result<ExitCode> {
+    if !filters.councils.is_empty() {
+        bail!("`--council` narrows the other commands; here the council is the name given: `peerscope council NAME`");
+    }
     let filter = filters.filter()?;
     let councils = Councils::builtin()?;
     if councils.lookup(name).is_none() {
+        let named: Vec<&str> = councils.named_in_typed(name).iter().map(|c| c.name.as_str()).collect();
+        if named.len() > 1 {
+            bail!("{name:?} names {} councils ({}): ask for one council at a time", named.len(), named.join(", "));
+        }
         bail!("no English council with social care duties is called {name:?}; nearest: {} (names as in corpus/councils.csv)", councils.nearest(name).join(", "));
     }
     let stored = crate::data::open_for_reading(data)?.documents()?;
     let taxonomy = Taxonomy::builtin()?;
     let docs = stored.iter().map(|d| (&d.document, d.sources.as_slice()));
-    let Some(p) = profile(name, docs, &filter, &councils, &taxonomy) else { bail!("unknown council {name:?}") };
+    let Some(p) = profile(name, docs.clone(), &filter, &councils, &taxonomy) else { bail!("unknown council {name:?}") };
+    // A filter that leaves nothing is not a council never reviewed.
+    let filtered_out = filter != Filter::default() && (p.documents.is_empty() || p.themes.is_empty()) && profile(name, docs, &Filter::default(), &councils, &taxonomy).is_some_and(|all| !all.documents.is_empty());
     if json {
         crate::outln!("{}", serde_json::to_string_pretty(&p)?);
     } else {
-        crate::out!("{}", render(&p));
+        crate::out!("{}", render(&p, filtered_out));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn render(p: &CouncilProfile) -> String {
+/// The profile as text; `filtered_out`: the council has reviews, but none or none of their
+/// findings meet the filters given.
+pub fn render(p: &CouncilProfile, filtered_out: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let region = p.council.region.as_deref().unwrap_or("");
@@ -37,8 +49,13 @@ pub fn render(p: &CouncilProfile) -> String {
     if let Some(former) = &p.former {
         let _ = writeln!(out, "A former council: {former}.");
     }
+    if filtered_out {
+        let _ = writeln!(out, "\nNo findings of {} match these filters (without them, its reviews are in the data directory).", p.council.name);
+    }
     if p.documents.is_empty() {
-        let _ = writeln!(out, "\nNo reviews of {} in the data directory (try `peerscope fetch` or `peerscope ingest`).", p.council.name);
+        if !filtered_out {
+            let _ = writeln!(out, "\nNo reviews of {} in the data directory (try `peerscope fetch` or `peerscope ingest`).", p.council.name);
+        }
     } else {
         let _ = writeln!(out, "\nReviews and documents:");
         for d in &p.documents {

@@ -18,7 +18,7 @@ pub struct FilterArgs {
     /// Reviews up to this year.
     #[arg(long, value_name = "YEAR")]
     pub until: Option<i32>,
-    /// lga or adass (repeatable).
+    /// lga, adass or inspection (repeatable).
     #[arg(long = "review-type", value_name = "TYPE")]
     pub review_types: Vec<String>,
     /// Include children's services, corporate and other reviews.
@@ -27,7 +27,7 @@ pub struct FilterArgs {
     /// strength, area_for_development, recommendation or best_practice (repeatable).
     #[arg(long = "kind", value_name = "KIND")]
     pub kinds: Vec<String>,
-    /// A theme id from corpus/themes.toml, e.g. workforce (repeatable).
+    /// A theme, by its name as `themes` shows it or its id, e.g. workforce (repeatable).
     #[arg(long = "theme", value_name = "THEME")]
     pub themes: Vec<String>,
     /// Only findings the reader is at least this sure of, 0–1 (each finding's `confidence`).

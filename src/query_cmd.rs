@@ -27,6 +27,8 @@ pub fn run(data: &Path, text: &str, json: bool, limit: usize, filter: &peerscope
 /// Open the data directory; when it is empty, ingest the shipped corpus first so a fresh
 /// clone answers at once.
 pub fn open_with_corpus(data: &Path) -> anyhow::Result<DataDir> {
+    // A mistyped `--data` is not made into an empty data directory by a command that reads.
+    anyhow::ensure!(data.exists() || Path::new("corpus").is_dir(), "the data directory {} does not exist: run `peerscope ingest PATH...` to make it, or give `--data` the one you made", data.display());
     let mut dir = DataDir::open(data)?;
     if dir.store.is_empty() {
         let corpus = PathBuf::from("corpus");

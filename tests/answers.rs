@@ -288,3 +288,26 @@ fn findings_that_score_alike_are_still_counted_apart() {
     assert_eq!(answer["unmatched"], serde_json::json!(["torbey"]), "{answer:#}");
     assert_eq!(answer["did_you_mean"], serde_json::json!(["Torbay"]), "{answer:#}");
 }
+
+/// Regressions found by asking the `council` command what an officer would: two councils
+/// named together showed the second alone; a filter that left nothing said the council had
+/// never been reviewed; "City of York" was Hull; a mistyped `--data` was made into an empty
+/// data directory by a command that only reads.
+#[test]
+fn the_council_command_says_what_it_was_asked_and_why_it_shows_nothing() {
+    let d = data();
+    let run = |args: &[&str]| peerscope(d.path()).args(args).output().unwrap();
+    let two = run(&["council", "Torbay", "Walsall"]);
+    assert!(!two.status.success());
+    assert!(String::from_utf8_lossy(&two.stderr).contains("names 2 councils (Torbay, Walsall)"), "{}", String::from_utf8_lossy(&two.stderr));
+    let filtered = run(&["council", "Walsall", "--since", "2090"]);
+    let text = String::from_utf8_lossy(&filtered.stdout);
+    assert!(filtered.status.success() && text.contains("No findings of Walsall match these filters") && !text.contains("No reviews of"), "{text}");
+    let york = run(&["council", "City", "of", "York"]);
+    assert!(String::from_utf8_lossy(&york.stdout).starts_with("York —"), "{}", String::from_utf8_lossy(&york.stdout));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let missing = elsewhere.path().join("mistyped");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).current_dir(elsewhere.path()).arg("--data").arg(&missing).arg("themes").output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!missing.exists());
+}

@@ -349,12 +349,31 @@ impl Councils {
         let key = name.trim().to_lowercase();
         let found = self.by_variant.get(&key).or_else(|| self.by_variant.get(bare_name(&key)));
         found.map(|&i| &self.all[i]).or_else(|| {
+            // A name inside a longer one ("Walsall's adult social care"), but not one of
+            // two councils named together ("Torbay Walsall" is neither).
+            let inside: Vec<usize> = self.names_in(name).into_iter().filter_map(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()).copied()).collect();
+            if inside.iter().any(|&i| i != inside[0]) {
+                return None;
+            }
             self.names_in(name)
                 .into_iter()
                 .find(|&(s, e)| (e - s) * 2 >= key.len())
                 .and_then(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()))
                 .map(|&i| &self.all[i])
         })
+    }
+
+    /// The distinct councils named in `text` typed by someone, in order (see
+    /// [`Councils::mentions_typed`]).
+    pub fn named_in_typed(&self, text: &str) -> Vec<&Council> {
+        let mut out: Vec<&Council> = Vec::new();
+        for m in self.mentions_typed(text) {
+            let c = &self.all[m.council];
+            if !out.iter().any(|x| x.gss_code == c.gss_code) {
+                out.push(c);
+            }
+        }
+        out
     }
 
     /// Every council named in `text`, in order. Names are proper nouns: a match must start
@@ -734,5 +753,8 @@ mod tests {
             assert_eq!(c.lookup(typed).map(|x| x.name.as_str()), Some(name), "{typed}");
         }
         assert!(c.lookup("Narnia Council").is_none());
+        // Regression: two councils typed together were read as the second.
+        assert!(c.lookup("Torbay Walsall").is_none());
+        assert_eq!(c.named_in_typed("Torbay Walsall").iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["Torbay", "Walsall"]);
     }
 }

@@ -177,7 +177,14 @@ impl Taxonomy {
         if self.get(id).is_some() {
             return vec![id.to_string()];
         }
-        self.themes.iter().filter(|t| t.group == id && self.cqc_themes.iter().any(|c| c.id == id)).map(|t| t.id.clone()).collect()
+        // What `themes` shows is the label ("Workforce and recruitment"): it is taken too,
+        // in any case, as is an id typed in capitals.
+        let typed = id.trim();
+        if let Some(t) = self.themes.iter().find(|t| t.id.eq_ignore_ascii_case(typed) || t.label.eq_ignore_ascii_case(typed)) {
+            return vec![t.id.clone()];
+        }
+        let group = self.cqc_themes.iter().find(|c| c.id.eq_ignore_ascii_case(typed) || c.label.eq_ignore_ascii_case(typed)).map(|c| c.id.as_str());
+        self.themes.iter().filter(|t| Some(t.group.as_str()) == group).map(|t| t.id.clone()).collect()
     }
 
     /// Themes a query's words name: a theme whose id is given, or one of whose words
@@ -248,6 +255,20 @@ fn alternation(theme: &str, parts: &[String], check: bool) -> Result<String, Mod
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `themes` shows labels and `--theme` took only ids ("--theme
+    /// Workforce" and "--theme 'Workforce and recruitment'" were refused).
+    #[test]
+    fn a_theme_is_taken_by_its_label_or_its_id_in_any_case() {
+        let t = Taxonomy::builtin().unwrap();
+        let workforce = t.get("workforce").unwrap();
+        assert_eq!(t.expand(&workforce.label), ["workforce"]);
+        assert_eq!(t.expand(&workforce.label.to_uppercase()), ["workforce"]);
+        assert_eq!(t.expand("Workforce"), ["workforce"]);
+        let cqc = &t.cqc_themes[0];
+        assert!(!t.expand(&cqc.label).is_empty() && t.expand(&cqc.label) == t.expand(&cqc.id));
+        assert!(t.expand("no such theme").is_empty());
+    }
 
     #[test]
     fn reviews_of_care_are_not_peer_reviews() {

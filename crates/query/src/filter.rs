@@ -102,12 +102,16 @@ impl FilterParams {
             }
             themes.extend(ids.into_iter().filter(|id| !themes.contains(id)).collect::<Vec<_>>());
         }
+        // Each council by its own name, however it was typed ("walsall", "City of York").
+        let mut named = Vec::new();
         for c in &self.councils {
             if c.trim().is_empty() {
                 return Err(FilterError::EmptyCouncil);
             }
-            if councils.lookup(c).is_none() {
-                return Err(FilterError::Council(c.clone(), councils.nearest(c).join(", ")));
+            match councils.lookup(c) {
+                Some(found) if !named.contains(&found.name) => named.push(found.name.clone()),
+                Some(_) => {}
+                None => return Err(FilterError::Council(c.clone(), councils.nearest(c).join(", "))),
             }
         }
         let regions = self
@@ -124,7 +128,7 @@ impl FilterParams {
             return Err(FilterError::Confidence(m));
         }
         Ok(Filter {
-            councils: self.councils.clone(),
+            councils: named,
             regions,
             since: self.since,
             until: self.until,

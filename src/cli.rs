@@ -48,7 +48,7 @@ pub enum Command {
     /// Ask a question: "councils flagged for review performance", "praised for carers".
     Query {
         /// The question, in words (quotes optional): "councils flagged for review
-        /// performance", "praised for carers in the North West since 2020".
+        /// performance", "praised for carers in the West Midlands since 2015".
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
         /// Print the answer as JSON (the web API's `/api/query`).

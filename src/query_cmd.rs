@@ -88,6 +88,10 @@ pub fn render(a: &Answer, color: bool) -> String {
                 let _ = writeln!(o, "        also in {}", f.also_in.join(", "));
             }
         }
+        // The best findings are shown; the rest are one filter away.
+        if c.matched > c.findings.len() && !a.intent.filter.councils.contains(&c.council.name) {
+            let _ = writeln!(o, "   … {} more: add --council \"{}\" to see them all", c.matched - c.findings.len(), c.council.name);
+        }
     }
     if !a.best_practice.is_empty() {
         let _ = writeln!(o, "\nWho to learn from:");

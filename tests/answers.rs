@@ -311,3 +311,19 @@ fn the_council_command_says_what_it_was_asked_and_why_it_shows_nothing() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!missing.exists());
 }
+
+/// Regression: an answer showed a council's best five findings of, say, 26 and no way to
+/// the rest; now it says how many more and how to see them, and asked about one council it
+/// lists them all.
+#[test]
+fn an_answer_says_how_to_see_a_councils_other_findings() {
+    let d = data();
+    let text = peerscope(d.path()).args(["query", "workforce"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("more: add --council \"Walsall\""), "{text}");
+    let one = json(d.path(), &["query", "--json", "workforce", "--council", "walsall"]);
+    let walsall = &one["councils"][0];
+    assert_eq!(walsall["council"]["name"], "Walsall");
+    assert!(walsall["matched"].as_u64().unwrap() > 5, "{walsall:#}");
+    assert_eq!(walsall["findings"].as_array().unwrap().len() as u64, walsall["matched"].as_u64().unwrap().min(50), "{walsall:#}");
+}

@@ -198,3 +198,46 @@ fn a_strangers_host_header_never_reaches_anyones_feed() {
     assert!(!forged.contains("evil.example") && !feed.contains("evil.example"), "{feed}");
     assert!(feed.contains("<link href=\"/document/"), "links are relative to the feed: {feed}");
 }
+
+/// Regressions found by using the page as a council officer would: a kind alone (the target
+/// of the page's own "remove" links) was a 400; a council's findings past the best five
+/// were out of reach; the council page's findings linked to the top of their documents;
+/// undated findings were missing from the region-and-year table; a long question with
+/// curly quotes was refused and the box emptied.
+#[test]
+fn the_page_reaches_every_finding_it_counts() {
+    let d = tempfile::tempdir().unwrap();
+    let out = peerscope(d.path()).args(["ingest", "corpus/walsall_scrutiny-report_2015.txt", "corpus/real/01_bexley_lga-feedback-report.txt"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server = start(d.path());
+    let (status, _, page) = get(&server, "/?kind=strength");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("matching findings"), "{page}");
+    // More matching findings than shown: a link to all of them, which shows them.
+    let (_, _, page) = get(&server, "/?q=workforce");
+    let link = page.split("href=\"").skip(1).map(|s| s.split('"').next().unwrap().replace("&amp;", "&")).find(|h| h.contains("council=Walsall")).unwrap_or_else(|| panic!("no link to all of Walsall's findings: {page}"));
+    assert!(page.contains("matching findings of Walsall"), "{page}");
+    let (status, _, all) = get(&server, &link);
+    assert_eq!(status, 200);
+    assert!(all.matches("Read it in its document").count() > 5, "{link}: {all}");
+    // The council page links each finding to its place in its document.
+    let (_, _, council) = get(&server, "/council/Walsall");
+    assert!(council.contains("#at-"), "{council}");
+    assert!(council.contains("class=\"ps-scroll\""), "wide tables scroll on a phone");
+    // Findings whose review year is not known are counted in their own column.
+    let (_, _, themes) = get(&server, "/themes");
+    assert!(themes.contains("year not known"), "{themes}");
+    // 450 characters with curly quotes: more than 500 bytes, fewer than 500 characters.
+    let long = "“carers” – ".repeat(40);
+    let q: String = form_urlencoded_like(&long);
+    let (status, _, page) = get(&server, &format!("/?q={q}"));
+    assert_eq!(status, 200, "{page}");
+    let (status, _, page) = get(&server, "/?q=carers+in+Walsall&page=0");
+    assert_eq!(status, 400);
+    assert!(page.contains("value=\"carers in Walsall\""), "the question stays in the box: {page}");
+}
+
+/// Percent-encoding of a question for an address (every byte outside A–Z, a–z, 0–9).
+fn form_urlencoded_like(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

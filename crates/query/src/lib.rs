@@ -50,8 +50,10 @@ fn merge(into: &mut Filter, flags: &Filter) {
 pub const CANDIDATES: usize = 1000;
 /// Best-practice and strength findings fetched for the "who to learn from" list.
 const POINTER_CANDIDATES: usize = 100;
-/// Findings shown per council.
+/// Findings shown per council, and the number of a council's best findings its score sums.
 const PER_COUNCIL: usize = 5;
+/// Findings shown when the question names one council: all of them, up to this many.
+const OF_ONE_COUNCIL: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -285,7 +287,9 @@ impl Engine<'_> {
                 self.index.candidates(&anywhere)?
             }
         };
-        let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page)?;
+        // Asked about one council, the answer lists its findings, not only the best five.
+        let per_council = if f.councils.len() == 1 { OF_ONE_COUNCIL } else { PER_COUNCIL };
+        let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page, per_council)?;
         let facets = facets::count(&candidates, self.taxonomy);
         let mut best_practice = self.pointers(&pointing, &strengths, &terms, page.limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
@@ -323,7 +327,7 @@ impl Engine<'_> {
     /// Group candidates by reviewed council; a council's score is its best distinct findings'
     /// scores summed. Only the findings shown are read from the index's store.
     /// Returns one page of councils and how many there are in all.
-    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
+    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page, per_council: usize) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
         let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
         let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::default();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
@@ -351,7 +355,7 @@ impl Engine<'_> {
         let total = ranked.len();
         ranked.drain(..page.offset.min(total));
         ranked.truncate(page.limit);
-        let shown = self.shown(ranked.iter().map(|(name, _, _)| by_council[name].as_slice()))?;
+        let shown = self.shown(ranked.iter().map(|(name, _, _)| by_council[name].as_slice()), per_council)?;
         let mut out = Vec::with_capacity(ranked.len());
         for ((name, score, matched), findings) in ranked.into_iter().zip(shown) {
             out.push(CouncilEvidence {
@@ -371,13 +375,13 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    /// For each council's `ranked` candidates, its best [`PER_COUNCIL`] distinct findings,
+    /// For each council's `ranked` candidates, its best `per_council` distinct findings,
     /// each with the other sources that publish it ("also in"). Copies of a finding share a
     /// text key, so only the findings shown are read (reading one decompresses its
     /// document's text); the copies' sources come from a column, all councils' in one read.
-    /// Looks no further than four times [`PER_COUNCIL`] candidates of a council.
-    fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>) -> Result<Vec<Vec<Evidence>>, QueryError> {
-        let all: Vec<Vec<Copies>> = councils.map(copies_of).collect();
+    /// Looks no further than four times `per_council` candidates of a council.
+    fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>, per_council: usize) -> Result<Vec<Vec<Evidence>>, QueryError> {
+        let all: Vec<Vec<Copies>> = councils.map(|c| copies_of(c, per_council)).collect();
         let best: Vec<&Candidate> = all.iter().flatten().map(|g| g.best).collect();
         let copies: Vec<&Candidate> = all.iter().flatten().flat_map(|g| g.others.iter().copied()).collect();
         let mut hits = self.index.load(&best)?.into_iter();
@@ -452,14 +456,14 @@ struct Copies<'c> {
     others: Vec<&'c Candidate>,
 }
 
-/// A council's best [`PER_COUNCIL`] distinct findings among its first four times as many
+/// A council's best `per_council` distinct findings among its first four times as many
 /// candidates, each with its copies.
-fn copies_of<'c>(ranked: &'c [&'c Candidate]) -> Vec<Copies<'c>> {
+fn copies_of<'c>(ranked: &'c [&'c Candidate], per_council: usize) -> Vec<Copies<'c>> {
     let mut groups: Vec<Copies> = Vec::new();
-    for &c in &ranked[..ranked.len().min(PER_COUNCIL * 4)] {
+    for &c in &ranked[..ranked.len().min(per_council * 4)] {
         match groups.iter().position(|g| g.key.is_some() && g.key == c.text_key) {
             Some(i) => groups[i].others.push(c),
-            None if groups.len() < PER_COUNCIL => groups.push(Copies { key: c.text_key, best: c, others: Vec::new() }),
+            None if groups.len() < per_council => groups.push(Copies { key: c.text_key, best: c, others: Vec::new() }),
             None => {}
         }
     }

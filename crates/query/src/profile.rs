@@ -43,6 +43,8 @@ pub struct ProfileFinding {
     pub text: String,
     pub year: Option<i32>,
     pub source: String,
+    /// Where the finding starts in its source's extracted text (bytes).
+    pub start: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,6 +87,19 @@ pub struct Praise {
     pub council: String,
     pub text: String,
     pub source: String,
+    /// Where the finding starts in its source's extracted text (bytes).
+    pub start: usize,
+}
+
+impl CouncilProfile {
+    /// Every source the profile names: its documents', its findings', and those of the
+    /// councils it points to.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        let documents = self.documents.iter().flat_map(|d| d.sources.iter());
+        let findings = self.themes.iter().flat_map(|t| t.findings.iter().map(|f| &f.source));
+        let praise = self.learn_from.iter().flat_map(|l| l.praised.iter().chain(&l.pointers).map(|p| &p.source));
+        documents.chain(findings).chain(praise).map(String::as_str)
+    }
 }
 
 type Vector = BTreeMap<(String, usize), f32>;
@@ -133,20 +148,20 @@ where
                 if mine {
                     let entry = themes.entry(t.clone()).or_insert_with(|| ThemeFindings { theme: t.clone(), label: label(t), counts: [0; 4], findings: Vec::new() });
                     entry.counts[kind_slot(f.kind)] += 1;
-                    entry.findings.push(ProfileFinding { kind: f.kind, text: f.text.clone(), year: d.review_year, source: source.clone() });
+                    entry.findings.push(ProfileFinding { kind: f.kind, text: f.text.clone(), year: d.review_year, source: source.clone(), start: f.start });
                     if matches!(f.kind, FindingKind::AreaForDevelopment | FindingKind::Recommendation) {
                         if let Some(y) = d.review_year {
                             flagged_years.entry(t.clone()).or_default().insert(y);
                         }
                     }
                 } else if f.kind == FindingKind::Strength {
-                    praised.entry(t.clone()).or_default().push(Praise { council: c.name.clone(), text: f.text.clone(), source: source.clone() });
+                    praised.entry(t.clone()).or_default().push(Praise { council: c.name.clone(), text: f.text.clone(), source: source.clone(), start: f.start });
                 }
             }
             if f.kind == FindingKind::BestPractice {
                 let target = f.council.clone().unwrap_or_default();
                 if target != me.name {
-                    pointers.push((f.themes.clone(), Praise { council: target, text: f.text.clone(), source: source.clone() }));
+                    pointers.push((f.themes.clone(), Praise { council: target, text: f.text.clone(), source: source.clone(), start: f.start }));
                 }
             }
         }

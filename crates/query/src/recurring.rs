@@ -111,17 +111,22 @@ pub(crate) fn kind_slot(k: FindingKind) -> usize {
     }
 }
 
+/// Findings counted by region and review year; `None`: the review's year is not known.
+pub type RegionYearCells = BTreeMap<(String, Option<i32>), usize>;
+
 /// Findings the filter keeps, counted by region and review year (the themes page's heat
 /// map); each finding once however many forms of its review were published. Documents with
-/// no council, region or year are not counted.
-pub fn by_region_and_year<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter) -> BTreeMap<(String, i32), usize> {
+/// no council or region are not counted; those with no year are, under `None` (left out,
+/// a region's findings looked fewer than its search found).
+pub fn by_region_and_year<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter) -> RegionYearCells {
     let mut seen: HashSet<String> = HashSet::new();
-    let mut cells: BTreeMap<(String, i32), usize> = BTreeMap::new();
+    let mut cells = RegionYearCells::new();
     for (d, _) in documents {
         if !filter.keeps_document(d) {
             continue;
         }
-        let (Some(c), Some(year)) = (d.council.as_ref(), d.review_year) else { continue };
+        let Some(c) = d.council.as_ref() else { continue };
+        let year = d.review_year;
         let Some(region) = c.region.clone() else { continue };
         for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
             if seen.insert(finding_key(&c.name, &f.text)) {

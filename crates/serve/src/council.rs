@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use peerscope_model::FindingKind;
 use peerscope_query::profile::{CouncilProfile, Praise};
 
-use crate::page::{layout, path_segment, source_link};
+use crate::page::{finding_href, layout, path_segment, source_link};
 
 /// Findings shown under each theme (the rest are a search away).
 const FINDINGS_PER_THEME: usize = 3;
@@ -24,8 +24,14 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
         }
         format!("/?{}", s.finish())
     };
-    let doc_link = |source: &str| html! {
-        @if let Some(id) = documents.get(source) { a class="govuk-link" href=(format!("/document/{id}")) { "read it" } " · " }
+    // A finding's link goes to the finding in its document; a document's to its top.
+    let doc_link = |source: &str, start: Option<usize>| html! {
+        @if let Some(id) = documents.get(source) {
+            @match start {
+                Some(at) => { a class="govuk-link" href=(finding_href(id, at as u64)) { "read it in its document" } " · " },
+                None => { a class="govuk-link" href=(format!("/document/{}", path_segment(id))) { "read it" } " · " },
+            }
+        }
         (source_link(source))
     };
     layout(name, html! {
@@ -38,7 +44,7 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
         @if p.documents.is_empty() {
             p class="govuk-body" { "No reviews of " (name) " are in this data directory." }
         } @else {
-            table class="govuk-table" {
+            div class="ps-scroll" { table class="govuk-table" {
                 caption class="govuk-table__caption govuk-table__caption--s" { "Documents about " (name) "’s reviews, by year" }
                 thead class="govuk-table__head" { tr class="govuk-table__row" {
                     th scope="col" class="govuk-table__header" { "Year" } th scope="col" class="govuk-table__header" { "Document" } th scope="col" class="govuk-table__header govuk-table__header--numeric" { "Findings" } th scope="col" class="govuk-table__header" { "Where" }
@@ -49,15 +55,15 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                             td class="govuk-table__cell" { @match d.year { Some(y) => { a class="govuk-link" href=(search(&[("year", &y.to_string())])) { (y) } }, None => { "?" } } }
                             td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " (d.review_type.replace('-', " ")) } }
                             td class="govuk-table__cell govuk-table__cell--numeric" { (d.findings) }
-                            td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s)) br; } }
+                            td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s, None)) br; } }
                         }
                     }
                 }
-            }
+            } }
         }
         @if !p.themes.is_empty() {
             h2 class="govuk-heading-m" { "Findings by theme" }
-            table class="govuk-table" {
+            div class="ps-scroll" { table class="govuk-table" {
                 caption class="govuk-table__caption govuk-table__caption--s" { "Findings by theme and kind" }
                 thead class="govuk-table__head" { tr class="govuk-table__row" {
                     th scope="col" class="govuk-table__header" { "Theme" }
@@ -75,12 +81,12 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                         }
                     }
                 }
-            }
+            } }
             @for t in p.themes.iter().take(8) {
                 h3 class="govuk-heading-s" { (t.label) }
                 ul class="govuk-list" {
                     @for f in t.findings.iter().take(FINDINGS_PER_THEME) {
-                        li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source)) } }
+                        li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source, Some(f.start))) } }
                     }
                 }
             }
@@ -110,11 +116,11 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
     })
 }
 
-fn praise(x: &Praise, basis: &str, doc_link: &dyn Fn(&str) -> Markup) -> Markup {
+fn praise(x: &Praise, basis: &str, doc_link: &dyn Fn(&str, Option<usize>) -> Markup) -> Markup {
     html! {
         li {
             strong { a class="govuk-link" href=(format!("/council/{}", path_segment(&x.council))) { (x.council) } } " (" (basis) "): " (x.text)
-            br; span class="govuk-body-s ps-provenance" { (doc_link(&x.source)) }
+            br; span class="govuk-body-s ps-provenance" { (doc_link(&x.source, Some(x.start))) }
         }
     }
 }

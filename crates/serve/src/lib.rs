@@ -49,7 +49,7 @@ pub enum ServeError {
 }
 
 /// The longest question (or any one parameter) taken, in bytes.
-pub const MAX_QUERY_BYTES: usize = 500;
+pub const MAX_QUERY_CHARS: usize = 500;
 /// Requests answered at once; more wait their turn.
 const CONCURRENT: usize = 16;
 /// The longest a request may take.
@@ -57,7 +57,7 @@ const REQUEST_TIME: Duration = Duration::from_secs(10);
 /// Councils listed per page of an answer.
 const COUNCILS_PER_PAGE: usize = 10;
 /// Where the stylesheet is served; its name changes with its content, so it may be cached.
-pub const STYLESHEET: &str = "/assets/peerscope-v1.css";
+pub const STYLESHEET: &str = "/assets/peerscope-v2.css";
 static STYLES: &[u8] = include_bytes!("../assets/peerscope.css");
 
 /// What every request reads: the index (refreshed to see a writer's commits), the raw
@@ -328,7 +328,8 @@ async fn answer(site: &Arc<Site>, ask: &Ask) -> Result<peerscope_query::Answer, 
 async fn search_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
     let ask = match Ask::parse(raw.as_deref()) {
         Ok(a) => a,
-        Err(e) => return html(StatusCode::BAD_REQUEST, page::search(&Ask { page: 1, ..Ask::default() }, None, Some(&e.0))),
+        // The question stays in the box to be mended, whatever else was wrong.
+        Err(e) => return html(StatusCode::BAD_REQUEST, page::search(&Ask { page: 1, q: Ask::question_of(raw.as_deref()), ..Ask::default() }, None, Some(&e.0))),
     };
     if ask.q.is_empty() && ask.pairs.is_empty() {
         return html(StatusCode::OK, page::search(&ask, None, None));
@@ -465,8 +466,10 @@ async fn profile(site: &Arc<Site>, name: String, raw: Option<String>) -> Result<
         let filter = site.filter(&ask)?;
         let docs = site.documents()?;
         let profile = peerscope_query::profile::profile(&name, docs.iter().map(|d| (&d.document, d.sources.as_slice())), &filter, &site.councils, &site.taxonomy).ok_or_else(|| Unanswered::NotFound(format!("no council {name:?}")))?;
-        // Each source's document, for links (only this council's documents are listed).
-        let ids = docs.iter().filter(|d| d.document.council.as_ref().is_some_and(|c| c.name == profile.council.name)).flat_map(|d| d.sources.iter().map(|s| (s.clone(), d.id.clone()))).collect();
+        // The document of each source the profile names (its own documents, and other
+        // councils' praised on its themes), for links to the findings in them.
+        let named: std::collections::HashSet<&str> = profile.sources().collect();
+        let ids = docs.iter().flat_map(|d| d.sources.iter().filter(|s| named.contains(s.as_str())).map(|s| (s.clone(), d.id.clone()))).collect();
         Ok((profile, ids))
     })
     .await
@@ -489,7 +492,7 @@ async fn api_council(State(site): State<Arc<Site>>, Path(name): Path<String>, Ra
     }
 }
 
-type ThemeTables = (Vec<peerscope_query::recurring::RecurringTheme>, std::collections::BTreeMap<(String, i32), usize>);
+type ThemeTables = (Vec<peerscope_query::recurring::RecurringTheme>, peerscope_query::recurring::RegionYearCells);
 
 async fn theme_tables(site: &Arc<Site>, ask: Ask) -> Result<ThemeTables, Unanswered> {
     blocking(site, move |site| {

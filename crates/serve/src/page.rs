@@ -60,8 +60,8 @@ pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup
         form method="get" action="/" role="search" {
             div class="govuk-form-group" {
                 label class="govuk-label govuk-label--s" for="q" { "Your question" }
-                div class="govuk-hint" id="q-hint" { "For example “councils flagged for waiting lists” or “praised for carers in the North West since 2020”" }
-                input class="govuk-input" type="search" id="q" name="q" value=(ask.q) maxlength=(crate::MAX_QUERY_BYTES) aria-describedby="q-hint";
+                div class="govuk-hint" id="q-hint" { "For example “councils flagged for waiting lists” or “praised for carers in the West Midlands since 2015”" }
+                input class="govuk-input" type="search" id="q" name="q" value=(ask.q) maxlength=(crate::MAX_QUERY_CHARS) aria-describedby="q-hint";
             }
             @for (k, v) in &ask.pairs {
                 input type="hidden" name=(k) value=(v);
@@ -104,17 +104,19 @@ fn answer_view(ask: &Ask, a: &Answer) -> Markup {
             a class="govuk-link" href=(ask.href("/feed")) { "Atom feed (newest first)" } " · "
             a class="govuk-link" href=(ask.href("/api/query")) { "JSON of this answer" }
         }
+        // The answer first, the ways to narrow it beside it (below it on a phone, where
+        // they came first and put the first council two screens down).
         div class="govuk-grid-row" {
+            div class="govuk-grid-column-two-thirds" {
+                (councils(ask, a))
+                (learn_from(a))
+            }
             div class="govuk-grid-column-one-third" {
                 @if !a.facets.is_empty() {
                     h2 class="govuk-heading-m" { "Narrow the answer" }
                     p class="govuk-body-s" { "Counts of the " (a.findings_counted) " best-matching findings." }
                     @for f in &a.facets { (facet(ask, f)) }
                 }
-            }
-            div class="govuk-grid-column-two-thirds" {
-                (councils(ask, a))
-                (learn_from(a))
             }
         }
     }
@@ -176,6 +178,10 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
                 }
                 ul class="govuk-list" {
                     @for f in &c.findings { li { (finding(f)) } }
+                }
+                // Only the best findings of each council are shown: the rest are one filter away.
+                @if c.matched > c.findings.len() && !ask.has("council", &c.council.name) {
+                    p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { "All " (c.matched) " matching findings of " (c.council.name) } }
                 }
             }
         }

@@ -5,7 +5,7 @@
 
 use peerscope_query::filter::FilterParams;
 
-use crate::MAX_QUERY_BYTES;
+use crate::MAX_QUERY_CHARS;
 
 /// Parameters taken in one address; more is not a person's request.
 const MAX_PARAMS: usize = 64;
@@ -33,18 +33,28 @@ pub struct BadRequest(pub String);
 impl Ask {
     /// Read a query string (`None`: no `?`). Unknown parameters are ignored (a shared link
     /// may carry a tracker's); known ones are checked.
+    /// The question asked in `raw`, however the rest of it is wrong (to show it again with
+    /// the error), cut to what the box holds.
+    pub fn question_of(raw: Option<&str>) -> String {
+        let raw = raw.unwrap_or("");
+        let raw = &raw[..raw.floor_char_boundary(16 * MAX_QUERY_CHARS)];
+        form_urlencoded::parse(raw.as_bytes()).find(|(k, _)| k == "q").map(|(_, v)| v.trim().chars().take(MAX_QUERY_CHARS).collect()).unwrap_or_default()
+    }
+
     pub fn parse(raw: Option<&str>) -> Result<Ask, BadRequest> {
         let mut ask = Ask { page: 1, ..Ask::default() };
         let raw = raw.unwrap_or("");
-        if raw.len() > 16 * MAX_QUERY_BYTES {
-            return Err(BadRequest(format!("the address's query is {} bytes long; at most {} are taken", raw.len(), 16 * MAX_QUERY_BYTES)));
+        if raw.len() > 16 * MAX_QUERY_CHARS {
+            return Err(BadRequest(format!("the address's query is {} bytes long; at most {} are taken", raw.len(), 16 * MAX_QUERY_CHARS)));
         }
         for (n, (key, value)) in form_urlencoded::parse(raw.as_bytes()).enumerate() {
             if n >= MAX_PARAMS {
                 return Err(BadRequest(format!("more than {MAX_PARAMS} parameters")));
             }
-            if value.len() > MAX_QUERY_BYTES {
-                return Err(BadRequest(format!("the parameter {key:?} is {} bytes long; at most {MAX_QUERY_BYTES} are taken", value.len())));
+            // Characters, as the page's box counts them (“curly quotes” are three bytes each).
+            let chars = value.chars().count();
+            if chars > MAX_QUERY_CHARS {
+                return Err(BadRequest(format!("the parameter {key:?} is {chars} characters long; at most {MAX_QUERY_CHARS} are taken")));
             }
             match key.as_ref() {
                 "q" => ask.q = value.trim().to_string(),
@@ -109,6 +119,13 @@ impl Ask {
         self.build(path, &pairs, None)
     }
 
+    /// … with `key` narrowed to `value` alone (other values of it dropped).
+    pub fn only(&self, path: &str, key: &str, value: &str) -> String {
+        let mut pairs: Vec<(String, String)> = self.pairs.iter().filter(|(k, _)| k != key).cloned().collect();
+        pairs.push((key.to_string(), value.to_string()));
+        self.build(path, &pairs, None)
+    }
+
     /// … widened by dropping one filter.
     pub fn without(&self, path: &str, key: &str, value: &str) -> String {
         let pairs: Vec<(String, String)> = self.pairs.iter().filter(|(k, v)| !(k == key && v == value)).cloned().collect();
@@ -163,9 +180,14 @@ mod tests {
         for bad in ["page=0", "page=x", "page=101", "year=abc", "since=99999", "min_confidence=lots"] {
             assert!(Ask::parse(Some(bad)).is_err(), "{bad}");
         }
-        let long = format!("q={}", "a".repeat(MAX_QUERY_BYTES + 1));
+        let long = format!("q={}", "a".repeat(MAX_QUERY_CHARS + 1));
         assert!(Ask::parse(Some(&long)).unwrap_err().0.contains("at most"));
         let many: Vec<String> = (0..70).map(|i| format!("kind={i}")).collect();
         assert!(Ask::parse(Some(&many.join("&"))).is_err());
+        // Regression: the box takes 500 characters and the server took 500 bytes, so a
+        // question of 450 characters with curly quotes was refused, and the box emptied.
+        let curly = format!("q={}", form_urlencoded::byte_serialize("“carers” – ".repeat(40).as_bytes()).collect::<String>());
+        assert_eq!(Ask::parse(Some(&curly)).unwrap().q.chars().count(), "“carers” – ".repeat(40).trim().chars().count());
+        assert_eq!(Ask::question_of(Some("q=carers+in+bury&page=0")), "carers in bury");
     }
 }

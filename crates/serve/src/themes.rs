@@ -4,11 +4,9 @@
 //! Every bar and cell links to its findings in search, and each chart has a table with the
 //! same numbers and links beside it. Filters are the search page's, in the address.
 
-use std::collections::BTreeMap;
-
 use maud::{html, Markup};
 use peerscope_model::FindingKind;
-use peerscope_query::recurring::RecurringTheme;
+use peerscope_query::recurring::{RecurringTheme, RegionYearCells};
 
 use crate::page::layout;
 use crate::params::Ask;
@@ -34,7 +32,7 @@ fn count(t: &RecurringTheme, k: FindingKind) -> usize {
     }
 }
 
-pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &BTreeMap<(String, i32), usize>, error: Option<&str>) -> Markup {
+pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &RegionYearCells, error: Option<&str>) -> Markup {
     let mut topics = 0;
     let rows: Vec<&RecurringTheme> = table
         .iter()
@@ -179,7 +177,7 @@ fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<Segment>, f
 
 fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     html! {
-        table class="govuk-table" {
+        div class="ps-scroll" { table class="govuk-table" {
             caption class="govuk-table__caption govuk-table__caption--s" { "Findings by theme and kind, and how many councils they came up for" }
             thead class="govuk-table__head" { tr class="govuk-table__row" {
                 th scope="col" class="govuk-table__header" { "Theme" }
@@ -202,26 +200,37 @@ fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
                     }
                 }
             }
-        }
+        } }
     }
 }
 
-/// The search for one region's findings of one year, with the page's filters.
-fn cell_href(ask: &Ask, region: &str, year: i32) -> String {
-    let pairs = with_pair(&with_pair(&ask.pairs, "region", region), "year", &year.to_string());
+/// The search for one region's findings of one year (of the region's, when the year is not
+/// known), with the page's filters.
+fn cell_href(ask: &Ask, region: &str, year: Option<i32>) -> String {
+    let in_region = with_pair(&ask.pairs, "region", region);
+    let pairs = match year {
+        Some(year) => with_pair(&in_region, "year", &year.to_string()),
+        None => in_region,
+    };
     Ask { q: String::new(), page: 1, pairs: pairs.into_iter().filter(|(k, _)| k != "since" && k != "until").collect() }.href("/")
 }
 
-fn axes(cells: &BTreeMap<(String, i32), usize>) -> (Vec<String>, Vec<i32>) {
+/// The regions, and the years in order with "not known" last.
+fn axes(cells: &RegionYearCells) -> (Vec<String>, Vec<Option<i32>>) {
     let mut regions: Vec<String> = cells.keys().map(|(r, _)| r.clone()).collect();
     regions.dedup();
-    let mut years: Vec<i32> = cells.keys().map(|(_, y)| *y).collect();
-    years.sort_unstable();
+    let mut years: Vec<Option<i32>> = cells.keys().map(|(_, y)| *y).collect();
+    years.sort_unstable_by_key(|y| (y.is_none(), *y));
     years.dedup();
     (regions, years)
 }
 
-fn heat_map(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
+/// A year as a column heading.
+fn year_label(year: Option<i32>) -> String {
+    year.map_or_else(|| "year not known".to_string(), |y| y.to_string())
+}
+
+fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
     let (regions, years) = axes(cells);
     let most = cells.values().copied().max().unwrap_or(1).max(1) as f64;
     let (label_w, cell_w, cell_h) = (200.0, 52.0, 30.0);
@@ -229,9 +238,9 @@ fn heat_map(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
     let height = cell_h * (regions.len() as f64 + 1.0) + 10.0;
     html! {
         svg class="ps-chart" role="group" aria-labelledby="heat-title" viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height) xmlns="http://www.w3.org/2000/svg" {
-            title id="heat-title" { "Findings by region (rows) and year of review (columns); each cell prints its count, darker cells hold more. The table below holds the same numbers." }
+            title id="heat-title" { "Findings by region (rows) and year of review (columns, “?” where the review's year is not known); each cell prints its count, darker cells hold more. The table below holds the same numbers." }
             @for (j, y) in years.iter().enumerate() {
-                text x=(label_w + cell_w * j as f64 + 8.0) y="20" { (y) }
+                text x=(label_w + cell_w * j as f64 + 8.0) y="20" { (y.map_or_else(|| "?".to_string(), |y| y.to_string())) }
             }
             @for (i, r) in regions.iter().enumerate() {
                 @let top = cell_h * (i as f64 + 1.0);
@@ -241,8 +250,8 @@ fn heat_map(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
                     @let x = label_w + cell_w * j as f64;
                     @if n > 0 {
                         @let shade = n as f64 / most;
-                        a href=(cell_href(ask, r, *y)) aria-label=(format!("{r}, {y}: {n} findings")) {
-                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (y) ": " (n) " findings" } }
+                        a href=(cell_href(ask, r, *y)) aria-label=(format!("{r}, {}: {n} findings", year_label(*y))) {
+                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (year_label(*y)) ": " (n) " findings" } }
                             text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
                         }
                     } @else {
@@ -260,14 +269,14 @@ fn blue(shade: f64) -> String {
     format!("#{:02x}{:02x}{:02x}", mix(222.0, 29.0), mix(235.0, 112.0), mix(247.0, 184.0))
 }
 
-fn heat_table(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
+fn heat_table(ask: &Ask, cells: &RegionYearCells) -> Markup {
     let (regions, years) = axes(cells);
     html! {
-        table class="govuk-table" {
+        div class="ps-scroll" { table class="govuk-table" {
             caption class="govuk-table__caption govuk-table__caption--s" { "Findings by region and year of review" }
             thead class="govuk-table__head" { tr class="govuk-table__row" {
                 th scope="col" class="govuk-table__header" { "Region" }
-                @for y in &years { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (y) } }
+                @for y in &years { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (year_label(*y)) } }
             } }
             tbody class="govuk-table__body" {
                 @for r in &regions {
@@ -276,12 +285,12 @@ fn heat_table(ask: &Ask, cells: &BTreeMap<(String, i32), usize>) -> Markup {
                         @for y in &years {
                             td class="govuk-table__cell govuk-table__cell--numeric" {
                                 @let n = cells.get(&(r.clone(), *y)).copied().unwrap_or(0);
-                                @if n > 0 { a class="govuk-link" href=(cell_href(ask, r, *y)) { (n) span class="govuk-visually-hidden" { " findings in " (r) ", " (y) } } } @else { "0" }
+                                @if n > 0 { a class="govuk-link" href=(cell_href(ask, r, *y)) { (n) span class="govuk-visually-hidden" { " findings in " (r) ", " (year_label(*y)) } } } @else { "0" }
                             }
                         }
                     }
                 }
             }
-        }
+        } }
     }
 }

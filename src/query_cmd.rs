@@ -70,6 +70,9 @@ pub fn render(a: &Answer, color: bool) -> String {
     } else if !a.not_together.is_empty() {
         let words: Vec<String> = a.not_together.iter().map(|w| format!("'{w}'")).collect();
         let _ = writeln!(o, "\nNo finding mentions {} together with the rest of the question. Try fewer words.", words.join(" or "));
+        if !a.did_you_mean.is_empty() {
+            let _ = writeln!(o, "Did you mean {}?", a.did_you_mean.join(" or "));
+        }
     } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }

@@ -327,3 +327,13 @@ fn an_answer_says_how_to_see_a_councils_other_findings() {
     assert!(walsall["matched"].as_u64().unwrap() > 5, "{walsall:#}");
     assert_eq!(walsall["findings"].as_array().unwrap().len() as u64, walsall["matched"].as_u64().unwrap().min(50), "{walsall:#}");
 }
+
+/// Regression: "carers in Walsal" said only that no finding holds "walsal" with the rest
+/// ("Walsal" stems as "Walsall" does, so some findings hold it), with no suggestion.
+#[test]
+fn a_misspelt_council_that_matches_some_words_is_still_suggested() {
+    let d = data();
+    let text = peerscope(d.path()).args(["query", "carers in Walsal"]).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Did you mean Walsall?"), "{text}");
+}

@@ -56,7 +56,11 @@ const COUNCIL_SUFFIXES: &[&str] = &[
 ];
 
 /// Shorter names people write for a region (the table's names are the ONS's).
-const REGION_ALIASES: &[(&str, &[&str])] = &[("Yorkshire and The Humber", &["Yorkshire and Humber", "Yorkshire & The Humber", "Yorkshire & Humber", "Yorkshire"])];
+const REGION_ALIASES: &[(&str, &[&str])] = &[
+    ("Yorkshire and The Humber", &["Yorkshire and Humber", "Yorkshire & The Humber", "Yorkshire & Humber", "Yorkshire"]),
+    // ADASS's name for its region ("eastern" alone is too often another word in a question).
+    ("East of England", &["Eastern region"]),
+];
 
 /// Names that are also ordinary words or surnames: only counted with a council-ish neighbour.
 const AMBIGUOUS: &[&str] = &["reading", "bolton", "sutton", "bury", "barnet", "brent", "halton", "kent", "wirral", "staffs"];
@@ -313,7 +317,8 @@ impl Councils {
     /// The region a name given for one stands for (its own name or a shorter one, any case).
     pub fn region_named(&self, name: &str) -> Option<&str> {
         let name = name.trim();
-        self.region_names().into_iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(name))).map(|(r, _)| r)
+        let with_region = format!("{name} region");
+        self.region_names().into_iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(name) || n.eq_ignore_ascii_case(&with_region))).map(|(r, _)| r)
     }
 
     /// The council names nearest a name that matched none, best first, for a message.
@@ -661,6 +666,9 @@ mod tests {
         assert_eq!(c.region_named(" yorkshire "), Some("Yorkshire and The Humber"));
         assert_eq!(c.region_named("north west"), Some("North West"));
         assert_eq!(c.region_named("Humberside"), None);
+        // ADASS names its region "Eastern".
+        assert_eq!(c.region_named("Eastern"), Some("East of England"));
+        assert_eq!(c.region_named("eastern region"), Some("East of England"));
     }
 
     #[test]

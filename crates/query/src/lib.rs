@@ -295,7 +295,9 @@ impl Engine<'_> {
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: facets::distinct(&candidates).len(), best_practice, unmatched: Vec::new(), not_together, did_you_mean: Vec::new() };
+        // A misspelt council may still match some words ("Walsal" stems as "Walsall" does).
+        let did_you_mean = self.councils_near(&not_together);
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: facets::distinct(&candidates).len(), best_practice, unmatched: Vec::new(), not_together, did_you_mean };
         Ok((answer, candidates))
     }
 

@@ -163,6 +163,9 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
             }
         } @else if !a.not_together.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
+            @if !a.did_you_mean.is_empty() {
+                p class="govuk-body" { "Did you mean " (a.did_you_mean.join(" or ")) "?" }
+            }
         } @else if a.councils.is_empty() && a.councils_total > 0 {
             p class="govuk-body" { (a.councils_total) " councils match, all on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." }
         } @else if a.councils.is_empty() {

@@ -337,3 +337,20 @@ fn a_misspelt_council_that_matches_some_words_is_still_suggested() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("Did you mean Walsall?"), "{text}");
 }
+
+/// Regression: the example of a theme was the first concern seen, and one finding tagged
+/// with six themes was the example of nine of 34: the examples did not show the themes.
+#[test]
+fn each_theme_is_shown_by_a_finding_about_it() {
+    let d = data();
+    let table = json(d.path(), &["themes", "--json"]);
+    let rows = table.as_array().unwrap();
+    let mut uses: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in rows {
+        if let Some(text) = r["example"]["text"].as_str() {
+            *uses.entry(text).or_default() += 1;
+        }
+    }
+    let most = uses.values().max().copied().unwrap_or(0);
+    assert!(most <= 3, "one example shows {most} of {} themes: {uses:#?}", rows.len());
+}

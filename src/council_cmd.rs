@@ -1,5 +1,5 @@
 //! `peerscope council NAME`: the council's reviews and documents, findings by theme, what
-//! was flagged again, comparators, and who to learn from for each area for development.
+//! was flagged again, comparators, and who to learn from on each theme flagged.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -82,11 +82,12 @@ pub fn render(p: &CouncilProfile, filtered_out: bool) -> String {
     if !p.comparators.is_empty() {
         let _ = writeln!(out, "\nComparators:");
         for c in &p.comparators {
-            let _ = writeln!(out, "  {} ({}) — {}, similarity {:.2}", c.council.name, c.council.region.as_deref().unwrap_or(""), c.basis, c.similarity);
+            let similarity = if c.similarity > 0.0 { format!(", similarity {:.2}", c.similarity) } else { ", no findings on the same themes".to_string() };
+            let _ = writeln!(out, "  {} ({}) — {}{similarity}", c.council.name, c.council.region.as_deref().unwrap_or(""), c.basis);
         }
     }
     if !p.learn_from.is_empty() {
-        let _ = writeln!(out, "\nWho to learn from, for each area for development:");
+        let _ = writeln!(out, "\nWho to learn from, on each theme flagged (areas for development and recommendations):");
         for l in &p.learn_from {
             let _ = writeln!(out, "  {}:", l.label);
             for x in &l.pointers {

@@ -354,3 +354,19 @@ fn each_theme_is_shown_by_a_finding_about_it() {
     let most = uses.values().max().copied().unwrap_or(0);
     assert!(most <= 3, "one example shows {most} of {} themes: {uses:#?}", rows.len());
 }
+
+/// Regression: Torbay's one 2024 review was listed three times under "Reviews and
+/// documents" (its text, its web page under another title, a council's copy cut short).
+#[test]
+fn a_reviews_copies_are_one_line_of_its_council_profile() {
+    let d = data();
+    let p = json(d.path(), &["council", "Torbay", "--json"]);
+    let docs = p["documents"].as_array().unwrap();
+    let report = docs.iter().find(|x| x["sources"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().ends_with("torbay_lga-feedback-report_2024.txt"))).unwrap_or_else(|| panic!("{p:#}"));
+    let sources: Vec<&str> = report["sources"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    for copy in ["corpus/torbay_lga-feedback-report_2024.html", "corpus/real/11_torbay_lga-feedback-report.txt"] {
+        assert!(sources.contains(&copy), "{sources:?}");
+    }
+    let years: Vec<i64> = docs.iter().filter_map(|x| x["year"].as_i64()).collect();
+    assert!(years.windows(2).all(|w| w[0] <= w[1]), "oldest first: {years:?}");
+}

@@ -1,7 +1,8 @@
 //! A council's profile (`peerscope council NAME`): its reviews and documents, its findings
 //! by theme, what was flagged again in a later review, comparator councils (same region and
-//! type; most similar findings), and for each area for development the councils praised on
-//! that theme and any explicit pointers to other councils' practice.
+//! type; most similar findings), and for each theme flagged (areas for development and
+//! recommendations) the councils praised on that theme and any explicit pointers to other
+//! councils' practice.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -111,7 +112,9 @@ where
 {
     let me = councils.lookup(name)?;
     let label = |id: &str| taxonomy.get(id).map_or_else(|| id.to_string(), |t| t.label.clone());
-    let mut docs = Vec::new();
+    let mut docs: Vec<DocumentSummary> = Vec::new();
+    // The finding keys of each of `docs`, to tell one review's copies.
+    let mut doc_keys: Vec<HashSet<String>> = Vec::new();
     let mut themes: BTreeMap<String, ThemeFindings> = BTreeMap::new();
     let mut flagged_years: BTreeMap<String, BTreeSet<i32>> = BTreeMap::new();
     let mut vectors: HashMap<String, Vector> = HashMap::new();
@@ -125,10 +128,17 @@ where
         let Some(c) = d.council.as_ref() else { continue };
         let source = sources.first().cloned().unwrap_or_default();
         let mine = c.name == me.name;
-        if let Some(same) = docs.iter_mut().filter(|_| mine).find(|x: &&mut DocumentSummary| x.title == d.title && x.year == d.review_year) {
-            // The same review in another published form (text, web page, PDF).
+        // The same review in another published form (text, web page, PDF, a council's copy
+        // under its own title): the same title, or findings in common, in the same year.
+        let keys: HashSet<String> = if mine { d.findings.iter().map(|f| finding_key(&c.name, &f.text)).collect() } else { HashSet::new() };
+        let same = docs.iter().zip(&doc_keys).position(|(x, k): (&DocumentSummary, &HashSet<String>)| x.year == d.review_year && (x.title == d.title || !k.is_disjoint(&keys)));
+        if let Some(i) = same.filter(|_| mine) {
+            let same = &mut docs[i];
             same.sources.extend(sources.iter().cloned());
+            same.findings = same.findings.max(d.findings.len());
+            doc_keys[i].extend(keys);
         } else if mine {
+            doc_keys.push(keys);
             docs.push(DocumentSummary {
                 title: d.title.clone(),
                 year: d.review_year,
@@ -190,6 +200,8 @@ where
         })
         .filter(|l| !l.praised.is_empty() || !l.pointers.is_empty())
         .collect();
+    // Reviews over time; those of an unknown year after them.
+    docs.sort_by(|a, b| (a.year.is_none(), a.year, &a.title).cmp(&(b.year.is_none(), b.year, &b.title)));
     Some(CouncilProfile { council: CouncilRef::from(me), la_type: me.la_type.clone(), former: me.former.clone(), documents: docs, themes, repeated, comparators, learn_from })
 }
 
@@ -223,8 +235,9 @@ fn comparators(me: &peerscope_model::Council, vectors: &HashMap<String, Vector>,
     out
 }
 
+/// To three places, never below zero (a cosine of counts is not; "-0.00" was shown).
 fn round(x: f32) -> f32 {
-    (x * 1000.0).round() / 1000.0
+    ((x * 1000.0).round() / 1000.0).max(0.0)
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f32 {

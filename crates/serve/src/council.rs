@@ -100,11 +100,11 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
         @if !p.comparators.is_empty() {
             h2 class="govuk-heading-m" { "Comparators" }
             ul class="govuk-list govuk-list--bullet" {
-                @for c in &p.comparators { li { a class="govuk-link" href=(format!("/council/{}", path_segment(&c.council.name))) { (c.council.name) } " (" (c.council.region.as_deref().unwrap_or("")) ") — " (c.basis) ", similarity " (format!("{:.2}", c.similarity)) } }
+                @for c in &p.comparators { li { a class="govuk-link" href=(format!("/council/{}", path_segment(&c.council.name))) { (c.council.name) } " (" (c.council.region.as_deref().unwrap_or("")) ") — " (c.basis) @if c.similarity > 0.0 { ", similarity " (format!("{:.2}", c.similarity)) } @else { ", no findings on the same themes" } } }
             }
         }
         @if !p.learn_from.is_empty() {
-            h2 class="govuk-heading-m" { "Who to learn from, for each area for development" }
+            h2 class="govuk-heading-m" { "Who to learn from, on each theme flagged (areas for development and recommendations)" }
             @for l in &p.learn_from {
                 h3 class="govuk-heading-s" { (l.label) }
                 ul class="govuk-list" {

@@ -71,6 +71,8 @@ pub enum FilterError {
     Region(String, String),
     #[error("reviews since {0} until {1}: the first year is after the second")]
     Years(i32, i32),
+    #[error("{0} is not a year of a review (write it in full, e.g. 2019)")]
+    NotAYear(i32),
     #[error("a confidence of {0} is not between 0 and 1")]
     Confidence(f32),
 }
@@ -119,6 +121,10 @@ impl FilterParams {
             .iter()
             .map(|r| councils.region_named(r).map(str::to_string).ok_or_else(|| FilterError::Region(r.clone(), councils.regions().join(", "))))
             .collect::<Result<Vec<String>, _>>()?;
+        // "--since 20" is not the year 20.
+        if let Some(y) = [self.since, self.until].into_iter().flatten().find(|y| !(1900..=2200).contains(y)) {
+            return Err(FilterError::NotAYear(y));
+        }
         if let (Some(s), Some(u)) = (self.since, self.until) {
             if s > u {
                 return Err(FilterError::Years(s, u));
@@ -249,6 +255,17 @@ mod tests {
             format: "text".into(),
             findings: vec![],
         }
+    }
+
+    #[test]
+    fn a_year_must_be_written_in_full_and_a_council_is_read_by_any_name() {
+        let (t, c) = (Taxonomy::builtin().unwrap(), Councils::builtin().unwrap());
+        let p = FilterParams { since: Some(20), ..FilterParams::default() };
+        assert!(matches!(p.filter(&t, &c), Err(FilterError::NotAYear(20))));
+        let p = FilterParams { councils: vec!["walsall".into(), "Walsall Council".into(), "City of York".into()], themes: vec!["Workforce and recruitment".into()], ..FilterParams::default() };
+        let f = p.filter(&t, &c).unwrap();
+        assert_eq!(f.councils, ["Walsall", "York"]);
+        assert_eq!(f.themes, ["workforce"]);
     }
 
     #[test]

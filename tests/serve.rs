@@ -90,9 +90,9 @@ fn bad_requests_are_4xx_with_a_message() {
     let (status, _, body) = get(&server, "/api/query?q=the+councils");
     assert_eq!(status, 400);
     assert!(body.contains("nothing to look for"), "{body}");
-    let (status, _, body) = get(&server, "/no/such/page");
+    let (status, head, body) = get(&server, "/no/such/page");
     assert_eq!(status, 404);
-    assert!(body.contains("no such page"), "{body}");
+    assert!(head.contains("text/html") && body.contains("No such page") && body.contains("href=\"/\""), "a page with the way back: {body}");
 }
 
 #[test]

@@ -538,8 +538,12 @@ async fn stylesheet() -> Response {
     r
 }
 
+/// An unknown address: a page with the way back (the API's callers read the status).
 async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "no such page: try / to search").into_response()
+    html(StatusCode::NOT_FOUND, page::layout("No such page", maud::html! {
+        h1 class="govuk-heading-l" { "No such page" }
+        p class="govuk-body" { "Nothing is at this address. " a class="govuk-link" href="/" { "Search the findings" } " or see " a class="govuk-link" href="/themes" { "the themes" } "." }
+    }))
 }
 
 fn html(status: StatusCode, body: maud::Markup) -> Response {

@@ -187,6 +187,13 @@ impl Taxonomy {
         self.themes.iter().filter(|t| Some(t.group.as_str()) == group).map(|t| t.id.clone()).collect()
     }
 
+    /// The label of a theme or CQC theme asked for by its id or label, in any case.
+    pub fn label_of(&self, typed: &str) -> Option<&str> {
+        let typed = typed.trim();
+        let theme = self.themes.iter().find(|t| t.id.eq_ignore_ascii_case(typed) || t.label.eq_ignore_ascii_case(typed)).map(|t| t.label.as_str());
+        theme.or_else(|| self.cqc_themes.iter().find(|c| c.id.eq_ignore_ascii_case(typed) || c.label.eq_ignore_ascii_case(typed)).map(|c| c.label.as_str()))
+    }
+
     /// Themes a query's words name: a theme whose id is given, or one of whose words
     /// (or the words of its label) appears among `words` (lower-case, unstemmed).
     pub fn themes_named_by(&self, words: &[String]) -> Vec<&Theme> {

@@ -26,6 +26,10 @@ pub struct Filter {
     pub kinds: Vec<FindingKind>,
     /// Theme ids; a finding must carry one of them.
     pub themes: Vec<String>,
+    /// The themes as asked for, by their labels ("Leadership", which stands for its quality
+    /// statements' ids): what [`Filter::describe`] says.
+    #[serde(skip)]
+    pub theme_labels: Vec<String>,
     /// Findings the reader is less sure of than this (0–1) are left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_confidence: Option<f32>,
@@ -95,6 +99,7 @@ impl FilterParams {
         let services = self.services.iter().map(|x| Service::parse(x).ok_or_else(|| FilterError::Service(x.clone(), names(Service::ALL.iter().map(|s| s.as_str()).collect())))).collect::<Result<_, _>>()?;
         let doc_kinds = self.doc_kinds.iter().map(|x| DocKind::parse(x).ok_or_else(|| FilterError::DocKind(x.clone(), names(DocKind::ALL.iter().map(|s| s.as_str()).collect())))).collect::<Result<_, _>>()?;
         let mut themes = Vec::new();
+        let mut theme_labels = Vec::new();
         for t in &self.themes {
             let ids = taxonomy.expand(t);
             if ids.is_empty() {
@@ -103,6 +108,7 @@ impl FilterParams {
                 return Err(FilterError::Theme(t.clone(), cqc.join(", "), all.join(", ")));
             }
             themes.extend(ids.into_iter().filter(|id| !themes.contains(id)).collect::<Vec<_>>());
+            theme_labels.push(taxonomy.label_of(t).unwrap_or(t).to_string());
         }
         // Each council by its own name, however it was typed ("walsall", "City of York").
         let mut named = Vec::new();
@@ -144,6 +150,7 @@ impl FilterParams {
             all_services: self.all_services,
             kinds,
             themes,
+            theme_labels,
             min_confidence: self.min_confidence,
         })
     }
@@ -182,7 +189,8 @@ impl Filter {
             out.push(format!("in {}", self.doc_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" or ")));
         }
         if !self.themes.is_empty() {
-            out.push(format!("theme {}", self.themes.join(" or ")));
+            let named = if self.theme_labels.is_empty() { &self.themes } else { &self.theme_labels };
+            out.push(format!("theme {}", named.join(" or ")));
         }
         if let Some(c) = self.min_confidence {
             out.push(format!("confidence at least {c}"));
@@ -266,6 +274,12 @@ mod tests {
         let f = p.filter(&t, &c).unwrap();
         assert_eq!(f.councils, ["Walsall", "York"]);
         assert_eq!(f.themes, ["workforce"]);
+        // Regression: a CQC theme was described by its statements' ids ("theme governance
+        // or learning" for Leadership).
+        assert!(f.describe().contains(&"theme Workforce and recruitment".to_string()), "{:?}", f.describe());
+        let cqc = &t.cqc_themes[0];
+        let f = FilterParams { themes: vec![cqc.id.clone()], ..FilterParams::default() }.filter(&t, &c).unwrap();
+        assert!(f.describe().contains(&format!("theme {}", cqc.label)), "{:?}", f.describe());
     }
 
     #[test]

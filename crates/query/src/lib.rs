@@ -25,6 +25,7 @@ fn merge(into: &mut Filter, flags: &Filter) {
     add(&mut into.councils, &flags.councils);
     add(&mut into.regions, &flags.regions);
     add(&mut into.themes, &flags.themes);
+    add(&mut into.theme_labels, &flags.theme_labels);
     into.since = flags.since.or(into.since);
     into.until = flags.until.or(into.until);
     for t in &flags.review_types {

@@ -8,7 +8,7 @@
 use peerscope_model::Document;
 use serde::Serialize;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::filter::{finding_key, Filter};
 
@@ -109,30 +109,45 @@ impl FindingRow {
     }
 }
 
-/// Copies of one finding (the same council and words, [`finding_key`]) folded into the first
-/// row, the others' sources in its `also_in`; with `all_copies`, every row stays and names
-/// the others.
-pub fn fold_copies(rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRow> {
-    let keys: Vec<String> = rows.iter().map(|r| finding_key(&r.council, &r.text)).collect();
-    let mut sources: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (key, r) in keys.iter().zip(&rows) {
-        let list = sources.entry(key.as_str()).or_default();
-        if !list.contains(&r.source.as_str()) {
-            list.push(&r.source);
+/// Copies of one finding (the same council, review year and words, [`finding_key`]) folded
+/// into the first row, the others' sources in its `also_in`; with `all_copies`, every row
+/// stays and names the others. The year keeps apart a finding made again in a later review,
+/// which is a finding of its own.
+pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRow> {
+    // Rows by copy, as positions: an export may hold hundreds of thousands of rows, and the
+    // keys are hashed (64 bits of SipHash: no two findings of an export collide by chance,
+    // nor easily by a stranger's design, as with a fast hash).
+    let mut copies: HashMap<u64, Vec<usize>> = HashMap::default();
+    for (i, r) in rows.iter().enumerate() {
+        copies.entry(copy_key(r)).or_default().push(i);
+    }
+    let mut keep = vec![all_copies; rows.len()];
+    for group in copies.values().filter(|g| g.len() > 1 || !all_copies) {
+        keep[group[0]] = true;
+        for &i in group {
+            if all_copies || i == group[0] {
+                let mut also: Vec<&str> = Vec::new();
+                for &j in group {
+                    let source = rows[j].source.as_str();
+                    if source != rows[i].source && !also.contains(&source) {
+                        also.push(source);
+                    }
+                }
+                let also = also.join(";");
+                rows[i].also_in = also;
+            }
         }
     }
-    let also: Vec<String> = keys.iter().zip(&rows).map(|(k, r)| sources[k.as_str()].iter().filter(|s| **s != r.source).copied().collect::<Vec<_>>().join(";")).collect();
-    let mut seen = HashSet::new();
-    let keep: Vec<bool> = keys.iter().map(|k| all_copies || seen.insert(k.as_str())).collect();
-    rows.into_iter()
-        .zip(also)
-        .zip(keep)
-        .filter(|(_, keep)| *keep)
-        .map(|((mut r, also_in), _)| {
-            r.also_in = also_in;
-            r
-        })
-        .collect()
+    rows.into_iter().zip(keep).filter_map(|(r, keep)| keep.then_some(r)).collect()
+}
+
+/// What copies of a finding share: its council, its review's year and its words.
+fn copy_key(r: &FindingRow) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    r.review_year.hash(&mut h);
+    finding_key(&r.council, &r.text).hash(&mut h);
+    h.finish()
 }
 
 /// The columns of a CSV export, in order.
@@ -255,12 +270,14 @@ mod csv_tests {
     /// export counted its findings twice where `themes` counted them once.
     #[test]
     fn copies_of_a_finding_are_one_row_naming_the_others() {
-        let rows = vec![row("Walsall", "Carers are valued.", "a.pdf"), row("Walsall", "Carers  are valued", "a.txt"), row("Torbay", "Carers are valued.", "b.txt"), row("Walsall", "Staff are valued.", "a.pdf")];
+        let later = FindingRow { review_year: Some(2018), ..row("Walsall", "Carers are valued.", "c.txt") };
+        let rows = vec![row("Walsall", "Carers are valued.", "a.pdf"), row("Walsall", "Carers  are valued", "a.txt"), row("Torbay", "Carers are valued.", "b.txt"), row("Walsall", "Staff are valued.", "a.pdf"), later];
         let folded = fold_copies(rows.clone(), false);
         let seen: Vec<(&str, &str, &str)> = folded.iter().map(|r| (r.council.as_str(), r.source.as_str(), r.also_in.as_str())).collect();
-        assert_eq!(seen, [("Walsall", "a.pdf", "a.txt"), ("Torbay", "b.txt", ""), ("Walsall", "a.pdf", "")]);
+        // The same words in a later review are a finding made again, not a copy.
+        assert_eq!(seen, [("Walsall", "a.pdf", "a.txt"), ("Torbay", "b.txt", ""), ("Walsall", "a.pdf", ""), ("Walsall", "c.txt", "")]);
         let every = fold_copies(rows, true);
-        assert_eq!(every.len(), 4);
+        assert_eq!(every.len(), 5);
         assert_eq!(every[1].also_in, "a.pdf");
     }
 }

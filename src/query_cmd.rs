@@ -91,9 +91,16 @@ pub fn render(a: &Answer, color: bool) -> String {
                 let _ = writeln!(o, "        also in {}", f.also_in.join(", "));
             }
         }
-        // The best findings are shown; the rest are one filter away.
-        if c.matched > c.findings.len() && !a.intent.filter.councils.contains(&c.council.name) {
-            let _ = writeln!(o, "   … {} more: add --council \"{}\" to see them all", c.matched - c.findings.len(), c.council.name);
+        // The best findings are shown; the rest are one filter away, or too many for one page.
+        match a.more_of(c) {
+            Some(m) if m.alone => {
+                let _ = writeln!(o, "   … the best {} of {} are shown: narrow the question (--theme, --kind, --since) to see others", c.findings.len(), m.all);
+            }
+            Some(m) => {
+                let all = if m.all_when_alone { "them all".to_string() } else { format!("the best {}", peerscope_query::OF_ONE_COUNCIL) };
+                let _ = writeln!(o, "   … {} more: ask about {} alone (--council \"{}\") to see {all}", m.more, c.council.name, c.council.name);
+            }
+            None => {}
         }
     }
     if !a.best_practice.is_empty() {

@@ -21,8 +21,12 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("E06000058", "BCP"),
     ("E06000020", "Telford"),
     ("E06000047", "Durham"),
-    // Abbreviations officers write ("Herts", "B&NES").
     ("E06000004", "Stockton"),
+];
+
+/// Abbreviations officers write ("Herts", "B&NES"): names too, but typed in lower case
+/// only beside a council word ("glos" alone is more often a word).
+const ABBREVIATIONS: &[(&str, &str)] = &[
     ("E06000022", "BANES"),
     ("E06000022", "B&NES"),
     ("E09000020", "RBKC"),
@@ -191,7 +195,7 @@ impl Councils {
     }
 
     fn finish(mut all: Vec<Council>) -> Result<Councils, ModelError> {
-        for (gss, alias) in EXTRA_ALIASES {
+        for (gss, alias) in EXTRA_ALIASES.iter().chain(ABBREVIATIONS) {
             if let Some(c) = all.iter_mut().find(|c| c.gss_code == *gss) {
                 c.variants.push(alias.to_string());
             }
@@ -317,8 +321,10 @@ impl Councils {
     /// The region a name given for one stands for (its own name or a shorter one, any case).
     pub fn region_named(&self, name: &str) -> Option<&str> {
         let name = name.trim();
-        let with_region = format!("{name} region");
-        self.region_names().into_iter().find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(name) || n.eq_ignore_ascii_case(&with_region))).map(|(r, _)| r)
+        // "North West region", "Eastern" for the alias "Eastern region".
+        let core = without_region(name).unwrap_or(name);
+        let matches = |n: &str| n.eq_ignore_ascii_case(core) || without_region(n).is_some_and(|n| n.eq_ignore_ascii_case(core));
+        self.region_names().into_iter().find(|(_, names)| names.iter().any(|n| matches(n))).map(|(r, _)| r)
     }
 
     /// The council names nearest a name that matched none, best first, for a message.
@@ -356,15 +362,11 @@ impl Councils {
         found.map(|&i| &self.all[i]).or_else(|| {
             // A name inside a longer one ("Walsall's adult social care"), but not one of
             // two councils named together ("Torbay Walsall" is neither).
-            let inside: Vec<usize> = self.names_in(name).into_iter().filter_map(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()).copied()).collect();
-            if inside.iter().any(|&i| i != inside[0]) {
+            let inside: Vec<(usize, usize)> = self.names_in(name).into_iter().filter_map(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()).map(|&i| (i, e - s))).collect();
+            if inside.iter().any(|&(i, _)| i != inside[0].0) {
                 return None;
             }
-            self.names_in(name)
-                .into_iter()
-                .find(|&(s, e)| (e - s) * 2 >= key.len())
-                .and_then(|(s, e)| self.by_variant.get(&name[s..e].to_lowercase()))
-                .map(|&i| &self.all[i])
+            inside.into_iter().find(|&(_, len)| len * 2 >= key.len()).map(|(i, _)| &self.all[i])
         })
     }
 
@@ -396,12 +398,13 @@ impl Councils {
             let Some(s) = text.get(start..end) else { continue };
             let key = s.to_lowercase();
             let proper = s.chars().next().is_some_and(char::is_uppercase);
-            let context = council_context(&text[end..]) || council_context(&capitalised(&text[end..]));
+            let context = council_context_any_case(&text[end..]);
             if AMBIGUOUS.contains(&key.as_str()) && !context {
                 continue;
             }
-            // A short lower-case abbreviation ("glos") is a word more often than a council.
-            if !proper && key.len() < 5 && !context {
+            // An abbreviation in lower case ("glos", "staffs") is a word more often than a
+            // council; "york" is York.
+            if !proper && ABBREVIATIONS.iter().any(|(_, a)| a.eq_ignore_ascii_case(&key)) && !context {
                 continue;
             }
             if let Some(&i) = self.by_variant.get(&key) {
@@ -533,16 +536,26 @@ fn bare_name(key: &str) -> &str {
     name.trim()
 }
 
-/// `text` with its first letter upper-cased ("council" → "Council").
-fn capitalised(text: &str) -> String {
-    let text = text.trim_start();
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// `name` without a last word " region" ("North West region"). By `get`: a name typed by
+/// someone may hold any character at any byte.
+fn without_region(n: &str) -> Option<&str> {
+    let at = n.len().checked_sub(7)?;
+    n.get(at..).filter(|t| t.eq_ignore_ascii_case(" region"))?;
+    n.get(..at)
 }
+
+/// Words after a name that say it is a council's.
+const COUNCIL_WORDS: [&str; 6] = ["Council", "Borough", "County", "City", "MBC", "LBC"];
 
 fn council_context(after: &str) -> bool {
     let after = after.trim_start();
-    ["Council", "Borough", "County", "City", "MBC", "LBC"].iter().any(|w| after.starts_with(w))
+    COUNCIL_WORDS.iter().any(|w| after.starts_with(w))
+}
+
+/// [`council_context`] as people type: in any case ("bury council", "bury mbc").
+fn council_context_any_case(after: &str) -> bool {
+    let after = after.trim_start().as_bytes();
+    COUNCIL_WORDS.iter().any(|w| after.len() >= w.len() && after[..w.len()].eq_ignore_ascii_case(w.as_bytes()))
 }
 
 /// The three of `names` nearest `typed` (Jaro–Winkler on lower case), best first.
@@ -669,6 +682,9 @@ mod tests {
         // ADASS names its region "Eastern".
         assert_eq!(c.region_named("Eastern"), Some("East of England"));
         assert_eq!(c.region_named("eastern region"), Some("East of England"));
+        assert_eq!(c.region_named("North West region"), Some("North West"));
+        assert_eq!(c.region_named("région"), None);
+        assert_eq!(c.region_named("Nörth Wést régïon"), None);
     }
 
     #[test]

@@ -106,6 +106,12 @@ impl Matcher {
     }
 }
 
+/// A theme or a CQC theme, as someone named it.
+enum Typed<'a> {
+    Theme(&'a Theme),
+    Cqc(&'a CqcTheme),
+}
+
 impl Taxonomy {
     /// The taxonomy shipped in corpus/themes.toml.
     pub fn builtin() -> Result<Taxonomy, ModelError> {
@@ -179,19 +185,27 @@ impl Taxonomy {
         }
         // What `themes` shows is the label ("Workforce and recruitment"): it is taken too,
         // in any case, as is an id typed in capitals.
-        let typed = id.trim();
-        if let Some(t) = self.themes.iter().find(|t| t.id.eq_ignore_ascii_case(typed) || t.label.eq_ignore_ascii_case(typed)) {
-            return vec![t.id.clone()];
+        match self.typed(id) {
+            Some(Typed::Theme(t)) => vec![t.id.clone()],
+            Some(Typed::Cqc(c)) => self.themes.iter().filter(|t| t.group == c.id).map(|t| t.id.clone()).collect(),
+            None => Vec::new(),
         }
-        let group = self.cqc_themes.iter().find(|c| c.id.eq_ignore_ascii_case(typed) || c.label.eq_ignore_ascii_case(typed)).map(|c| c.id.as_str());
-        self.themes.iter().filter(|t| Some(t.group.as_str()) == group).map(|t| t.id.clone()).collect()
+    }
+
+    /// The theme or CQC theme `typed` names by its id or label, in any case.
+    fn typed(&self, typed: &str) -> Option<Typed<'_>> {
+        let typed = typed.trim();
+        let named = |id: &str, label: &str| id.eq_ignore_ascii_case(typed) || label.eq_ignore_ascii_case(typed);
+        let theme = self.themes.iter().find(|t| named(&t.id, &t.label)).map(Typed::Theme);
+        theme.or_else(|| self.cqc_themes.iter().find(|c| named(&c.id, &c.label)).map(Typed::Cqc))
     }
 
     /// The label of a theme or CQC theme asked for by its id or label, in any case.
     pub fn label_of(&self, typed: &str) -> Option<&str> {
-        let typed = typed.trim();
-        let theme = self.themes.iter().find(|t| t.id.eq_ignore_ascii_case(typed) || t.label.eq_ignore_ascii_case(typed)).map(|t| t.label.as_str());
-        theme.or_else(|| self.cqc_themes.iter().find(|c| c.id.eq_ignore_ascii_case(typed) || c.label.eq_ignore_ascii_case(typed)).map(|c| c.label.as_str()))
+        match self.typed(typed)? {
+            Typed::Theme(t) => Some(&t.label),
+            Typed::Cqc(c) => Some(&c.label),
+        }
     }
 
     /// Themes a query's words name: a theme whose id is given, or one of whose words

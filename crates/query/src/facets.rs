@@ -62,11 +62,10 @@ const PROPERTIES: [Property; 8] = [
     Property { field: "doc_kind", label: "Document", values: |c, f| f(&c.doc_kind) },
 ];
 
-/// Count `candidates` by every property; a facet with no value is left out. Copies of a
-/// finding (one council, one text key: a report's PDF and its web page) count once, as the
+/// Count `candidates` by every property; a facet with no value is left out. Give them
+/// [`distinct`]: copies of a finding (a report's PDF and its web page) count once, as the
 /// answer's councils count them.
-pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
-    let distinct = distinct(candidates);
+pub fn count(distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
     PROPERTIES
         .iter()
         .filter_map(|p| {
@@ -82,7 +81,7 @@ pub fn count(candidates: &[Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
                     }
                 }
             };
-            for c in &distinct {
+            for c in distinct {
                 (p.values)(c, &mut add);
             }
             let mut values: Vec<FacetValue> = counts.into_iter().map(|(value, count)| FacetValue { label: label(p.field, &value, taxonomy), value, count }).collect();

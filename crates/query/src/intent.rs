@@ -239,13 +239,14 @@ fn parse_words(query: &str, taxonomy: &Taxonomy, bare: bool) -> Intent {
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
     // The topic is the question without its cue: what comes after it ("flagged for review
     // performance") and what came before ("safeguarding concerns").
-    let (kinds, mut topic) = PHRASES
+    let (kinds, cue, mut topic) = PHRASES
         .iter()
-        .find_map(|(re, kinds)| re.find_iter(rest).find(|m| !in_compound(rest, m.start(), m.end())).map(|m| (kinds.clone(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
-        .unwrap_or_else(|| (FindingKind::ALL.to_vec(), rest.to_string()));
-    // A cue that is also a subject ("risks", "gaps") is searched for as words; one that
-    // only names a kind ("areas for development", "praised") lists that kind.
-    if bare && content_words(&topic).is_empty() && TOPICAL_CUES.contains(&rest.trim_matches(|c: char| !c.is_alphanumeric())) {
+        .find_map(|(re, kinds)| re.find_iter(rest).find(|m| !in_compound(rest, m.start(), m.end())).map(|m| (kinds.clone(), m.as_str(), format!("{} {}", &rest[..m.start()], &rest[m.end()..]))))
+        .unwrap_or_else(|| (FindingKind::ALL.to_vec(), "", rest.to_string()));
+    // A cue that is also a subject ("risks", "what are the gaps") is searched for as words;
+    // one that only names a kind ("areas for development", "praised") lists that kind.
+    let topical = TOPICAL_CUES.iter().any(|t| cue == *t || cue.strip_prefix(t).is_some_and(|r| r.starts_with(' ')));
+    if bare && content_words(&topic).is_empty() && topical {
         topic = rest.to_string();
     }
     // Little words at its edges ("councils with workforce problems") are not the topic.
@@ -326,6 +327,11 @@ mod tests {
         // Regression: a council typed in lower case was read as a topic word.
         let i = parse_with("walsall carers", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("carers", ["Walsall".to_string()].as_slice()));
+        // A short name is a council too; a lower-case abbreviation needs a council word.
+        assert_eq!(parse_with("york carers", &t, Some(&c)).filter.councils, ["York"]);
+        assert!(parse_with("glos carers", &t, Some(&c)).filter.councils.is_empty());
+        assert_eq!(parse_with("herts council carers", &t, Some(&c)).filter.councils, ["Hertfordshire"]);
+        assert_eq!(parse_with("bury mbc carers", &t, Some(&c)).filter.councils, ["Bury"]);
         let i = parse_with("carers in telford and wrekin", &t, Some(&c));
         assert_eq!(i.filter.councils, ["Telford and Wrekin"]);
         // Words that are also councils' names need a council-ish neighbour in lower case too.
@@ -353,6 +359,7 @@ mod tests {
         // A cue that is also a subject, alone, is looked for as words, with its kinds.
         let i = parse("risks", &t);
         assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([AreaForDevelopment, Recommendation].as_slice(), "risks"));
+        assert_eq!(parse("what are the risks", &t).topic, "risks");
         // Regression: a kind alone was searched for as words ("areas for development" found
         // nothing); it lists that kind.
         for (q, kinds) in [("good practice", vec![BestPractice, Strength]), ("areas for development", vec![AreaForDevelopment, Recommendation]), ("recommendations", vec![Recommendation]), ("praised", vec![Strength]), ("concerns", vec![AreaForDevelopment, Recommendation])] {

@@ -47,6 +47,19 @@ fn merge(into: &mut Filter, flags: &Filter) {
     into.min_confidence = flags.min_confidence.or(into.min_confidence);
 }
 
+/// A council's findings past those shown ([`Answer::more_of`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct More {
+    /// Matching findings not shown.
+    pub more: usize,
+    /// Matching findings in all.
+    pub all: usize,
+    /// The question is about this council alone (its best [`OF_ONE_COUNCIL`] are shown).
+    pub alone: bool,
+    /// Asked about alone, all of them would be shown.
+    pub all_when_alone: bool,
+}
+
 /// Findings fetched from the index before grouping by council.
 pub const CANDIDATES: usize = 1000;
 /// Best-practice and strength findings fetched for the "who to learn from" list.
@@ -54,7 +67,7 @@ const POINTER_CANDIDATES: usize = 100;
 /// Findings shown per council, and the number of a council's best findings its score sums.
 const PER_COUNCIL: usize = 5;
 /// Findings shown when the question names one council: all of them, up to this many.
-const OF_ONE_COUNCIL: usize = 50;
+pub const OF_ONE_COUNCIL: usize = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -92,7 +105,8 @@ pub struct Answer {
     /// the question ("benefit" in "housing benefit backlog").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_together: Vec<String>,
-    /// Councils an unmatched word is nearly the name of ("torbey" → Torbay).
+    /// Councils an unmatched word, or one that matches nothing together with the rest, is
+    /// nearly the name of ("torbey" → Torbay, "walsal" → Walsall).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub did_you_mean: Vec<String>,
 }
@@ -100,6 +114,17 @@ pub struct Answer {
 impl Answer {
     /// Whether to send the asker to the themes table: the question asks for recurring
     /// themes and its words found nothing together.
+    /// What is said of a council's findings past those shown: how many more, and whether
+    /// asking about it alone shows them all or only the best [`OF_ONE_COUNCIL`].
+    pub fn more_of(&self, c: &CouncilEvidence) -> Option<More> {
+        let shown = c.findings.len();
+        if c.matched <= shown {
+            return None;
+        }
+        let alone = self.intent.filter.councils.len() == 1 && self.intent.filter.councils[0] == c.council.name;
+        Some(More { more: c.matched - shown, all: c.matched, alone, all_when_alone: c.matched <= OF_ONE_COUNCIL })
+    }
+
     pub fn points_to_themes(&self) -> bool {
         self.intent.asks_for_themes() && (!self.unmatched.is_empty() || !self.not_together.is_empty())
     }
@@ -291,14 +316,16 @@ impl Engine<'_> {
         // Asked about one council, the answer lists its findings, not only the best five.
         let per_council = if f.councils.len() == 1 { OF_ONE_COUNCIL } else { PER_COUNCIL };
         let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page, per_council)?;
-        let facets = facets::count(&candidates, self.taxonomy);
+        let distinct = facets::distinct(&candidates);
+        let facets = facets::count(&distinct, self.taxonomy);
+        let findings_counted = distinct.len();
         let mut best_practice = self.pointers(&pointing, &strengths, &terms, page.limit)?;
         // A council flagged in this answer is not who to learn from on the same topic.
         best_practice.retain(|p| p.basis != "strength" || !councils.iter().any(|c| c.council.name == p.council.name));
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
         // A misspelt council may still match some words ("Walsal" stems as "Walsall" does).
         let did_you_mean = self.councils_near(&not_together);
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted: facets::distinct(&candidates).len(), best_practice, unmatched: Vec::new(), not_together, did_you_mean };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean };
         Ok((answer, candidates))
     }
 

@@ -131,8 +131,8 @@ where
         // The same review in another published form (text, web page, PDF, a council's copy
         // under its own title): the same title, or findings in common, in the same year.
         let keys: HashSet<String> = if mine { d.findings.iter().map(|f| finding_key(&c.name, &f.text)).collect() } else { HashSet::new() };
-        let same = docs.iter().zip(&doc_keys).position(|(x, k): (&DocumentSummary, &HashSet<String>)| x.year == d.review_year && (x.title == d.title || !k.is_disjoint(&keys)));
-        if let Some(i) = same.filter(|_| mine) {
+        let same = if mine { docs.iter().zip(&doc_keys).position(|(x, k): (&DocumentSummary, &HashSet<String>)| x.year == d.review_year && (x.title == d.title || !k.is_disjoint(&keys))) } else { None };
+        if let Some(i) = same {
             let same = &mut docs[i];
             same.sources.extend(sources.iter().cloned());
             same.findings = same.findings.max(d.findings.len());
@@ -235,9 +235,11 @@ fn comparators(me: &peerscope_model::Council, vectors: &HashMap<String, Vector>,
     out
 }
 
-/// To three places, never below zero (a cosine of counts is not; "-0.00" was shown).
+/// To three places, never below zero: a cosine of counts is not, but a float sum of no
+/// terms is -0.0, which was shown as "-0.00" (and `max(0.0)` may keep it).
 fn round(x: f32) -> f32 {
-    ((x * 1000.0).round() / 1000.0).max(0.0)
+    let r = (x * 1000.0).round() / 1000.0;
+    if r <= 0.0 { 0.0 } else { r }
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f32 {
@@ -248,5 +250,21 @@ fn cosine(a: &Vector, b: &Vector) -> f32 {
         0.0
     } else {
         dot / n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: two councils with no theme in common showed "similarity -0.00".
+    #[test]
+    fn no_theme_in_common_is_a_similarity_of_plain_zero() {
+        let a: Vector = [(("carers".to_string(), 0), 2.0)].into_iter().collect();
+        let b: Vector = [(("workforce".to_string(), 1), 3.0)].into_iter().collect();
+        let s = round(cosine(&a, &b));
+        assert!(s == 0.0 && s.is_sign_positive(), "{s:?}");
+        assert!(round(-0.0).is_sign_positive());
+        assert_eq!(round(0.64449), 0.644);
     }
 }

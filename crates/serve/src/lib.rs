@@ -48,7 +48,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The longest question (or any one parameter) taken, in bytes.
+/// The longest question (or any one parameter) taken, in characters (as the page's box
+/// counts them).
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Requests answered at once; more wait their turn.
 const CONCURRENT: usize = 16;

@@ -182,9 +182,12 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
                 ul class="govuk-list" {
                     @for f in &c.findings { li { (finding(f)) } }
                 }
-                // Only the best findings of each council are shown: the rest are one filter away.
-                @if c.matched > c.findings.len() && !ask.has("council", &c.council.name) {
-                    p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { "All " (c.matched) " matching findings of " (c.council.name) } }
+                // Only the best findings of each council are shown: the rest are one filter
+                // away, or too many for one page.
+                @match a.more_of(c) {
+                    Some(m) if m.alone => { p class="govuk-body-s" { "The best " (c.findings.len()) " of " (m.all) " are shown: narrow the question to see others." } },
+                    Some(m) => { p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { @if m.all_when_alone { "All " } @else { "The best " (peerscope_query::OF_ONE_COUNCIL) " of " } (m.all) " matching findings of " (c.council.name) } } },
+                    None => {},
                 }
             }
         }

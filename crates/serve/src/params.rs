@@ -31,16 +31,15 @@ pub struct Ask {
 pub struct BadRequest(pub String);
 
 impl Ask {
-    /// Read a query string (`None`: no `?`). Unknown parameters are ignored (a shared link
-    /// may carry a tracker's); known ones are checked.
     /// The question asked in `raw`, however the rest of it is wrong (to show it again with
     /// the error), cut to what the box holds.
     pub fn question_of(raw: Option<&str>) -> String {
-        let raw = raw.unwrap_or("");
-        let raw = &raw[..raw.floor_char_boundary(16 * MAX_QUERY_CHARS)];
+        let raw = peerscope_model::text::prefix(raw.unwrap_or(""), 16 * MAX_QUERY_CHARS);
         form_urlencoded::parse(raw.as_bytes()).find(|(k, _)| k == "q").map(|(_, v)| v.trim().chars().take(MAX_QUERY_CHARS).collect()).unwrap_or_default()
     }
 
+    /// Read a query string (`None`: no `?`). Unknown parameters are ignored (a shared link
+    /// may carry a tracker's); known ones are checked.
     pub fn parse(raw: Option<&str>) -> Result<Ask, BadRequest> {
         let mut ask = Ask { page: 1, ..Ask::default() };
         let raw = raw.unwrap_or("");

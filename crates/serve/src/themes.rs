@@ -204,14 +204,9 @@ fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     }
 }
 
-/// The search for one region's findings of one year (of the region's, when the year is not
-/// known), with the page's filters.
-fn cell_href(ask: &Ask, region: &str, year: Option<i32>) -> String {
-    let in_region = with_pair(&ask.pairs, "region", region);
-    let pairs = match year {
-        Some(year) => with_pair(&in_region, "year", &year.to_string()),
-        None => in_region,
-    };
+/// The search for one region's findings of one year, with the page's filters.
+fn cell_href(ask: &Ask, region: &str, year: i32) -> String {
+    let pairs = with_pair(&with_pair(&ask.pairs, "region", region), "year", &year.to_string());
     Ask { q: String::new(), page: 1, pairs: pairs.into_iter().filter(|(k, _)| k != "since" && k != "until").collect() }.href("/")
 }
 
@@ -250,8 +245,14 @@ fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
                     @let x = label_w + cell_w * j as f64;
                     @if n > 0 {
                         @let shade = n as f64 / most;
-                        a href=(cell_href(ask, r, *y)) aria-label=(format!("{r}, {}: {n} findings", year_label(*y))) {
-                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (year_label(*y)) ": " (n) " findings" } }
+                        // No search finds "year not known": those cells are not links.
+                        @if let Some(year) = y {
+                            a href=(cell_href(ask, r, *year)) aria-label=(format!("{r}, {year}: {n} findings")) {
+                                rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (year) ": " (n) " findings" } }
+                                text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
+                            }
+                        } @else {
+                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", year not known: " (n) " findings" } }
                             text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
                         }
                     } @else {
@@ -285,7 +286,11 @@ fn heat_table(ask: &Ask, cells: &RegionYearCells) -> Markup {
                         @for y in &years {
                             td class="govuk-table__cell govuk-table__cell--numeric" {
                                 @let n = cells.get(&(r.clone(), *y)).copied().unwrap_or(0);
-                                @if n > 0 { a class="govuk-link" href=(cell_href(ask, r, *y)) { (n) span class="govuk-visually-hidden" { " findings in " (r) ", " (year_label(*y)) } } } @else { "0" }
+                                @match (n, y) {
+                                    (0, _) => { "0" },
+                                    (n, Some(year)) => { a class="govuk-link" href=(cell_href(ask, r, *year)) { (n) span class="govuk-visually-hidden" { " findings in " (r) ", " (year) } } },
+                                    (n, None) => { (n) },
+                                }
                             }
                         }
                     }

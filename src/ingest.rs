@@ -280,13 +280,26 @@ pub fn ingest_bytes(dir: &DataDir, extractor: &Extractor, name: &str, origin: &O
     keep(dir, name, prepare(&dir.store, extractor, name, origin, bytes)?)
 }
 
-/// Read a file, refusing before reading one larger than the extractor would take.
+/// Read a file, refusing before reading one larger than the extractor would take, and
+/// anything that is not a regular file: a device (`/dev/zero`) has no size and never ends,
+/// and opening a named pipe waits for a writer for ever.
 pub fn read_capped(file: &Path) -> anyhow::Result<Vec<u8>> {
-    let size = std::fs::metadata(file)?.len();
-    if size > peerscope_extract::DEFAULT_MAX_BYTES as u64 {
-        anyhow::bail!("too large: {size} bytes (limit {})", peerscope_extract::DEFAULT_MAX_BYTES);
+    use std::io::Read;
+    let most = peerscope_extract::DEFAULT_MAX_BYTES as u64;
+    let meta = std::fs::metadata(file)?;
+    if !meta.is_file() {
+        anyhow::bail!("not a regular file (a device, a pipe or a socket): nothing to read");
     }
-    Ok(std::fs::read(file)?)
+    if meta.len() > most {
+        anyhow::bail!("too large: {} bytes (limit {most})", meta.len());
+    }
+    // A file that grows while it is read stops at the limit too.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(file)?.take(most + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > most {
+        anyhow::bail!("too large: grew past {most} bytes while it was read");
+    }
+    Ok(bytes)
 }
 
 /// The files to ingest, sorted; unreadable paths are recorded as failures.

@@ -494,3 +494,41 @@ fn kill_soak_an_ingest_killed_50_times_loses_nothing() {
         assert!(export(data.path()) == expected_edited, "round {round}, killed at {delay_ms} ms: after one file changed, the export differs from a clean run's");
     }
 }
+
+/// Regression: `ingest` of a folder holding a named pipe waited for a writer for ever, and
+/// one holding a link to `/dev/zero` read until memory ran out (5 GB in 3 s). Each is now a
+/// failed file named with why, and the run goes on.
+#[test]
+fn devices_and_pipes_are_refused_not_read() {
+    let docs = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("corpus/walsall_scrutiny-report_2015.txt"), docs.path().join("walsall.txt")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", docs.path().join("zero.txt")).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(docs.path().join("pipe.txt")).status();
+    let data = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
+        .current_dir(root())
+        .env("CI", "1")
+        .arg("--data")
+        .arg(data.path())
+        .arg("ingest")
+        .arg(docs.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("ingest of a folder with a device and a pipe did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("1 new"), "{said}");
+    assert!(said.contains("zero.txt: not a regular file"), "{said}");
+    if made.is_ok_and(|s| s.success()) {
+        assert!(said.contains("pipe.txt: not a regular file") && said.contains("2 failed"), "{said}");
+    }
+}

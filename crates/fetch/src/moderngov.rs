@@ -134,11 +134,57 @@ fn unescape_twice_escaped(s: String) -> String {
     }
 }
 
+/// Elements nested deeper than this are refused before parsing: the web service's replies
+/// are a few levels deep, and a reply of thousands of nested elements overflowed the
+/// stack of the thread reading it, which took the whole run down.
+const MOST_XML_DEPTH: usize = 256;
+
 /// Parse `xml` and read owned values out of it with `read`.
 fn with_xml<T>(url: &str, xml: &[u8], read: impl FnOnce(&roxmltree::Document) -> T) -> Result<T, FetchError> {
     let text = String::from_utf8_lossy(xml);
+    if nesting_depth(&text) > MOST_XML_DEPTH {
+        return Err(FetchError::Xml { url: url.to_string(), message: format!("elements nested more than {MOST_XML_DEPTH} deep") });
+    }
     let doc = roxmltree::Document::parse(&text).map_err(|e| FetchError::Xml { url: url.to_string(), message: e.to_string() })?;
     Ok(read(&doc))
+}
+
+/// How deep `xml`'s elements nest, counted without parsing. Quoted attribute values are
+/// skipped (a `/>` inside one closes nothing); declarations, comments and CDATA open
+/// nothing, though a `<` inside them may count as an element: an over-count, never an
+/// under-count, of a tag that is in fact nested.
+fn nesting_depth(xml: &str) -> usize {
+    let b = xml.as_bytes();
+    let (mut i, mut depth, mut most) = (0, 0usize, 0);
+    while let Some(at) = b[i..].iter().position(|&c| c == b'<') {
+        i += at + 1;
+        match b.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?' | b'!') => {}
+            _ => {
+                let (mut quote, mut prev, mut closed) = (None, 0u8, false);
+                while let Some(&c) = b.get(i) {
+                    match quote {
+                        Some(q) if c == q => quote = None,
+                        Some(_) => {}
+                        None if c == b'"' || c == b'\'' => quote = Some(c),
+                        None if c == b'>' => {
+                            closed = prev == b'/';
+                            break;
+                        }
+                        None => {}
+                    }
+                    prev = c;
+                    i += 1;
+                }
+                if !closed {
+                    depth += 1;
+                    most = most.max(depth);
+                }
+            }
+        }
+    }
+    most
 }
 
 pub fn parse_committees(url: &str, xml: &[u8]) -> Result<Vec<Committee>, FetchError> {
@@ -344,6 +390,19 @@ pub(crate) fn links(page: &Url, html: &[u8]) -> Vec<(Url, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a reply of 5,000 nested elements overflowed the stack and aborted the
+    /// whole fetch; it is one source's error now.
+    #[test]
+    fn deeply_nested_replies_are_refused_not_parsed() {
+        let deep = format!("<?xml version=\"1.0\"?>{}{}", "<a>".repeat(5000), "</a>".repeat(5000));
+        let e = parse_committees("http://x/", deep.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("nested more than") && e.contains("http://x/"), "{e}");
+        assert_eq!(nesting_depth("<r><a x='/>'><b/><c></c></a></r>"), 3);
+        assert_eq!(nesting_depth("<r><b/><b/><b/></r>"), 1);
+        assert_eq!(nesting_depth("<?xml?><!-- c --><r/>"), 0);
+        assert_eq!(nesting_depth("<r x=\"a>b\"><s>"), 2);
+    }
 
     #[test]
     fn days_count_from_the_epoch_both_ways() {

@@ -27,8 +27,12 @@ pub fn run(data: &Path, text: &str, json: bool, limit: usize, filter: &peerscope
 /// Open the data directory; when it is empty, ingest the shipped corpus first so a fresh
 /// clone answers at once.
 pub fn open_with_corpus(data: &Path) -> anyhow::Result<DataDir> {
-    // A mistyped `--data` is not made into an empty data directory by a command that reads.
+    // A mistyped `--data` is not made into a data directory by a command that reads: not a
+    // path that does not exist (unless the shipped corpus is there to answer from), and
+    // never a folder of other files (`--data ~`).
     anyhow::ensure!(data.exists() || Path::new("corpus").is_dir(), "the data directory {} does not exist: run `peerscope ingest PATH...` to make it, or give `--data` the one you made", data.display());
+    let holds_other_files = !data.join("store").exists() && std::fs::read_dir(data).is_ok_and(|mut d| d.next().is_some());
+    anyhow::ensure!(!holds_other_files, "{} is not a peerscope data directory (it holds other files and no store): give `--data` the one you made, or run `peerscope ingest PATH...` with a new one", data.display());
     let mut dir = DataDir::open(data)?;
     if dir.store.is_empty() {
         let corpus = PathBuf::from("corpus");

@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 
-use support::peerscope;
+use support::{peerscope, root};
 
 use serde_json::Value;
 
@@ -310,6 +310,11 @@ fn the_council_command_says_what_it_was_asked_and_why_it_shows_nothing() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).current_dir(elsewhere.path()).arg("--data").arg(&missing).arg("themes").output().unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!missing.exists());
+    // Nor is a folder of other files (`--data ~`) written into.
+    std::fs::write(elsewhere.path().join("mine.txt"), "a letter").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).current_dir(root()).arg("--data").arg(elsewhere.path()).arg("export").arg("--format").arg("csv").output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a peerscope data directory"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!elsewhere.path().join("store").exists());
 }
 
 /// Regression: an answer showed a council's best five findings of, say, 26 and no way to

@@ -124,21 +124,29 @@ pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRo
     let mut keep = vec![all_copies; rows.len()];
     for group in copies.values().filter(|g| g.len() > 1 || !all_copies) {
         keep[group[0]] = true;
-        for &i in group {
-            if all_copies || i == group[0] {
-                let mut also: Vec<&str> = Vec::new();
-                for &j in group {
-                    let source = rows[j].source.as_str();
-                    if source != rows[i].source && !also.contains(&source) {
-                        also.push(source);
-                    }
-                }
-                let also = also.join(";");
-                rows[i].also_in = also;
-            }
+        // The group's sources once, in row order; each row names the others, at most
+        // `ALSO_IN` of them (a site serving one report under 2,000 addresses made every
+        // row name 2,000 others: gigabytes).
+        let mut seen = std::collections::HashSet::new();
+        let sources: Vec<String> = group.iter().map(|&j| rows[j].source.clone()).filter(|s| seen.insert(s.clone())).collect();
+        for &i in group.iter().filter(|&&i| all_copies || i == group[0]) {
+            rows[i].also_in = also_in(&sources, &rows[i].source);
         }
     }
     rows.into_iter().zip(keep).filter_map(|(r, keep)| keep.then_some(r)).collect()
+}
+
+/// Sources named in one row's `also_in`; more are counted ("+1,980 more").
+const ALSO_IN: usize = 20;
+
+/// `sources` other than `own`, ";"-separated, the first [`ALSO_IN`] of them.
+fn also_in(sources: &[String], own: &str) -> String {
+    let others: Vec<&str> = sources.iter().map(String::as_str).filter(|s| *s != own).collect();
+    let mut out = others.iter().take(ALSO_IN).copied().collect::<Vec<_>>().join(";");
+    if others.len() > ALSO_IN {
+        out.push_str(&format!(";+{} more", others.len() - ALSO_IN));
+    }
+    out
 }
 
 /// What copies of a finding share: its council, its review's year and its words.
@@ -279,5 +287,9 @@ mod csv_tests {
         let every = fold_copies(rows, true);
         assert_eq!(every.len(), 5);
         assert_eq!(every[1].also_in, "a.pdf");
+        // Regression: one report under 2,000 addresses made each row name 1,999 others.
+        let many: Vec<FindingRow> = (0..2000).map(|i| row("Walsall", "Carers are valued.", &format!("u{i}"))).collect();
+        let every = fold_copies(many, true);
+        assert!(every.iter().all(|r| r.also_in.split(';').count() == ALSO_IN + 1 && r.also_in.ends_with(";+1979 more")), "{}", every[0].also_in);
     }
 }

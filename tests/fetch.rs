@@ -554,3 +554,17 @@ fn every_redirect_hop_is_polite_and_obeys_robots_txt() {
     // A little slack for the clocks of two processes' scheduling, none for skipping the gap.
     assert!(gaps.iter().all(|g| *g + 20 >= gap_ms), "gaps under {gap_ms} ms: {gaps:?}");
 }
+
+/// Regression: a page on a host that refuses connections, and a `file:` address, were both
+/// reported as "disallowed by robots.txt", which sent people to read a file that was never
+/// the reason. The report names the real one.
+#[test]
+fn a_page_not_fetched_says_why_not_robots_txt_when_it_was_not() {
+    let data = tempfile::tempdir().unwrap();
+    let sources = "[fetch]\nper_host_delay_ms = 0\nmax_retries = 0\n\n[[page]]\nurl = \"http://127.0.0.1:1/report\"\n[[page]]\nurl = \"file:///etc/passwd\"\n";
+    let (_, stdout, stderr) = fetch(&data.path().join("d"), sources);
+    let said = format!("{stdout}{stderr}");
+    assert!(!said.contains("disallowed by robots.txt"), "{said}");
+    assert!(said.contains("http://127.0.0.1:1/report: not fetched, as robots.txt could not be read"), "{said}");
+    assert!(said.contains("file:///etc/passwd: not an http or https address"), "{said}");
+}

@@ -108,6 +108,10 @@ impl PoliteClient {
     /// GET `url` politely, conditionally when `validators` are given, following redirects
     /// hop by hop, each one as polite as the first.
     pub async fn get(&self, url: &Url, validators: Option<&Validators>) -> Result<Answer, FetchError> {
+        // Said before robots.txt is looked for: `file:`, `javascript:` are no web pages.
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::NotHttp(url.to_string()));
+        }
         let mut current = url.clone();
         for _ in 0..=self.settings.max_redirects {
             match self.get_one(&current, validators).await? {
@@ -131,7 +135,10 @@ impl PoliteClient {
         }
         let robots = host.robots.get_or_init(|| self.load_robots(url, &host)).await;
         if !robots.allows(url) {
-            return Err(FetchError::RobotsDisallowed(url.to_string()));
+            return Err(match robots.unreadable_because() {
+                Some(why) => FetchError::RobotsUnreadable { url: url.to_string(), why: why.to_string() },
+                None => FetchError::RobotsDisallowed(url.to_string()),
+            });
         }
         let mut attempt = 0;
         loop {
@@ -263,8 +270,21 @@ impl PoliteClient {
             Ok(Sent::Answer(Answer::Page(p))) => Robots::parse(&self.user_agent, &p.bytes),
             Ok(Sent::Redirect(_)) => Robots::allow_all(),
             Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => Robots::allow_all(),
-            _ => Robots::disallow_all(),
+            Err(e) => Robots::unreadable(reason(&e)),
+            Ok(Sent::Answer(_)) => Robots::unreadable("not a page".to_string()),
         }
+    }
+}
+
+/// What went wrong, without the URL an error names (robots.txt's, not the page asked for).
+fn reason(e: &FetchError) -> String {
+    match e {
+        FetchError::Status { status, .. } => format!("HTTP {status}"),
+        FetchError::TooLarge { limit, .. } => format!("larger than {limit} bytes"),
+        FetchError::Timeout { .. } => "timed out".to_string(),
+        FetchError::Truncated { .. } => "cut short".to_string(),
+        FetchError::Network { message, .. } => message.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -15,6 +15,12 @@ pub enum FetchError {
     HostRefused { host: String, status: u16 },
     #[error("{0}: disallowed by robots.txt")]
     RobotsDisallowed(String),
+    /// RFC 9309: a robots.txt that cannot be read (a server error, no connection, too
+    /// large) disallows everything, but the reason is not the file's rules.
+    #[error("{url}: not fetched, as robots.txt could not be read ({why}) and that means everything is disallowed")]
+    RobotsUnreadable { url: String, why: String },
+    #[error("{0}: not an http or https address")]
+    NotHttp(String),
     #[error("{url}: body larger than {limit} bytes")]
     TooLarge { url: String, limit: u64 },
     #[error("{url}: body cut short")]

@@ -9,6 +9,8 @@ pub struct Robots {
 enum Rules {
     AllowAll,
     DisallowAll,
+    /// robots.txt could not be read, for this reason: everything is disallowed.
+    Unreadable(String),
     Parsed(Box<texting_robots::Robot>),
 }
 
@@ -19,6 +21,19 @@ impl Robots {
 
     pub fn disallow_all() -> Robots {
         Robots { rules: Rules::DisallowAll }
+    }
+
+    /// Everything disallowed because robots.txt could not be read (`why`).
+    pub fn unreadable(why: String) -> Robots {
+        Robots { rules: Rules::Unreadable(why) }
+    }
+
+    /// Why everything is disallowed, when it is for want of a readable robots.txt.
+    pub fn unreadable_because(&self) -> Option<&str> {
+        match &self.rules {
+            Rules::Unreadable(why) => Some(why),
+            _ => None,
+        }
     }
 
     /// Rules for our agent; a file that cannot be parsed allows everything (it says nothing).
@@ -42,7 +57,7 @@ impl Robots {
     pub fn allows(&self, url: &Url) -> bool {
         match &self.rules {
             Rules::AllowAll => true,
-            Rules::DisallowAll => false,
+            Rules::DisallowAll | Rules::Unreadable(_) => false,
             Rules::Parsed(r) => r.allowed(url.as_str()),
         }
     }

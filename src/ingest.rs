@@ -17,7 +17,6 @@ const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "html", "htm", "xhtml", "a
 /// What one ingest run did.
 #[derive(Debug, Default)]
 pub struct Summary {
-    pub files: usize,
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -190,7 +189,6 @@ fn keep_batch(dir: &mut DataDir, (named, mut prepared): Batch, summary: &mut Sum
             Ok((PutOutcome::Unchanged, _)) => summary.unchanged += 1,
             Err(e) => summary.failed.push((name, crate::describe(&e))),
         }
-        summary.files += 1;
         bar.inc(1);
     }
     dir.store.flush()?;
@@ -348,9 +346,11 @@ pub fn progress(len: u64) -> indicatif::ProgressBar {
 }
 
 fn print_summary(s: &Summary, dir: &DataDir, seconds: f64) -> anyhow::Result<()> {
+    // Every path given counts, those that failed before they were read too ("0 files … 1
+    // failed" did not add up).
     crate::outln!(
         "ingested {} files in {seconds:.2} s: {} new, {} updated, {} unchanged, {} failed; {} findings extracted",
-        s.files,
+        s.new + s.updated + s.unchanged + s.failed.len(),
         s.new,
         s.updated,
         s.unchanged,

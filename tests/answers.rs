@@ -19,6 +19,12 @@ fn data() -> tempfile::TempDir {
     dir
 }
 
+/// What a command prints for people.
+fn text(data: &Path, args: &[&str]) -> String {
+    let out = peerscope(data).args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn json(data: &Path, args: &[&str]) -> Value {
     let out = peerscope(data).args(args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -323,8 +329,7 @@ fn the_council_command_says_what_it_was_asked_and_why_it_shows_nothing() {
 #[test]
 fn an_answer_says_how_to_see_a_councils_other_findings() {
     let d = data();
-    let text = peerscope(d.path()).args(["query", "workforce"]).output().unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = text(d.path(), &["query", "workforce"]);
     assert!(text.contains("more: ask about Walsall alone (--council \"Walsall\") to see them all"), "{text}");
     let one = json(d.path(), &["query", "--json", "workforce", "--council", "walsall"]);
     let walsall = &one["councils"][0];
@@ -338,8 +343,7 @@ fn an_answer_says_how_to_see_a_councils_other_findings() {
 #[test]
 fn a_misspelt_council_that_matches_some_words_is_still_suggested() {
     let d = data();
-    let text = peerscope(d.path()).args(["query", "carers in Walsal"]).output().unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = text(d.path(), &["query", "carers in Walsal"]);
     assert!(text.contains("Did you mean Walsall?"), "{text}");
 }
 

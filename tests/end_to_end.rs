@@ -17,6 +17,14 @@ fn peerscope(data: &Path) -> Command {
     cmd
 }
 
+/// The binary with `--data DATA`, as `peerscope` gives it, for a test that starts it and
+/// goes on (to kill it, or to read while it writes).
+fn spawnable(data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"));
+    cmd.current_dir(root()).env("CI", "1").arg("--data").arg(data);
+    cmd
+}
+
 fn json(out: &Output) -> Value {
     assert!(out.status.success(), "peerscope failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("valid JSON on stdout")
@@ -230,11 +238,7 @@ fn an_ingest_killed_at_any_moment_is_completed_by_the_next() {
     assert!(ok, "{expected}");
     for delay_ms in [30, 120, 400, 900] {
         let data = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
-            .current_dir(root())
-            .env("CI", "1")
-            .arg("--data")
-            .arg(data.path())
+        let mut child = spawnable(data.path())
             .arg("ingest")
             .arg(docs.path())
             .stdout(std::process::Stdio::null())
@@ -365,11 +369,7 @@ fn a_reader_in_a_loop_during_an_ingest_sees_only_committed_states() {
         String::from_utf8(out.stdout).unwrap().lines().map(row).collect()
     };
     let before = export();
-    let mut writer = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
-        .current_dir(root())
-        .env("CI", "1")
-        .arg("--data")
-        .arg(data.path())
+    let mut writer = spawnable(data.path())
         .args(["ingest", "corpus/real", "tests/genre/docs", "tests/real/docs"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -471,11 +471,7 @@ fn kill_soak_an_ingest_killed_50_times_loses_nothing() {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let delay_ms = (seed >> 33) % full_ms.max(1);
         let data = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
-            .current_dir(root())
-            .env("CI", "1")
-            .arg("--data")
-            .arg(data.path())
+        let mut child = spawnable(data.path())
             .args(["ingest", &dir])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -505,11 +501,7 @@ fn devices_and_pipes_are_refused_not_read() {
     std::os::unix::fs::symlink("/dev/zero", docs.path().join("zero.txt")).unwrap();
     let made = std::process::Command::new("mkfifo").arg(docs.path().join("pipe.txt")).status();
     let data = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("peerscope"))
-        .current_dir(root())
-        .env("CI", "1")
-        .arg("--data")
-        .arg(data.path())
+    let mut child = spawnable(data.path())
         .arg("ingest")
         .arg(docs.path())
         .stdout(std::process::Stdio::piped())

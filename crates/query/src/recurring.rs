@@ -44,7 +44,13 @@ pub struct Example {
 
 /// Per theme: the councils it was found for, findings by kind, an example and how it
 /// ranks as one (praise, number of themes: lower is better).
-type ThemeTally = (BTreeSet<String>, [usize; 4], Option<Example>, Option<(bool, usize)>);
+#[derive(Default)]
+struct ThemeTally {
+    councils: BTreeSet<String>,
+    by_kind: [usize; 4],
+    example: Option<Example>,
+    example_rank: Option<(bool, usize)>,
+}
 
 /// Themes in order of how many councils they recur across, then how many findings.
 pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter, taxonomy: &Taxonomy) -> Vec<RecurringTheme> {
@@ -65,22 +71,22 @@ pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [Str
             cqc.dedup();
             for t in f.themes.iter().chain(&cqc) {
                 let entry = table.entry(t.clone()).or_default();
-                entry.0.insert(council.clone());
-                entry.1[kind_slot(f.kind)] += 1;
+                entry.councils.insert(council.clone());
+                entry.by_kind[kind_slot(f.kind)] += 1;
                 // The example: a concern before praise, and the finding most about this
                 // theme (fewest themes) before one tagged with everything it touches (one
                 // finding of six themes was the example of nine).
                 let rank = (f.kind == FindingKind::Strength, f.themes.len());
-                if entry.3.is_none_or(|best| rank < best) {
-                    entry.2 = Some(Example { council: council.clone(), kind: f.kind, text: f.text.clone(), year: d.review_year, source: sources.first().cloned().unwrap_or_default() });
-                    entry.3 = Some(rank);
+                if entry.example_rank.is_none_or(|best| rank < best) {
+                    entry.example = Some(Example { council: council.clone(), kind: f.kind, text: f.text.clone(), year: d.review_year, source: sources.first().cloned().unwrap_or_default() });
+                    entry.example_rank = Some(rank);
                 }
             }
         }
     }
     let mut out: Vec<RecurringTheme> = table
         .into_iter()
-        .map(|(id, (councils, k, example, _))| {
+        .map(|(id, ThemeTally { councils, by_kind: k, example, .. })| {
             let theme = taxonomy.get(&id);
             let cqc_theme = taxonomy.cqc_themes.iter().find(|c| c.id == id);
             let level = match (theme, cqc_theme) {

@@ -184,12 +184,13 @@ pub fn strip_furniture(pages: &[&str]) -> String {
         }
     }
     let threshold = (pages.len() / 2).max(2);
-    let mut out = String::new();
     let mut kept_once = std::collections::HashSet::new();
+    let mut kept: Vec<Vec<&str>> = Vec::with_capacity(pages.len());
     for page in pages {
         let lines: Vec<&str> = page.lines().collect();
         let content: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].trim().is_empty()).collect();
         let edges: Vec<usize> = content.iter().take(2).chain(content.iter().rev().take(2)).copied().collect();
+        let mut page_lines = Vec::with_capacity(lines.len());
         for (i, l) in lines.iter().enumerate() {
             let at_edge = edges.contains(&i);
             if at_edge && is_page_number(l) {
@@ -198,12 +199,68 @@ pub fn strip_furniture(pages: &[&str]) -> String {
             if at_edge && counts.get(&shape(l)).is_some_and(|&c| pages.len() > 1 && c >= threshold) && !kept_once.insert(shape(l)) {
                 continue;
             }
-            out.push_str(l.trim_end());
+            page_lines.push(l.trim_end());
+        }
+        kept.push(page_lines);
+    }
+    join_pages(&kept)
+}
+
+/// The pages' lines as one text, a blank line after each page, except where a sentence runs
+/// on to the next page ("There is a need to ensure" / "Adult Social Care staff are doing …"):
+/// there the page's trailing and the next page's leading blank lines go, so the normaliser
+/// reads the two lines as one paragraph broken by the layout, as it does inside a page.
+fn join_pages(pages: &[Vec<&str>]) -> String {
+    let full_width = full_width(pages);
+    let mut out = String::new();
+    for (n, page) in pages.iter().enumerate() {
+        let last_before = pages[..n].iter().rev().find_map(|p| p.iter().rev().find(|l| !l.trim().is_empty()));
+        let first_here = page.iter().find(|l| !l.trim().is_empty());
+        let runs_on = matches!((last_before, first_here), (Some(before), Some(here)) if sentence_runs_on(before, here, full_width));
+        let lines = if runs_on {
+            while out.ends_with("\n\n") {
+                out.pop();
+            }
+            let first = page.iter().position(|l| !l.trim().is_empty()).unwrap_or(page.len());
+            &page[first..]
+        } else {
+            &page[..]
+        };
+        let last = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(0, |i| i + 1);
+        for l in &lines[..last] {
+            out.push_str(l);
             out.push('\n');
         }
-        out.push('\n');
+        // A blank line even after a page's trailing blank lines were dropped: the text is the
+        // same as before wherever no sentence runs on.
+        out.push_str(&"\n".repeat(lines.len() - last + 1));
     }
     out
+}
+
+/// Whether a page's last line stops in the middle of a sentence that the next page's first
+/// line goes on with: the last line is prose as wide as the body text (a list item, a
+/// heading or a paragraph's last line ends short) that ends in a letter or a comma, and the
+/// next page opens with neither a heading nor a list item.
+fn sentence_runs_on(last: &str, next: &str, full_width: usize) -> bool {
+    let last = last.trim();
+    let next = next.trim();
+    last.ends_with(|c: char| c.is_lowercase() || c == ',')
+        && last.chars().count() >= full_width
+        && crate::structure::list_marker(last).is_none()
+        && crate::structure::list_marker(next).is_none()
+        && !crate::structure::is_heading(next)
+}
+
+/// The width of a full line of the body text: 80% of the 90th percentile of the lengths of
+/// lines of more than 20 characters (as the normaliser judges a line broken by the layout).
+fn full_width(pages: &[Vec<&str>]) -> usize {
+    let mut widths: Vec<usize> = pages.iter().flatten().map(|l| l.trim().chars().count()).filter(|&n| n > 20).collect();
+    if widths.is_empty() {
+        return usize::MAX;
+    }
+    widths.sort_unstable();
+    widths[(widths.len() * 9 / 10).min(widths.len() - 1)] * 8 / 10
 }
 
 fn is_page_number(line: &str) -> bool {
@@ -226,6 +283,24 @@ mod tests {
         assert!(t.starts_with("Scrutiny Panel"), "{t}");
         assert!(!t.contains("Page"), "{t}");
         assert!(t.contains("First page text") && t.contains("Third"));
+    }
+
+    #[test]
+    fn a_sentence_running_on_to_the_next_page_is_one_paragraph() {
+        // Regression: Leicester's letter gave "There is a need to ensure" and "Adult Social
+        // Care staff are doing ..." as two findings, the second read as a finding of its own.
+        let body = "The team found a great deal to praise in the way the service is led and run day to day.";
+        let pages = [
+            format!("Scrutiny Commission\n{body}\nAs mentioned earlier, the boundaries need clarification. There is a need to ensure\n\nPage 8"),
+            format!("Scrutiny Commission\nAdult Social Care staff are doing appropriate work. As part of this, you\nshould look at the front door.\n{body}\nPage 9"),
+            format!("Scrutiny Commission\n{body}\n• A bullet that ends short without a stop\nPage 10"),
+            format!("Scrutiny Commission\nSummary\n{body}\nPage 11"),
+        ];
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        let text = crate::normalize::normalize(&strip_furniture(&pages), true);
+        assert!(text.contains("There is a need to ensure Adult Social Care staff are doing appropriate work."), "{text}");
+        // A bullet ending a page and a heading opening the next stay apart.
+        assert!(text.contains("without a stop\n\nSummary\n"), "{text}");
     }
 
     fn child(script: &str, timeout_ms: u64) -> PdfBackend {

@@ -251,14 +251,30 @@ pub fn review_year(text: &str, title: &str, hints: &Hints) -> Option<i32> {
         *score.entry(y).or_default() += 3.0;
     }
     if score.is_empty() {
-        // No sentence about the visit: the most frequent year of the document.
-        for m in YEAR.find_iter(text).filter(|m| !names_a_statute(&text[..m.start()])) {
-            if let Ok(y) = m.as_str().parse::<i32>() {
-                *score.entry(y).or_default() += 1.0;
-            }
-        }
+        return most_frequent_year(text);
     }
     score.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))).map(|(y, _)| y)
+}
+
+/// When no sentence dates the visit: the year the document names most, a full date ("7 March
+/// 2019", a press release's or a presentation's date) counting twice, since a bare year in
+/// prose as often dates what came before or what is planned ("introduced in 2017", "to start
+/// in 2019"); of years as strong, the earliest. Neither a span of years ("Strategy 2021/25",
+/// "in 2019/20") nor a statute's year dates a visit.
+fn most_frequent_year(text: &str) -> Option<i32> {
+    static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"\b(20[0-3]\d)\b"));
+    static DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\b\d{1,2}(?:st|nd|rd|th)?\s+(?:january|february|march|april|may|june|july|august|september|october|november|december),?\s+$")
+    });
+    let mut score: HashMap<i32, u32> = HashMap::default();
+    for m in YEAR.find_iter(text).filter(|m| !names_a_statute(&text[..m.start()]) && !FINANCIAL_YEAR.is_match(&text[m.end()..])) {
+        if let Ok(y) = m.as_str().parse::<i32>() {
+            let from = (m.start().saturating_sub(24)..m.start()).find(|&i| text.is_char_boundary(i)).unwrap_or(m.start());
+            let before = &text[from..m.start()];
+            *score.entry(y).or_default() += if DAY_MONTH.is_match(before) { 2 } else { 1 };
+        }
+    }
+    score.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(y, _)| y)
 }
 
 /// "the Care Act 2014", "the Local Government Act 1999": a year in a statute's name dates
@@ -484,6 +500,15 @@ mod tests {
         assert_eq!(review_year(t, "", &Hints::default()), Some(2023));
         let t = "The Peer Review took place in February 2020. The plans as a result of the Peer Review and the Business Plan 2018-2022 (discussed in January 2019) were undertaken.";
         assert_eq!(review_year(t, "", &Hints::default()), Some(2020));
+        // Regression: Croydon's press release (visit "in November last year") was dated 2021
+        // by its only year, that of a strategy: no year is better than a wrong one.
+        let t = "Peers met 140 people across the service in November last year. This is supported by the Adult Social Care and Health Strategy 2021/25.";
+        assert_eq!(review_year(t, "", &Hints::default()), None);
+        // A full date outweighs a bare year in prose (a plan or a history), which alone ties.
+        let t = "Press release, 2 August 2024\nThe council began its transformation in April 2023.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2024));
+        let t = "Feedback presentation – 7 March 2019\nThe practice model introduced in 2017. Fees will rise in 2019/20.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2019));
     }
 
     #[test]

@@ -381,3 +381,19 @@ fn a_reviews_copies_are_one_line_of_its_council_profile() {
     let order: Vec<(bool, Option<i64>)> = years.iter().map(|y| (y.is_none(), *y)).collect();
     assert!(order.windows(2).all(|w| w[0] <= w[1]), "oldest first, undated last: {years:?}");
 }
+
+/// Regression: choosing a theme facet ("Finance and savings (3)" beside "councils flagged
+/// for waiting lists") listed every finance finding (53), the question's topic dropped.
+#[test]
+fn a_theme_facet_narrows_the_answer_to_the_findings_it_counts() {
+    let d = data();
+    let question = "councils flagged for waiting lists";
+    let a = json(d.path(), &["query", "--json", question]);
+    let facets = a["facets"].as_array().unwrap();
+    let themes = facets.iter().find(|f| f["field"] == "theme").unwrap()["values"].as_array().unwrap();
+    assert!(themes.len() >= 3, "{themes:#?}");
+    for t in themes {
+        let narrowed = json(d.path(), &["query", "--json", question, "--theme", t["value"].as_str().unwrap()]);
+        assert_eq!(narrowed["findings_counted"], t["count"], "theme {}", t["value"]);
+    }
+}

@@ -259,8 +259,11 @@ impl Engine<'_> {
         let f = &intent.filter;
         let search = |kinds: Vec<FindingKind>| Search {
             text: intent.topic.clone(),
-            themes: intent.themes.iter().chain(f.themes.iter()).cloned().collect(),
-            // A theme filter keeps only findings carrying it ("--theme carers", a facet).
+            // The question's themes put a finding on its topic; a theme filter ("--theme
+            // carers", a facet) keeps only findings carrying it and puts none on the topic:
+            // "councils flagged for waiting lists" narrowed to finance is the waiting-list
+            // findings about finance, not every finance finding.
+            themes: intent.themes.clone(),
             only_themes: f.themes.clone(),
             kinds,
             // A service asked for by name is asked for whether or not it is adult social care.

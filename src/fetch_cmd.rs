@@ -1,8 +1,11 @@
 //! `peerscope fetch --sources FILE`: fetch every source politely, then extract and index
 //! whatever is new or changed, in one run. Per source: a spinner on a terminal (quiet under
 //! CI), then a summary line (fetched, unchanged, skipped as irrelevant, failed with reasons).
-//! Exit status 0 when every source was tried, whatever failed in them; 2 for an unusable
-//! sources file or data directory.
+//! Exit status 0 when everything asked for was fetched and read; 1 when something failed (a
+//! source that could not be reached, a document that could not be fetched or read: listed
+//! under its source; the rest is kept), as `ingest` says of files, so a nightly job can tell
+//! a quiet night from a site that was not checked; 2 for an unusable sources file or data
+//! directory.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,6 +28,7 @@ pub fn run(data: &Path, sources_file: &Path, reader: crate::pdf_child::ReaderCho
     bars.clear();
     crate::data::ensure_room(&dir.path, 0)?;
     let mut ingested = (0, 0, 0);
+    let fetch_failed: usize = reports.iter().map(|r| r.failed.len()).sum();
     let mut settle = Vec::new();
     for report in &reports {
         let (n, findings, failed) = ingest_report(&dir, &extractor, report);
@@ -47,7 +51,7 @@ pub fn run(data: &Path, sources_file: &Path, reader: crate::pdf_child::ReaderCho
     dir.compact();
     crate::outln!("ingested {} new or changed documents; {} findings extracted; {} could not be read", ingested.0, ingested.1, ingested.2);
     crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
-    Ok(ExitCode::SUCCESS)
+    Ok(if fetch_failed + ingested.2 > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Extract what a source brought that the store does not yet hold as a current document.
@@ -93,6 +97,11 @@ fn print_report(r: &SourceReport) -> anyhow::Result<()> {
         crate::outln!("  note: {note}");
     }
     for (what, why) in &r.failed {
+        // An error names its URL already: "failed: URL: URL: HTTP 404" said it twice.
+        let why = match why.split_once(": ") {
+            Some((named, rest)) if what.ends_with(named) => rest,
+            _ => why.as_str(),
+        };
         crate::outln!("  failed: {what}: {why}");
     }
     Ok(())

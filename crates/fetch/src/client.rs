@@ -279,7 +279,7 @@ impl PoliteClient {
 /// What went wrong, without the URL an error names (robots.txt's, not the page asked for).
 fn reason(e: &FetchError) -> String {
     match e {
-        FetchError::Status { status, .. } => format!("HTTP {status}"),
+        FetchError::Status { status, .. } => format!("HTTP {status}{}", crate::error::status_words(*status)),
         FetchError::TooLarge { limit, .. } => format!("larger than {limit} bytes"),
         FetchError::Timeout { .. } => "timed out".to_string(),
         FetchError::Truncated { .. } => "cut short".to_string(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 pub enum FetchError {
     #[error("{0}")]
     Config(String),
-    #[error("{url}: HTTP {status}")]
+    #[error("{url}: HTTP {status}{}", status_words(*status))]
     Status { url: String, status: u16 },
     #[error("{url}: asked to wait {wait:?}")]
     RetryAfter { url: String, wait: Duration },
@@ -39,6 +39,12 @@ pub enum FetchError {
     BadUrl(String),
     #[error(transparent)]
     Store(#[from] peerscope_store::StoreError),
+}
+
+/// What an HTTP status says, for people: " (Not Found)", " (Too Many Requests)"; nothing
+/// for a status without a standard reason.
+pub(crate) fn status_words(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).map_or_else(String::new, |r| format!(" ({r})"))
 }
 
 impl FetchError {

@@ -19,6 +19,7 @@ use crate::data::DataDir;
 pub fn run(data: &Path, sources_file: &Path, reader: crate::pdf_child::ReaderChoice) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(sources_file).with_context(|| format!("reading {}", sources_file.display()))?;
     let sources = Sources::parse(&sources_file.display().to_string(), &text)?;
+    check_councils(sources_file, &sources)?;
     let mut dir = DataDir::open(data)?;
     let extractor = crate::pdf_child::extractor_with(reader)?;
     let fetcher = Arc::new(Fetcher::new(sources.fetch.clone(), dir.store.clone())?);
@@ -52,6 +53,26 @@ pub fn run(data: &Path, sources_file: &Path, reader: crate::pdf_child::ReaderCho
     crate::outln!("ingested {} new or changed documents; {} findings extracted; {} could not be read", ingested.0, ingested.1, ingested.2);
     crate::outln!("data: {} documents, {} findings indexed", dir.store.len(), dir.index.len());
     Ok(if fetch_failed + ingested.2 > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A site's `council` names the council its documents are about when they do not say: one
+/// peerscope does not know would leave every document of the site without a council, and
+/// out of every answer, without a word (regression: "Stokton-on-Tees"). So it is refused,
+/// before anything is fetched, with the nearest names.
+fn check_councils(sources_file: &Path, sources: &Sources) -> anyhow::Result<()> {
+    let councils = peerscope_model::Councils::builtin()?;
+    for site in &sources.moderngov {
+        let Some(name) = site.council.as_deref() else { continue };
+        if councils.lookup(name).is_none() {
+            anyhow::bail!(
+                "{}: the site {} has council = {name:?}, which is no English council with social care duties; nearest: {} (names as in corpus/councils.csv)",
+                sources_file.display(),
+                site.base,
+                councils.nearest(name).join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Extract what a source brought that the store does not yet hold as a current document.

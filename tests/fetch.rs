@@ -230,6 +230,10 @@ fn an_unusable_sources_file_is_exit_status_2() {
     let (code, _, err) = fetch(&data.path().join("d"), "[fetch]\nper_host_delay_ms = 10\n");
     assert_eq!(code, 2);
     assert!(err.contains("no sources"), "{err}");
+    // Regression: a misspelt council left every document of the site without one, silently.
+    let (code, _, err) = fetch(&data.path().join("d"), "[[moderngov]]\nbase = \"http://127.0.0.1:9\"\ncouncil = \"Stokton-on-Tees\"\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Stokton-on-Tees") && err.contains("Stockton-on-Tees"), "{err}");
 }
 
 #[test]

@@ -469,6 +469,33 @@ fn the_sources_files_council_names_a_page_that_never_writes_it() {
     assert!(rows.iter().all(|r| r["council"] == "Wakefield"), "{rows:?}");
 }
 
+/// Regression: an item titled "LGA Peer&nbsp;Review" (a no-break space, as text pasted from
+/// Word has) and one titled for something else whose attachment is the peer team's letter
+/// were skipped as irrelevant.
+#[test]
+fn items_are_relevant_by_a_no_break_space_or_an_attachments_title() {
+    let server = TestServer::start();
+    let base = server.base();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Adults and Health Scrutiny Panel")]))]);
+    server.route("/mgWebService.asmx/GetMeetings?lCommitteeId=7", vec![Reply::ok("text/xml", meetings_xml("7", &[("70", "09/07/2024", "Confirmed")]))]);
+    let items = [
+        Item { id: "700", title: "LGA Peer\u{a0}Review of Adult Social Care", minutes: "<p>The peer&nbsp;team found that the front door was responsive.</p>".into(), docs: vec![] },
+        Item { id: "701", title: "Adult Social Care Assurance Update", minutes: String::new(), docs: vec![("Appendix A - ADASS Peer Challenge Letter", format!("{base}/documents/s100/letter.pdf"))] },
+        Item { id: "702", title: "Minutes of the previous meeting", minutes: "<p>Agreed.</p>".into(), docs: vec![("Minutes", format!("{base}/documents/s101/minutes.pdf"))] },
+    ];
+    server.route("/mgWebService.asmx/GetMeeting?lMeetingId=70", vec![Reply::ok("text/xml", meeting_xml("70", "09/07/2024", &items))]);
+    server.route("/documents/s100/letter.pdf", vec![Reply::ok("application/pdf", corpus_pdf())]);
+    server.route("/documents/s101/minutes.pdf", vec![Reply::ok("application/pdf", corpus_pdf())]);
+    let data = tempfile::tempdir().unwrap();
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\n\n[[moderngov]]\ncouncil = \"Wakefield\"\nbase = \"{base}\"\nsince = \"2024-01-01\"\n");
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 fetched, 0 unchanged, 1 skipped as irrelevant"), "{out}");
+    assert_eq!(server.count("/documents/s100/letter.pdf"), 1);
+    assert_eq!(server.count("/documents/s101/minutes.pdf"), 0);
+}
+
 /// Not a check: prints a first and a second run against the test site with the requests
 /// each made, for the record. `cargo test --release --test fetch demo -- --ignored --nocapture`
 #[test]

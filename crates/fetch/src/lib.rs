@@ -146,9 +146,16 @@ impl Fetcher {
         &self.client
     }
 
-    /// Whether a title or text concerns a peer challenge (the configured pattern).
+    /// Whether a title or text concerns a peer challenge (the configured pattern). Spaces
+    /// other than ASCII's ("Peer&nbsp;Review", common in text pasted from Word) are read as
+    /// spaces, so the pattern's `[- ]` and `\s` meet them.
+    /// Minutes come as HTML, where the space is written "&nbsp;".
     pub fn is_relevant(&self, text: &str) -> bool {
-        self.relevant.is_match(text)
+        if text.is_ascii() && !text.contains('&') {
+            return self.relevant.is_match(text);
+        }
+        let spaced: String = text.replace("&nbsp;", " ").replace("&#160;", " ").chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+        self.relevant.is_match(&spaced)
     }
 
     /// Whether a previous run finished with `key` (a past meeting) under today's relevance

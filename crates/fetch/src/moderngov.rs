@@ -347,7 +347,10 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
 const SETTLE_DAYS: i64 = 120;
 
 async fn agenda_item(f: &Fetcher, base: &Url, committee: &str, date: Option<Date>, item: &AgendaItem, report: &mut SourceReport) {
-    let relevant = f.is_relevant(&item.title) || f.is_relevant(&item.text) || f.is_relevant(&item.minutes);
+    // An item can be titled for something else ("Adult Social Care Assurance Update") and
+    // carry the peer team's letter as an attachment ("Appendix A – ADASS Peer Challenge
+    // Letter"): its attachments' titles count too.
+    let relevant = f.is_relevant(&item.title) || f.is_relevant(&item.text) || f.is_relevant(&item.minutes) || item.documents.iter().any(|d| f.is_relevant(&d.title));
     if item.restricted || !relevant {
         report.skipped += 1;
         return;

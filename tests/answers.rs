@@ -144,6 +144,11 @@ fn exports_open_cleanly_with_provenance() {
     let text = peerscope(d.path()).args(["extract", "--text", &r[col("source")]]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert_eq!(&text[r[col("start")].parse::<usize>().unwrap()..r[col("end")].parse::<usize>().unwrap()], &r[col("text")]);
+    // A page ingested with a sources.toml beside it is cited by its public address too
+    // (regression: the export named only the local path).
+    let out = peerscope(d.path()).args(["export", "--format", "jsonl", "--council", "Croydon"]).output().unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!lines.is_empty() && lines.iter().all(|l| l["url"].as_str().unwrap().starts_with("https://")), "{lines:#?}");
 
     let out = peerscope(d.path()).args(["export", "--format", "jsonl", "--council", "Walsall", "--since", "2018"]).output().unwrap();
     let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -127,6 +127,15 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     assert_eq!(status, 200);
     assert!(head.contains("text/csv") && head.contains("attachment"), "{head}");
     assert!(csv.contains("council,gss_code,region"), "{csv}");
+    // Regression: best practice was left out of the downloads (a header alone for
+    // `kind=best_practice`) and its page said "No council's findings match".
+    let cli = peerscope(d.path()).args(["export", "--format", "csv", "--kind", "best_practice"]).output().unwrap();
+    let cli_rows = String::from_utf8(cli.stdout).unwrap().lines().count() - 1;
+    assert!(cli_rows > 0);
+    let (_, _, csv) = get(&server, "/export.csv?kind=best_practice");
+    assert_eq!(csv.lines().count() - 1, cli_rows, "{csv}");
+    let (_, _, page) = get(&server, "/?kind=best_practice");
+    assert!(!page.contains("No council") && page.contains("Walsall"), "{page}");
     let (status, head, feed) = get(&server, "/feed?q=reviews+overdue&council=Walsall");
     assert_eq!(status, 200);
     assert!(head.contains("application/atom+xml"), "{head}");

@@ -42,6 +42,10 @@ pub struct FindingRow {
     /// The other published forms holding the same finding (same council, same words),
     /// separated by ";".
     pub also_in: String,
+    /// Where the document is published on the web (what `fetch` fetched, or the
+    /// `sources.toml` beside an ingested file names), so a row can be cited by its public
+    /// address when `source` is a local path; empty when not known.
+    pub url: String,
 }
 
 /// The rows of the documents and findings `filter` keeps, in the order given.
@@ -74,6 +78,7 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
                     confidence: f.confidence,
                     document_id: id.to_string(),
                     also_in: String::new(),
+                    url: d.url.clone().unwrap_or_default(),
                 });
             }
         }
@@ -105,6 +110,8 @@ impl FindingRow {
             confidence: h.confidence,
             document_id: h.doc_id.clone(),
             also_in: String::new(),
+            // Filled by whoever holds the documents' records (`Engine::matching_rows`).
+            url: String::new(),
         }
     }
 }
@@ -159,8 +166,8 @@ fn copy_key(r: &FindingRow) -> u64 {
 }
 
 /// The columns of a CSV export, in order.
-pub const CSV_HEADER: [&str; 19] = [
-    "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id", "also_in",
+pub const CSV_HEADER: [&str; 20] = [
+    "council", "gss_code", "region", "review_type", "review_year", "service", "doc_kind", "kind", "themes", "text", "section", "points_to", "title", "source", "start", "end", "confidence", "document_id", "also_in", "url",
 ];
 
 /// What a spreadsheet reads as a formula when a cell starts with it (OWASP's list).
@@ -180,7 +187,7 @@ pub fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
 impl FindingRow {
     /// The row as CSV cells, in [`CSV_HEADER`]'s order, every text made safe for a
     /// spreadsheet ([`spreadsheet_text`]); numbers as numbers.
-    pub fn csv_record(&self) -> [String; 19] {
+    pub fn csv_record(&self) -> [String; 20] {
         let t = |s: &str| spreadsheet_text(s).into_owned();
         [
             t(&self.council),
@@ -202,6 +209,7 @@ impl FindingRow {
             self.confidence.to_string(),
             t(&self.document_id),
             t(&self.also_in),
+            t(&self.url),
         ]
     }
 }
@@ -271,6 +279,7 @@ mod csv_tests {
             confidence: 1.0,
             document_id: source.into(),
             also_in: String::new(),
+            url: String::new(),
         }
     }
 

@@ -220,7 +220,17 @@ impl Engine<'_> {
         let (_, candidates) = self.answer_and_candidates(query, flags, None)?;
         let all: Vec<&Candidate> = candidates.iter().collect();
         let hits = self.index.load(&all)?;
-        Ok(export::fold_copies(candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect(), false))
+        let mut rows: Vec<export::FindingRow> = candidates.iter().zip(&hits).map(|(c, h)| export::FindingRow::found(c, h)).collect();
+        // Each document's published address, read once per document.
+        let mut urls: HashMap<String, String> = HashMap::default();
+        for r in &mut rows {
+            if !urls.contains_key(&r.document_id) {
+                let url = self.index.document(&r.document_id)?.and_then(|d| d.document.url).unwrap_or_default();
+                urls.insert(r.document_id.clone(), url);
+            }
+            r.url = urls.get(&r.document_id).cloned().unwrap_or_default();
+        }
+        Ok(export::fold_copies(rows, false))
     }
 
     /// The answer and the candidates it ranked; with no `page`, the candidates alone (the
@@ -287,11 +297,19 @@ impl Engine<'_> {
             words.iter().map(|w| (w.clone(), themes_of(w))).collect()
         };
         let search = |kinds: Vec<FindingKind>| Search { required: required.clone(), ..search(kinds) };
-        // Pointers name other councils: they do not rank the council whose review made them.
-        let ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
+        // Pointers name other councils: they do not rank the council whose review made them,
+        // unless they are all that is asked for ("--kind best_practice", a best-practice
+        // cell of the themes table), when they are listed under that council rather than
+        // "No council's findings match".
+        let mut ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
+        if ranking_kinds.is_empty() {
+            ranking_kinds = intent.kinds.clone();
+        }
         let terms = peerscope_index::analyzer::terms(&intent.topic);
         let Some(page) = page else {
-            let candidates = if ranking_kinds.is_empty() { Vec::new() } else { self.index.candidates(&search(ranking_kinds.clone()))? };
+            // The rows of a download: every kind asked for, best practice too (it ranks no
+            // council, but a download holds what the page shows under "who to learn from").
+            let candidates = self.index.candidates(&search(intent.kinds.clone()))?;
             let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new() };
             return Ok((answer, candidates));
         };

@@ -122,6 +122,17 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
         // JSON keeps the text exactly (served as JSON, never sniffed as a page).
         assert!(path.starts_with("/api/") || !page.contains("<script"), "{path}");
     }
+    // Regression: the themes page drew the CQC themes and 15 topics and left the others
+    // (Safeguarding, Governance …) out without a word; its table lists every theme.
+    let (_, _, api) = get(&server, "/api/themes");
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let (_, _, page) = get(&server, "/themes");
+    let labels: Vec<&str> = api["themes"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert!(labels.len() > 19, "{labels:?}");
+    for label in labels {
+        let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        assert!(page.contains(&format!(">{label}</th>")) || page.contains(&format!("</span>{label}</th>")), "{label} missing from /themes");
+    }
     // Downloads of a search, and its feed, escaped for what reads them.
     let (status, head, csv) = get(&server, "/export.csv?q=reviews+overdue&council=Walsall");
     assert_eq!(status, 200);

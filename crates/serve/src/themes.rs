@@ -41,6 +41,9 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
             topics <= TOPICS_DRAWN
         }))
         .collect();
+    let every = every_theme(table);
+    let drawn_topics = rows.iter().filter(|t| t.level == "topic").count();
+    let all_topics = table.iter().filter(|t| t.level == "topic").count();
     layout("Themes across councils", html! {
         h1 class="govuk-heading-l" { "Themes across councils" }
         p class="govuk-body" { "What keeps coming up in peer challenges: each theme's findings by kind, then all findings by region and year. Every bar, cell and number links to its findings." }
@@ -58,10 +61,15 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
             p class="govuk-body" { "No findings match these filters." }
         } @else {
             h2 class="govuk-heading-m" id="by-kind" { "Findings by theme and kind" }
+            p class="govuk-body" {
+                "The chart shows the four CQC themes and the " (drawn_topics) " topics with most findings (of " (all_topics) "). "
+                "The table under it lists every theme: each CQC theme with its quality statements, then every topic. "
+                "The two lists sort the same findings two ways, and a finding can be on several themes, so their numbers do not add up to a total."
+            }
             (bars(ask, &rows))
             details class="govuk-details" open {
-                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "The same as a table" } }
-                div class="govuk-details__text" { (bars_table(ask, &rows)) }
+                summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Every theme as a table" } }
+                div class="govuk-details__text" { (bars_table(ask, &every)) }
             }
             h2 class="govuk-heading-m" id="by-region" { "Findings by region and year" }
             (heat_map(ask, cells))
@@ -131,9 +139,10 @@ fn bars(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     let height = row_h * (rows.len() as f64 + 1.0) + 10.0;
     html! {
         svg class="ps-chart" role="group" aria-labelledby="bars-title" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60.0)) width=(label_w + bar_w + 60.0) height=(height) xmlns="http://www.w3.org/2000/svg" {
-            title id="bars-title" { "Findings by theme, each bar split by kind: strengths, areas for development, recommendations, ideas from elsewhere. The table below holds the same numbers." }
+            title id="bars-title" { "Findings by theme, each bar split by kind: strengths, areas for development, recommendations, best practice. The table below holds the same numbers and every other theme." }
             @for (i, (k, fill)) in KINDS.iter().enumerate() {
-                rect x=(i as f64 * 210.0) y="4" width="14" height="14" fill=(fill) {}
+                // Outlined like the bars: the yellow swatch alone is 1.35:1 against white.
+                rect x=(i as f64 * 210.0) y="4" width="14" height="14" fill=(fill) stroke="#0b0c0c" stroke-width="1" {}
                 text x=(i as f64 * 210.0 + 20.0) y="16" { (k.label()) }
             }
             @for (i, t) in rows.iter().enumerate() {
@@ -175,6 +184,20 @@ fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<Segment>, f
     (out, x)
 }
 
+/// Every theme for the table: each CQC theme followed by its quality statements, then the
+/// topics, each list in the order given (most findings first).
+fn every_theme(table: &[RecurringTheme]) -> Vec<&RecurringTheme> {
+    let mut out = Vec::with_capacity(table.len());
+    for cqc in table.iter().filter(|t| t.level == "cqc-theme") {
+        out.push(cqc);
+        out.extend(table.iter().filter(|t| t.level == "quality-statement" && t.group == cqc.theme));
+    }
+    // A quality statement whose CQC theme has no findings here still has its row.
+    out.extend(table.iter().filter(|t| t.level == "quality-statement" && !table.iter().any(|c| c.level == "cqc-theme" && c.theme == t.group)));
+    out.extend(table.iter().filter(|t| t.level == "topic"));
+    out
+}
+
 fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
     html! {
         div class="ps-scroll" { table class="govuk-table" {
@@ -186,9 +209,19 @@ fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
                 th scope="col" class="govuk-table__header govuk-table__header--numeric" { "All" }
             } }
             tbody class="govuk-table__body" {
-                @for t in rows {
+                @for (i, t) in rows.iter().enumerate() {
+                    @if i == 0 && t.level != "topic" {
+                        tr class="govuk-table__row" { th scope="colgroup" colspan="7" class="govuk-table__header" { "CQC assessment framework: its themes, each with its quality statements" } }
+                    }
+                    @if t.level == "topic" && rows.get(i.wrapping_sub(1)).is_none_or(|p| p.level != "topic") {
+                        tr class="govuk-table__row" { th scope="colgroup" colspan="7" class="govuk-table__header" { "Topics" } }
+                    }
                     tr class="govuk-table__row" {
-                        th scope="row" class="govuk-table__header" { (t.label) }
+                        @if t.level == "quality-statement" {
+                            th scope="row" class="govuk-table__header ps-indent" { span class="govuk-visually-hidden" { "quality statement: " } (t.label) }
+                        } @else {
+                            th scope="row" class="govuk-table__header" { (t.label) }
+                        }
                         td class="govuk-table__cell govuk-table__cell--numeric" { (t.councils.len()) }
                         @for (k, _) in KINDS {
                             td class="govuk-table__cell govuk-table__cell--numeric" {

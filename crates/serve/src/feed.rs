@@ -16,7 +16,11 @@ pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
     // Newest review first; the search's order among findings of one year.
     rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(0)));
     rows.truncate(ENTRIES);
-    let updated = rows.iter().filter_map(|r| r.review_year).max().map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date);
+    // Atom needs a date on every entry. A finding whose review's year is not known takes
+    // the feed's newest (its summary says "year unknown"); a feed with no year at all takes
+    // this year's (regression: "1970-01-01", which feed readers showed and sorted by).
+    let newest = rows.iter().filter_map(|r| r.review_year).max().unwrap_or_else(this_year);
+    let updated = date(newest);
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
@@ -31,12 +35,25 @@ pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
         out.push_str(&format!("<title>{}</title>\n", xml(&format!("{} — {kind}: {}", r.council, peerscope_model::text::clip_chars(&r.text, 90)))));
         out.push_str(&format!("<id>urn:peerscope:finding:{}:{}-{}</id>\n", xml(&r.document_id), r.start, r.end));
         out.push_str(&format!("<link href=\"{}\"/>\n", xml(&href)));
-        out.push_str(&format!("<updated>{}</updated>\n", r.review_year.map_or_else(|| "1970-01-01T00:00:00Z".to_string(), date)));
+        out.push_str(&format!("<updated>{}</updated>\n", date(r.review_year.unwrap_or(newest))));
         out.push_str(&format!("<summary>{}</summary>\n", xml(&format!("{kind} ({}, {}): {} — from “{}”, {}", r.council, r.review_year.map(|y| y.to_string()).unwrap_or_else(|| "year unknown".into()), r.text, r.title, r.source))));
         out.push_str("</entry>\n");
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// The year it is now (UTC), by the civil calendar (Hinnant's days-to-date).
+fn this_year() -> i32 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
 /// A review year as an Atom date (the first of January: reviews are dated by year).
@@ -67,5 +84,36 @@ mod tests {
     #[test]
     fn markup_and_control_characters_never_reach_the_feed() {
         assert_eq!(super::xml("<script>&\"'\u{1}x"), "&lt;script&gt;&amp;&quot;&apos;x");
+    }
+
+    /// Regression: a finding of no known year was dated 1970-01-01.
+    #[test]
+    fn an_undated_finding_takes_the_feeds_newest_date() {
+        let row = |year: Option<i32>| peerscope_query::export::FindingRow {
+            council: "Bexley".into(),
+            gss_code: String::new(),
+            region: String::new(),
+            review_type: String::new(),
+            review_year: year,
+            service: String::new(),
+            doc_kind: String::new(),
+            kind: "strength".into(),
+            themes: String::new(),
+            text: "Carers are valued.".into(),
+            section: String::new(),
+            points_to: String::new(),
+            title: String::new(),
+            source: "a.txt".into(),
+            start: 0,
+            end: 18,
+            confidence: 1.0,
+            document_id: "d".into(),
+            also_in: String::new(),
+            url: String::new(),
+        };
+        let feed = super::atom("t", "/feed", &[row(None), row(Some(2022))]);
+        assert!(!feed.contains("1970") && feed.matches("<updated>2022-01-01T00:00:00Z</updated>").count() == 3, "{feed}");
+        let feed = super::atom("t", "/feed", &[row(None)]);
+        assert!(!feed.contains("1970") && super::this_year() >= 2025, "{feed}");
     }
 }

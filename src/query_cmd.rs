@@ -80,6 +80,10 @@ pub fn render(a: &Answer, color: bool) -> String {
     } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
     }
+    if a.undated_left_out > 0 {
+        let n = a.undated_left_out;
+        let _ = writeln!(o, "({n} matching finding{} of no known review year {} left out by the year filter.)", if n == 1 { "" } else { "s" }, if n == 1 { "is" } else { "are" });
+    }
     if a.points_to_themes() {
         let regions: String = a.intent.filter.regions.iter().map(|r| format!(" --region \"{r}\"")).collect();
         let _ = writeln!(o, "Themes that recur across councils: `peerscope themes{regions}`.");

@@ -402,3 +402,17 @@ fn a_theme_facet_narrows_the_answer_to_the_findings_it_counts() {
         assert_eq!(narrowed["findings_counted"], t["count"], "theme {}", t["value"]);
     }
 }
+
+/// Regression: findings of no known review year vanished under a year filter without a
+/// word (Bexley's 57: "strengths in Bexley since 2020" said only that nothing matched).
+#[test]
+fn a_year_filter_says_how_many_undated_findings_it_left_out() {
+    let d = data();
+    let a = json(d.path(), &["query", "--json", "strengths in Bexley since 2020"]);
+    assert!(a["undated_left_out"].as_u64().unwrap_or(0) > 0, "{a:#}");
+    assert!(text(d.path(), &["query", "strengths in Bexley since 2020"]).contains("of no known review year are left out"));
+    let without = json(d.path(), &["query", "--json", "strengths in Bexley"]);
+    assert!(without.get("undated_left_out").is_none(), "{without:#}");
+    let out = peerscope(d.path()).args(["export", "--format", "csv", "--council", "Bexley", "--since", "2020"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("of no known review year are left out by --since/--until"), "{out:?}");
+}

@@ -109,6 +109,14 @@ pub struct Answer {
     /// nearly the name of ("torbey" → Torbay, "walsal" → Walsall).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub did_you_mean: Vec<String>,
+    /// Findings that match but whose review's year is not known, left out by a year filter
+    /// (`--since`, `--until`, "since 2020"): said, so they do not vanish without a word.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub undated_left_out: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Answer {
@@ -263,7 +271,7 @@ impl Engine<'_> {
         let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new() };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new(), undated_left_out: 0 };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -310,7 +318,7 @@ impl Engine<'_> {
             // The rows of a download: every kind asked for, best practice too (it ranks no
             // council, but a download holds what the page shows under "who to learn from").
             let candidates = self.index.candidates(&search(intent.kinds.clone()))?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new() };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0 };
             return Ok((answer, candidates));
         };
         // One pass finds what the answer ranks and what it points to: best practice on the
@@ -346,7 +354,11 @@ impl Engine<'_> {
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
         // A misspelt council may still match some words ("Walsal" stems as "Walsall" does).
         let did_you_mean = self.councils_near(&not_together);
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean };
+        let undated_left_out = match search(ranking_kinds.clone()) {
+            with_years @ Search { years: Some(_), .. } => facets::distinct(&self.index.candidates(&Search { years: None, ..with_years })?).iter().filter(|c| c.year.is_none()).count(),
+            _ => 0,
+        };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out };
         Ok((answer, candidates))
     }
 

@@ -173,6 +173,9 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         } @else {
             h2 class="govuk-heading-m" id="councils" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
         }
+        @if a.undated_left_out > 0 {
+            p class="govuk-body-s" { (a.undated_left_out) " matching finding" @if a.undated_left_out != 1 { "s" } " of no known review year " @if a.undated_left_out == 1 { "is" } @else { "are" } " left out by the year filter." }
+        }
         @for (i, c) in a.councils.iter().enumerate() {
             section class="council" aria-labelledby=(format!("council-{i}")) {
                 h3 class="govuk-heading-s" id=(format!("council-{i}")) {

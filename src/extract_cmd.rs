@@ -12,6 +12,10 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut failed = 0;
+    // The sources.toml beside a file names where it was published, as `ingest` reads it:
+    // `extract` shows what `ingest` would store (regression: it ignored it, so its council,
+    // kind and url differed from the export's).
+    let mut origins = std::collections::HashMap::new();
     for file in files {
         let name = file.display().to_string();
         let result = crate::ingest::read_capped(file).and_then(|bytes| {
@@ -23,7 +27,8 @@ pub fn run(files: &[std::path::PathBuf], json: bool, out: Option<&Path>, text: b
             if explain {
                 return print_units(&extractor, &name, &bytes);
             }
-            let extracted = extractor.extract(&name, &bytes)?;
+            let origin = crate::origin::of_file(file, &mut origins);
+            let extracted = extractor.extract_from(&name, &origin, &bytes)?;
             crate::ingest::say_notes(&name, &extracted.notes);
             let doc = extracted.document;
             match out {

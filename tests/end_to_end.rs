@@ -58,6 +58,15 @@ fn extract(file: &str) -> Value {
     json(&peerscope(data.path()).args(["extract", "--json", file]).output().unwrap())
 }
 
+/// Regression: `extract` ignored the sources.toml beside a file, so what it showed (no
+/// council, no url) was not what `ingest` stored and `export` wrote.
+#[test]
+fn extract_reads_the_sources_file_beside_a_file_as_ingest_does() {
+    let doc = extract("corpus/real/15_stockton-on-tees_cabinet-decision-record.txt");
+    assert_eq!(doc["council"]["name"], "Stockton-on-Tees", "{doc:#}");
+    assert!(doc["url"].as_str().unwrap().starts_with("http://egenda.stockton.gov.uk/"), "{doc:#}");
+}
+
 fn kind_counts(doc: &Value) -> [usize; 4] {
     let mut out = [0; 4];
     for f in doc["findings"].as_array().unwrap() {

@@ -13,13 +13,13 @@ const ENTRIES: usize = 100;
 /// kept by address, and a stranger's `Host` would then point everyone's links elsewhere.)
 pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
     let mut rows: Vec<&FindingRow> = rows.iter().collect();
-    // Newest review first; the search's order among findings of one year.
-    rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(0)));
-    rows.truncate(ENTRIES);
     // Atom needs a date on every entry. A finding whose review's year is not known takes
     // the feed's newest (its summary says "year unknown"); a feed with no year at all takes
     // this year's (regression: "1970-01-01", which feed readers showed and sorted by).
     let newest = rows.iter().filter_map(|r| r.review_year).max().unwrap_or_else(this_year);
+    // Newest first by the dates given; the search's order among findings of one year.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(newest)));
+    rows.truncate(ENTRIES);
     let updated = date(newest);
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");

@@ -68,17 +68,14 @@ pub fn render(a: &Answer, color: bool) -> String {
     if !a.unmatched.is_empty() {
         let words: Vec<String> = a.unmatched.iter().map(|w| format!("'{w}'")).collect();
         let _ = writeln!(o, "\nNo finding mentions {}: nothing is listed rather than councils that match only the other words. Try other words, or `peerscope ingest` more documents.", words.join(" or "));
-        if !a.did_you_mean.is_empty() {
-            let _ = writeln!(o, "Did you mean {}?", a.did_you_mean.join(" or "));
-        }
+        suggest(&mut o, a);
     } else if !a.not_together.is_empty() {
         let words: Vec<String> = a.not_together.iter().map(|w| format!("'{w}'")).collect();
         let _ = writeln!(o, "\nNo finding mentions {} together with the rest of the question. Try fewer words.", words.join(" or "));
-        if !a.did_you_mean.is_empty() {
-            let _ = writeln!(o, "Did you mean {}?", a.did_you_mean.join(" or "));
-        }
+        suggest(&mut o, a);
     } else if a.councils.is_empty() {
         let _ = writeln!(o, "\nNo council's findings match. Try fewer or other words, or `peerscope ingest` more documents.");
+        suggest(&mut o, a);
     }
     if a.undated_left_out > 0 {
         let n = a.undated_left_out;
@@ -123,6 +120,18 @@ pub fn render(a: &Answer, color: bool) -> String {
         }
     }
     o
+}
+
+/// Councils the question named with no findings held, then those it nearly named.
+fn suggest(o: &mut String, a: &Answer) {
+    use std::fmt::Write as _;
+    let (named, near) = a.suggestions();
+    for name in named {
+        let _ = writeln!(o, "No findings of {name} are held: none of its peer challenge documents has been ingested (`peerscope council {name}`).");
+    }
+    if !near.is_empty() {
+        let _ = writeln!(o, "Did you mean {}?", near.join(" or "));
+    }
 }
 
 /// Turn `**word**` marks into bold on a terminal, or drop them in plain output.

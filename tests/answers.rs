@@ -416,3 +416,17 @@ fn a_year_filter_says_how_many_undated_findings_it_left_out() {
     let out = peerscope(d.path()).args(["export", "--format", "csv", "--council", "Bexley", "--since", "2020"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("of no known review year are left out by --since/--until"), "{out:?}");
 }
+
+/// Regression: "carers in Kent" (no Kent document held) read "kent" as a word and answered
+/// "Did you mean Kent?"; the page's suggestion was not a link. (Brent here: a name that is
+/// also a word, and no document of its reviews among these.)
+#[test]
+fn a_council_with_nothing_held_is_said_to_have_nothing_held() {
+    let d = data();
+    let a = json(d.path(), &["query", "--json", "carers in Brent"]);
+    assert_eq!(a["intent"]["filter"]["councils"], serde_json::json!(["Brent"]), "{a:#}");
+    assert_eq!(a["not_held"], serde_json::json!(["Brent"]), "{a:#}");
+    let shown = text(d.path(), &["query", "brent"]);
+    assert!(shown.contains("No findings of Brent are held") && !shown.contains("Did you mean Brent"), "{shown}");
+    assert!(text(d.path(), &["query", "carers in walsal"]).contains("Did you mean Walsall?"));
+}

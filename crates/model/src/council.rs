@@ -399,7 +399,10 @@ impl Councils {
             let key = s.to_lowercase();
             let proper = s.chars().next().is_some_and(char::is_uppercase);
             let context = council_context_any_case(&text[end..]);
-            if AMBIGUOUS.contains(&key.as_str()) && !context {
+            // A name that is also a word or a surname needs a council word beside it, unless
+            // it is written as a name inside the question ("carers in Kent", "Bury's
+            // waiting lists"); first, it may be any capitalised word ("Reading the reports").
+            if AMBIGUOUS.contains(&key.as_str()) && !context && !(proper && start > 0) {
                 continue;
             }
             // An abbreviation in lower case ("glos", "staffs") is a word more often than a
@@ -780,5 +783,19 @@ mod tests {
         // Regression: two councils typed together were read as the second.
         assert!(c.lookup("Torbay Walsall").is_none());
         assert_eq!(c.named_in_typed("Torbay Walsall").iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["Torbay", "Walsall"]);
+    }
+
+    /// Regression: "carers in Kent" read "kent" as a word no finding holds. A name that is
+    /// also a word is a council when written as a name inside a question, or beside a
+    /// council word; not in lower case, nor as the question's first word.
+    #[test]
+    fn a_name_that_is_also_a_word_is_a_council_when_written_as_one() {
+        let c = Councils::builtin().unwrap();
+        let named = |t: &str| c.named_in_typed(t).iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+        assert_eq!(named("carers in Kent"), ["Kent"]);
+        assert_eq!(named("waiting lists in Reading"), ["Reading"]);
+        assert!(named("reading the reports on carers").is_empty());
+        assert!(named("Reading the reports on carers").is_empty());
+        assert_eq!(named("kent county council carers"), ["Kent"]);
     }
 }

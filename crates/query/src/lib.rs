@@ -113,6 +113,10 @@ pub struct Answer {
     /// (`--since`, `--until`, "since 2020"): said, so they do not vanish without a word.
     #[serde(skip_serializing_if = "is_zero")]
     pub undated_left_out: usize,
+    /// Councils the question asks about of which no finding is held (no document of their
+    /// reviews has been read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_held: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -120,6 +124,20 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl Answer {
+    /// The suggested councils split into those the question named exactly ("kent", whose
+    /// findings none are: no document of its reviews is held) and those it nearly named
+    /// ("walsal" → Walsall): "Did you mean Kent?" to someone who typed "kent" helped no one.
+    pub fn suggestions(&self) -> (Vec<&str>, Vec<&str>) {
+        let typed: Vec<&String> = self.unmatched.iter().chain(&self.not_together).collect();
+        let (mut named, near): (Vec<&str>, Vec<&str>) = self.did_you_mean.iter().map(String::as_str).partition(|name| typed.iter().any(|w| w.eq_ignore_ascii_case(name)));
+        for name in &self.not_held {
+            if !named.contains(&name.as_str()) {
+                named.push(name);
+            }
+        }
+        (named, near)
+    }
+
     /// Whether to send the asker to the themes table: the question asks for recurring
     /// themes and its words found nothing together.
     /// What is said of a council's findings past those shown: how many more, and whether
@@ -271,7 +289,7 @@ impl Engine<'_> {
         let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new(), undated_left_out: 0 };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new(), undated_left_out: 0, not_held: Vec::new() };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -318,7 +336,7 @@ impl Engine<'_> {
             // The rows of a download: every kind asked for, best practice too (it ranks no
             // council, but a download holds what the page shows under "who to learn from").
             let candidates = self.index.candidates(&search(intent.kinds.clone()))?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0 };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0, not_held: Vec::new() };
             return Ok((answer, candidates));
         };
         // One pass finds what the answer ranks and what it points to: best practice on the
@@ -354,11 +372,22 @@ impl Engine<'_> {
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
         // A misspelt council may still match some words ("Walsal" stems as "Walsall" does).
         let did_you_mean = self.councils_near(&not_together);
+        let mut not_held: Vec<String> = Vec::new();
+        // A council asked about whose findings none are held is said to be so, not only
+        // that nothing matches ("carers in Kent" with no Kent document read).
+        if councils.is_empty() {
+            for name in &f.councils {
+                let any = Search { councils: vec![name.clone()], all_documents: true, limit: 1, ..Search::default() };
+                if self.index.candidates(&any)?.is_empty() {
+                    not_held.push(name.clone());
+                }
+            }
+        }
         let undated_left_out = match search(ranking_kinds.clone()) {
             with_years @ Search { years: Some(_), .. } => facets::distinct(&self.index.candidates(&Search { years: None, ..with_years })?).iter().filter(|c| c.year.is_none()).count(),
             _ => 0,
         };
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held };
         Ok((answer, candidates))
     }
 

@@ -158,18 +158,15 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         }
         @if !a.unmatched.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
-            @if !a.did_you_mean.is_empty() {
-                p class="govuk-body" { "Did you mean " (a.did_you_mean.join(" or ")) "?" }
-            }
+            (suggestions(a))
         } @else if !a.not_together.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
-            @if !a.did_you_mean.is_empty() {
-                p class="govuk-body" { "Did you mean " (a.did_you_mean.join(" or ")) "?" }
-            }
+            (suggestions(a))
         } @else if a.councils.is_empty() && a.councils_total > 0 {
             p class="govuk-body" { (a.councils_total) " councils match, all on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." }
         } @else if a.councils.is_empty() {
             p class="govuk-body" { "No council's findings match." }
+            (suggestions(a))
         } @else {
             h2 class="govuk-heading-m" id="councils" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
         }
@@ -195,6 +192,22 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
             }
         }
         (pagination(ask, a))
+    }
+}
+
+/// Councils the question named with no findings held, then those it nearly named, each a
+/// link to its council page.
+fn suggestions(a: &Answer) -> Markup {
+    let (named, near) = a.suggestions();
+    html! {
+        @for name in named {
+            p class="govuk-body" { "No findings of " a class="govuk-link" href=(format!("/council/{}", path_segment(name))) { (name) } " are held: none of its peer challenge documents has been read yet." }
+        }
+        @if !near.is_empty() {
+            p class="govuk-body" { "Did you mean "
+                @for (i, name) in near.iter().enumerate() { @if i > 0 { " or " } a class="govuk-link" href=(format!("/council/{}", path_segment(name))) { (name) } }
+            "?" }
+        }
     }
 }
 

@@ -221,7 +221,8 @@ pub fn write_csv(sink: &mut dyn std::io::Write, rows: &[FindingRow], bom: bool) 
     if bom {
         sink.write_all("\u{feff}".as_bytes())?;
     }
-    let mut w = csv::WriterBuilder::new().from_writer(sink);
+    // RFC 4180 ends records with CRLF (the csv crate's default is LF).
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(sink);
     w.write_record(CSV_HEADER).map_err(csv_error)?;
     for r in rows {
         w.write_record(r.csv_record()).map_err(csv_error)?;
@@ -300,5 +301,15 @@ mod csv_tests {
         let many: Vec<FindingRow> = (0..2000).map(|i| row("Walsall", "Carers are valued.", &format!("u{i}"))).collect();
         let every = fold_copies(many, true);
         assert!(every.iter().all(|r| r.also_in.split(';').count() == ALSO_IN + 1 && r.also_in.ends_with(";+1979 more")), "{}", every[0].also_in);
+    }
+
+    /// Regression: records ended in LF where the README promises RFC 4180 (CRLF).
+    #[test]
+    fn csv_records_end_in_crlf() {
+        let mut out = Vec::new();
+        write_csv(&mut out, &[row("Walsall", "Carers are valued.", "a.txt")], false).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("\r\n").count(), 2, "{out:?}");
+        assert_eq!(out.matches('\n').count(), 2, "{out:?}");
     }
 }

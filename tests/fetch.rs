@@ -496,6 +496,26 @@ fn items_are_relevant_by_a_no_break_space_or_an_attachments_title() {
     assert_eq!(server.count("/documents/s101/minutes.pdf"), 0);
 }
 
+/// Regression: an attachment's address answering a "Document not available" page (HTTP 200)
+/// was kept as the document, shown as a web page in the council's profile, and the PDF
+/// that later appeared at the address was never asked for.
+#[test]
+fn a_web_page_where_a_pdf_was_asked_for_is_not_kept() {
+    let server = TestServer::start();
+    let base = server.base();
+    server.route("/robots.txt", vec![Reply::status(404)]);
+    server.route("/report.pdf", vec![Reply::ok("text/html", "<!DOCTYPE html><html><body><h1>Document not available</h1></body></html>"), Reply::ok("application/pdf", corpus_pdf())]);
+    let data = tempfile::tempdir().unwrap();
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\nmax_retries = 0\n\n[[page]]\nurl = \"{base}/report.pdf\"\n");
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("asked for a PDF file and got a web page"), "{out}");
+    assert!(out.contains("data: 0 documents"), "{out}");
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 fetched") && out.contains("data: 1 documents"), "{out}");
+}
+
 /// Not a check: prints a first and a second run against the test site with the requests
 /// each made, for the record. `cargo test --release --test fetch demo -- --ignored --nocapture`
 #[test]

@@ -25,6 +25,10 @@ pub enum FetchError {
     TooLarge { url: String, limit: u64 },
     #[error("{url}: body cut short")]
     Truncated { url: String },
+    /// An address naming a file (".pdf") answered with a web page: a site's "document not
+    /// available" or sign-in page, which kept would stand for the document for ever.
+    #[error("{url}: asked for a {expected} file and got a web page instead (an error or sign-in page?); not kept, so the next run asks again")]
+    NotTheDocument { url: String, expected: String },
     #[error("{url}: timed out")]
     Timeout { url: String },
     #[error("{url}: too many redirects")]

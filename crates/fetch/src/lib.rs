@@ -210,6 +210,9 @@ impl Fetcher {
                 if !looks_complete(&page.bytes) {
                     return Err(FetchError::Truncated { url: key.to_string() });
                 }
+                if let Some(expected) = file_named(url).filter(|_| looks_like_html(&page.bytes)) {
+                    return Err(FetchError::NotTheDocument { url: key.to_string(), expected });
+                }
                 let id = content_id(&page.bytes);
                 self.store.put_raw(&id, &page.bytes)?;
                 let change = match held.as_deref() {
@@ -275,6 +278,25 @@ impl Fetcher {
 }
 
 /// A PDF must end with its end-of-file marker: a body cut short (and served with no
+
+/// The kind of file an address names by its extension ("PDF" for ".../report.pdf"), for
+/// the kinds a web page is never a copy of.
+fn file_named(url: &Url) -> Option<String> {
+    const FILES: [&str; 7] = ["pdf", "doc", "docx", "odt", "ppt", "pptx", "rtf"];
+    let last = url.path_segments()?.next_back()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    FILES.iter().find(|f| ext.eq_ignore_ascii_case(f)).map(|f| f.to_uppercase())
+}
+
+/// Whether a body is an HTML page: it opens (after spaces and a byte-order mark) with a
+/// doctype or an `<html>` tag.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(512)];
+    let text = String::from_utf8_lossy(head);
+    let t = text.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+    t.starts_with("<!doctype html") || t.starts_with("<html") || (t.starts_with("<?xml") && t.contains("<html"))
+}
+
 /// Content-Length to tell) is never kept as a document.
 fn looks_complete(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"%PDF") {

@@ -412,9 +412,17 @@ fn a_fetch_killed_half_way_resumes_without_downloading_again() {
 
 #[test]
 fn without_the_web_service_the_html_pages_are_walked() {
+    // Switched off (404), failing (500: regression, the whole site was lost), or answering
+    // a maintenance page instead of its XML.
+    for service in [Reply::status(404), Reply::status(500), Reply::ok("text/html", "<html><body>Down for maintenance</body></html>")] {
+        html_pages_walked_when_the_service_answers(service);
+    }
+}
+
+fn html_pages_walked_when_the_service_answers(service: Reply) {
     let server = TestServer::start();
     server.route("/robots.txt", vec![Reply::status(404)]);
-    server.route("/mgWebService.asmx/", vec![Reply::status(404)]);
+    server.route("/mgWebService.asmx/", vec![service]);
     server.route("/mgListCommittees.aspx", vec![Reply::ok("text/html", "<html><body><div class=\"mgContent\"><a href=\"mgCommitteeDetails.aspx?ID=7\">Health Select Commission</a> <a href=\"mgCommitteeDetails.aspx?ID=8\">Licensing Committee</a></div></body></html>")]);
     // A municipal year's page: a meeting in the window, one after it, one cancelled.
     server.route(
@@ -431,7 +439,7 @@ fn without_the_web_service_the_html_pages_are_walked() {
     let page = std::fs::read(root().join("corpus/rotherham_scrutiny-minutes_2024.html")).unwrap();
     server.route("/mgAi.aspx?ID=700", vec![Reply::ok("text/html", page)]);
     let data = tempfile::tempdir().unwrap();
-    let sources = format!("[fetch]\nper_host_delay_ms = 10\n\n[[moderngov]]\nbase = \"{}\"\nsince = \"2024-01-01\"\nuntil = \"2024-12-31\"\ncommittees = \"(?i)select\"\n", server.base());
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\nmax_retries = 1\nbackoff_ms = 10\n\n[[moderngov]]\nbase = \"{}\"\nsince = \"2024-01-01\"\nuntil = \"2024-12-31\"\ncommittees = \"(?i)select\"\n", server.base());
     let (code, out, err) = fetch(&data.path().join("d"), &sources);
     // The two attachments this site lists are not served: failed, and the exit status says so.
     assert_eq!(code, 1, "{out}{err}");

@@ -2,7 +2,8 @@
 //! their minutes and linked documents, skipping everything else unread.
 //!
 //! Through the web service (`GetCommittees` → `GetMeetings` → `GetMeeting`), or, when the
-//! service answers 403 or 404, through the HTML pages (`mgListCommittees.aspx` →
+//! service answers 403 or 404, fails with a 5xx or answers with a web page, through the
+//! HTML pages (`mgListCommittees.aspx` →
 //! `ieListMeetings.aspx` → `ieListDocuments.aspx` → `mgAi.aspx`). Dates go to the service
 //! as dd/mm/yyyy and are filtered again here, because some sites ignore them.
 
@@ -146,6 +147,11 @@ fn with_xml<T>(url: &str, xml: &[u8], read: impl FnOnce(&roxmltree::Document) ->
         return Err(FetchError::Xml { url: url.to_string(), message: format!("elements nested more than {MOST_XML_DEPTH} deep") });
     }
     let doc = roxmltree::Document::parse(&text).map_err(|e| FetchError::Xml { url: url.to_string(), message: e.to_string() })?;
+    // A well-formed page ("<html><body>Down for maintenance</body></html>") parses, and
+    // holds no committee: it is not the web service's answer, which is said.
+    if doc.root_element().tag_name().name().eq_ignore_ascii_case("html") {
+        return Err(FetchError::Xml { url: url.to_string(), message: "a web page, not the web service's answer".into() });
+    }
     Ok(read(&doc))
 }
 
@@ -280,21 +286,30 @@ impl Window {
     }
 }
 
+/// An error's words without the address it names first.
+fn reason_only(e: &FetchError, url: &str) -> String {
+    let words = e.to_string();
+    words.strip_prefix(url).and_then(|w| w.strip_prefix(": ")).map_or(words.clone(), str::to_string)
+}
+
 /// Walk one ModernGov site.
 pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceReport) -> Result<(), FetchError> {
     let base = base_url(source)?;
     let committees_url = base.join("mgWebService.asmx/GetCommittees?lDummy=0").map_err(|_| FetchError::BadUrl(source.base.clone()))?;
-    let xml = match f.listing(&committees_url).await {
-        Ok(xml) => xml,
-        Err(FetchError::Status { status: 403 | 404, .. }) => {
-            report.note(format!("{}: web service unavailable, reading the HTML pages", committees_url));
+    // A site whose web service is switched off (403, 404), failing (5xx after the retries)
+    // or answering with something other than its XML (a maintenance page) is read through
+    // its HTML pages, which often still work (regression: a 500 lost the whole site).
+    let committees = match f.listing(&committees_url).await.and_then(|xml| parse_committees(committees_url.as_str(), &xml)) {
+        Ok(committees) => committees,
+        Err(e @ (FetchError::Status { status: 403 | 404 | 500..=599, .. } | FetchError::Xml { .. })) => {
+            report.note(format!("{committees_url}: web service unavailable ({}), reading the HTML pages", reason_only(&e, committees_url.as_str())));
             return crate::moderngov_html::run(f, source, &base, report).await;
         }
         Err(e) => return Err(e),
     };
     let wanted = source.committees.as_deref().map(Regex::new).transpose().map_err(|e| FetchError::Config(e.to_string()))?;
     let window = Window::of(source);
-    for c in parse_committees(committees_url.as_str(), &xml)? {
+    for c in committees {
         if c.deleted || wanted.as_ref().is_some_and(|re| !re.is_match(&c.title)) {
             continue;
         }

@@ -28,9 +28,15 @@ impl Date {
         ((1..=12).contains(&month) && (1..=31).contains(&day) && year >= 1900).then_some(Date { year, month, day })
     }
 
-    /// "2015-01-01".
+    /// "2015-01-01", or with a time after it ("2026-11-20T00:00:00": how some sites' web
+    /// services write a meeting's date).
     pub fn parse_iso(s: &str) -> Option<Date> {
-        let mut it = s.trim().splitn(3, '-');
+        let s = s.trim();
+        let day = match s.get(10..11) {
+            Some("T" | " ") => &s[..10],
+            _ => s,
+        };
+        let mut it = day.splitn(3, '-');
         Date::new(it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?)
     }
 
@@ -209,7 +215,7 @@ pub fn parse_meetings(url: &str, xml: &[u8]) -> Result<Vec<Meeting>, FetchError>
         .filter(|n| n.has_tag_name("meeting"))
         .map(|n| Meeting {
             id: text_of(n, "meetingid"),
-            date: Date::parse_dmy(&text_of(n, "meetingdate")),
+            date: Date::parse_dmy(&text_of(n, "meetingdate")).or_else(|| Date::parse_iso(&text_of(n, "meetingdate"))),
             cancelled: text_of(n, "meetingstatus").eq_ignore_ascii_case("cancelled"),
         })
         .filter(|m| !m.id.is_empty())
@@ -326,7 +332,14 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
         .join(&format!("mgWebService.asmx/GetMeetings?lCommitteeId={}&sFromDate={}&sToDate={}", c.id, window.since.dmy(), window.until.dmy()))
         .map_err(|_| FetchError::BadUrl(c.id.clone()))?;
     let xml = f.listing(&url).await?;
-    for m in parse_meetings(url.as_str(), &xml)? {
+    let meetings = parse_meetings(url.as_str(), &xml)?;
+    // A meeting whose date cannot be read cannot be put in the window: said, not dropped
+    // without a word.
+    let undated = meetings.iter().filter(|m| !m.cancelled && m.date.is_none()).count();
+    if undated > 0 {
+        report.note(format!("{}: {undated} meeting{} with no date that could be read, not opened", c.title, if undated == 1 { "" } else { "s" }));
+    }
+    for m in meetings {
         if m.cancelled || !window.contains(m.date) {
             continue;
         }
@@ -437,6 +450,17 @@ mod tests {
         assert_eq!(Date::parse_text("Wednesday, 14th February, 2024 6.30 pm"), Date::new(2024, 2, 14));
         assert_eq!(Date::parse_text("14/02/2024"), Date::new(2024, 2, 14));
         assert_eq!(Date::parse_text("Health Select Commission"), None);
+    }
+
+    /// Regression: a service writing "2026-11-20T00:00:00" had its meetings dropped, unread
+    /// and unreported.
+    #[test]
+    fn a_meetings_date_may_be_written_the_iso_way() {
+        let xml = b"<getmeetings><meeting><meetingid>1</meetingid><meetingdate>2026-11-20T00:00:00</meetingdate><meetingstatus>Confirmed</meetingstatus></meeting><meeting><meetingid>2</meetingid><meetingdate></meetingdate></meeting></getmeetings>";
+        let m = parse_meetings("m", xml).unwrap();
+        assert_eq!(m[0].date, Some(Date { year: 2026, month: 11, day: 20 }));
+        assert_eq!(m[1].date, None);
+        assert_eq!(Date::parse_iso("2026-13-01"), None);
     }
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moderngov");

@@ -151,6 +151,12 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     assert_eq!(status, 200);
     assert!(head.contains("application/atom+xml"), "{head}");
     assert!(feed.contains("<entry>") && feed.contains("&lt;script&gt;") && !feed.contains("<script"), "{feed}");
+    // Regression: every page reached by a filter was titled "Search the findings", and
+    // an error page kept the title of a good one.
+    let title = |page: &str| page.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("").to_string();
+    assert!(title(&get(&server, "/?council=Walsall").2).starts_with("Findings: council Walsall"));
+    assert!(title(&get(&server, "/?q=carers&kind=praise").2).starts_with("Error: carers"));
+    assert!(title(&get(&server, "/council/Narnia").2).starts_with("Error:"));
     // Malformed requests: 4xx with a message naming what is wrong.
     for (path, code, says) in [
         ("/?q=carers&page=0", 400, "page"),

@@ -16,8 +16,15 @@ pub fn page(record: &DocumentRecord) -> Markup {
     let d = &record.document;
     let title = if d.title.trim().is_empty() { "Untitled document" } else { d.title.as_str() };
     let council = d.council.as_ref();
+    // The tab's title names the council and year: copies of one report are told apart by
+    // their pages' content, but a title alone ("LGA Peer Review report") names no one.
+    let tab = match (council, d.review_year) {
+        (Some(c), Some(y)) => format!("{} {y}: {title}", c.name),
+        (Some(c), None) => format!("{}: {title}", c.name),
+        _ => title.to_string(),
+    };
     html! {
-        (layout(title, html! {
+        (layout(&tab, html! {
             span class="govuk-caption-l" { "Document" }
             h1 class="govuk-heading-l" { (title) }
             dl class="govuk-summary-list" {

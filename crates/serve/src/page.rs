@@ -54,8 +54,17 @@ pub fn layout(title: &str, body: Markup) -> Markup {
 
 /// The search page: the box, the filters in force, then the answer (or why there is none).
 pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup {
-    let title = if ask.q.is_empty() { "Search the findings" } else { ask.q.as_str() };
-    layout(title, html! {
+    // The title says what the page holds, so tabs, bookmarks and history tell pages apart:
+    // the question, or the filters of a page reached by a link, and an error first.
+    let filters: Vec<String> = ask.pairs.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))).collect();
+    let what = match (ask.q.is_empty(), filters.is_empty()) {
+        (true, true) => "Search the findings".to_string(),
+        (true, false) => format!("Findings: {}", filters.join(", ")),
+        (false, true) => ask.q.clone(),
+        (false, false) => format!("{} ({})", ask.q, filters.join(", ")),
+    };
+    let title = if error.is_some() { format!("Error: {what}") } else { what };
+    layout(&title, html! {
         h1 class="govuk-heading-l" { "Search the findings" }
         form method="get" action="/" role="search" {
             div class="govuk-form-group" {

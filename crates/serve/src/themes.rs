@@ -44,7 +44,8 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
     let every = every_theme(table);
     let drawn_topics = rows.iter().filter(|t| t.level == "topic").count();
     let all_topics = table.iter().filter(|t| t.level == "topic").count();
-    layout("Themes across councils", html! {
+    let title = if error.is_some() { "Error: themes across councils" } else { "Themes across councils" };
+    layout(title, html! {
         h1 class="govuk-heading-l" { "Themes across councils" }
         p class="govuk-body" { "What keeps coming up in peer challenges: each theme's findings by kind, then all findings by region and year. Every bar, cell and number links to its findings." }
         (filters(ask, regions))

@@ -60,6 +60,9 @@ fn the_search_page_and_api_answer_and_escape_every_text() {
     let (status, head, page) = get(&server, "/?q=councils+flagged+for+review+performance");
     assert_eq!(status, 200, "{page}");
     assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
+    // Each "Read it in its document" names its finding to a screen reader (regression: a
+    // dozen identical link texts).
+    assert!(page.contains("Read it in its document<span class=\"govuk-visually-hidden\">: "), "{page}");
     assert!(page.contains("Walsall"), "{page}");
     // The hostile page's findings are shown, as text.
     assert!(page.contains("&lt;script&gt;alert('finding')") && page.contains("&lt;img src=x onerror"), "the hostile findings are not shown as text: {page}");

@@ -227,7 +227,9 @@ fn finding(f: &Evidence) -> Markup {
         span { (marked(&f.highlighted)) }
         br;
         span class="govuk-body-s ps-provenance" {
-            a class="govuk-link" href=(finding_href(&f.document, f.start)) { "Read it in its document" }
+            // Said in full to a screen reader's list of links, where a dozen "Read it in
+            // its document" could not be told apart.
+            a class="govuk-link" href=(finding_href(&f.document, f.start)) { "Read it in its document" span class="govuk-visually-hidden" { ": " (peerscope_model::text::clip_chars(&f.text, 80)) } }
             " · " (f.title) @if let Some(y) = f.year { ", " (y) }
             @if !f.section.is_empty() { " · section “" (f.section) "”" }
             " · " (source_link(&f.source))
@@ -264,7 +266,7 @@ fn learn_from(a: &Answer) -> Markup {
                         @if p.basis == "pointer" { " — pointed to by " (p.from) "’s review: " } @else { " — praised in its own review: " }
                         (marked(&p.text))
                         br;
-                        span class="govuk-body-s ps-provenance" { a class="govuk-link" href=(finding_href(&p.document, p.start)) { "Read it in its document" } " · " (p.title) " · " (source_link(&p.source)) }
+                        span class="govuk-body-s ps-provenance" { a class="govuk-link" href=(finding_href(&p.document, p.start)) { "Read it in its document" span class="govuk-visually-hidden" { ": " (peerscope_model::text::clip_chars(&p.text, 80)) } } " · " (p.title) " · " (source_link(&p.source)) }
                     }
                 }
             }

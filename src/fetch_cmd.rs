@@ -112,7 +112,8 @@ fn print_report(r: &SourceReport) -> anyhow::Result<()> {
         r.failed.len()
     );
     if r.settled > 0 {
-        crate::outln!("  {} past meetings not asked for again: an earlier run read all their items", r.settled);
+        let n = r.settled;
+        crate::outln!("  {n} past meeting{} not asked for again: an earlier run read all {} items", if n == 1 { "" } else { "s" }, if n == 1 { "its" } else { "their" });
     }
     for note in &r.notes {
         crate::outln!("  note: {note}");

@@ -160,6 +160,9 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     assert!(title(&get(&server, "/?council=Walsall").2).starts_with("Findings: council Walsall"));
     assert!(title(&get(&server, "/?q=carers&kind=praise").2).starts_with("Error: carers"));
     assert!(title(&get(&server, "/council/Narnia").2).starts_with("Error:"));
+    // Regression: a council page's examples of a theme did not say they were a few, nor
+    // lead to the rest.
+    assert!(get(&server, "/council/Walsall").2.contains(" findings of Walsall on "));
     // Regression: the box sent empty showed the empty page again, without a word.
     assert!(get(&server, "/?q=+").2.contains("Type a question in the box first"));
     assert!(!get(&server, "/").2.contains("Type a question in the box first"));

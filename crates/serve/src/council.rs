@@ -82,12 +82,20 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                     }
                 }
             } }
+            @if p.themes.len() > 8 {
+                p class="govuk-body" { "Examples from the " (8) " themes with most findings; every theme's findings are a link in the table above." }
+            }
             @for t in p.themes.iter().take(8) {
                 h3 class="govuk-heading-s" { (t.label) }
                 ul class="govuk-list" {
                     @for f in t.findings.iter().take(FINDINGS_PER_THEME) {
                         li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source, Some(f.start))) } }
                     }
+                }
+                // The examples are a few of the theme's findings: say how many, and link to all.
+                @let all: usize = t.counts.iter().sum();
+                @if all > t.findings.len().min(FINDINGS_PER_THEME) {
+                    p class="govuk-body-s" { a class="govuk-link" href=(search(&[("theme", &t.theme)])) { "All " (all) " findings of " (name) " on " (t.label) } }
                 }
             }
         }

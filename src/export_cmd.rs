@@ -19,7 +19,16 @@ pub enum Format {
 pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, all_copies: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
     let filter = filters.filter()?;
     let stored = crate::data::open_for_reading(data)?.documents()?;
-    let rows = fold_copies(rows_of(&stored, &filter), all_copies);
+    let rows = match filter.min_confidence {
+        // Copies are folded first and the row kept is the surest copy's, so a finding is
+        // kept when any copy reaches the bar, as `query` keeps it.
+        Some(least) if !all_copies => {
+            let mut rows = fold_copies(rows_of(&stored, &peerscope_query::Filter { min_confidence: None, ..filter.clone() }), false);
+            rows.retain(|r| r.confidence >= least);
+            rows
+        }
+        _ => fold_copies(rows_of(&stored, &filter), all_copies),
+    };
     let mut sink: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),

@@ -129,7 +129,13 @@ pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRo
         copies.entry(copy_key(r)).or_default().push(i);
     }
     let mut keep = vec![all_copies; rows.len()];
-    for group in copies.values().filter(|g| g.len() > 1 || !all_copies) {
+    for group in copies.values_mut().filter(|g| g.len() > 1 || !all_copies) {
+        // The copy read with most confidence stands for the finding (the first of those as
+        // sure): a finding passes `--min-confidence` when any copy does, so the row kept
+        // then is the one kept without the filter (regression: a filtered export held a
+        // row the unfiltered one did not, the other copy's).
+        let best = (0..group.len()).fold(0, |b, k| if rows[group[k]].confidence > rows[group[b]].confidence { k } else { b });
+        group.swap(0, best);
         keep[group[0]] = true;
         // The group's sources once, in row order; each row names the others, at most
         // `ALSO_IN` of them (a site serving one report under 2,000 addresses made every
@@ -301,6 +307,15 @@ mod csv_tests {
         let many: Vec<FindingRow> = (0..2000).map(|i| row("Walsall", "Carers are valued.", &format!("u{i}"))).collect();
         let every = fold_copies(many, true);
         assert!(every.iter().all(|r| r.also_in.split(';').count() == ALSO_IN + 1 && r.also_in.ends_with(";+1979 more")), "{}", every[0].also_in);
+    }
+
+    /// Regression: copies read with different confidence (0.885, 0.893) made a filtered
+    /// export hold a row the unfiltered one did not: the surest copy stands for the finding.
+    #[test]
+    fn the_surest_copy_stands_for_a_finding() {
+        let rows = vec![FindingRow { confidence: 0.885, ..row("Leicester", "Boundaries need clarification.", "a.txt") }, FindingRow { confidence: 0.893, ..row("Leicester", "Boundaries need clarification.", "a.pdf") }];
+        let folded = fold_copies(rows, false);
+        assert_eq!((folded.len(), folded[0].source.as_str(), folded[0].also_in.as_str()), (1, "a.pdf", "a.txt"));
     }
 
     /// Regression: records ended in LF where the README promises RFC 4180 (CRLF).

@@ -45,11 +45,21 @@ pub struct Buckets<C> {
     buckets: Vec<(u64, C)>,
     /// The u64 column and inclusive range every match must fall in, if any.
     range: Option<(String, u64, u64)>,
+    /// Matches of a bucket's kinds left out by the range for having no value in its column
+    /// (findings of no known year), counted as the search goes, copies and all: an answer
+    /// says how many a year filter left out, and counts them exactly only when there are any.
+    without_value: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl<C> Buckets<C> {
     pub fn new(buckets: Vec<(&[FindingKind], C)>) -> Self {
-        Buckets { buckets: buckets.into_iter().map(|(kinds, c)| (mask(kinds), c)).collect(), range: None }
+        Buckets { buckets: buckets.into_iter().map(|(kinds, c)| (mask(kinds), c)).collect(), range: None, without_value: Arc::default() }
+    }
+
+    /// How many matches of the buckets' kinds the range left out for having no value in its
+    /// column (after the search).
+    pub fn without_value(&self) -> usize {
+        self.without_value.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Keep only matches whose `field` holds a value in `from..=to` (a document's record or
@@ -74,7 +84,8 @@ impl<C: Collector> Collector for Buckets<C> {
             Some((field, from, to)) => Some((reader.fast_fields().u64(field)?, *from, *to)),
             None => None,
         };
-        Ok(BucketsSegment { codes, children, range })
+        let kinds = self.buckets.iter().fold(0, |m, (mask, _)| m | mask);
+        Ok(BucketsSegment { codes, children, range, kinds, without_value: 0, total: self.without_value.clone() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -96,14 +107,29 @@ pub struct BucketsSegment<S> {
     codes: Arc<dyn ColumnValues<u64>>,
     children: Vec<(u64, S)>,
     range: Option<(tantivy::columnar::Column<u64>, u64, u64)>,
+    /// Every bucket's kinds together.
+    kinds: u64,
+    without_value: usize,
+    total: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl<S> BucketsSegment<S> {
-    fn in_range(&self, doc: DocId) -> bool {
-        match &self.range {
-            Some((column, from, to)) => column.values_for_doc(doc).any(|v| (*from..=*to).contains(&v)),
-            None => true,
+    fn in_range(&mut self, doc: DocId) -> bool {
+        let Some((column, from, to)) = &self.range else { return true };
+        let mut values = column.values_for_doc(doc).peekable();
+        if values.peek().is_none() {
+            if self.kinds & self.bit(doc) != 0 {
+                self.without_value += 1;
+            }
+            return false;
         }
+        values.any(|v| (*from..=*to).contains(&v))
+    }
+
+    /// A match's kind as its bucket bit; a code past the mask's bits (a damaged column) is
+    /// in no bucket.
+    fn bit(&self, doc: DocId) -> u64 {
+        u32::try_from(self.codes.get_val(doc)).ok().and_then(|c| 1u64.checked_shl(c)).unwrap_or(0)
     }
 }
 
@@ -114,8 +140,7 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
         if !self.in_range(doc) {
             return;
         }
-        // A code past the mask's bits (a damaged column) is in no bucket.
-        let bit = u32::try_from(self.codes.get_val(doc)).ok().and_then(|c| 1u64.checked_shl(c)).unwrap_or(0);
+        let bit = self.bit(doc);
         for (mask, child) in &mut self.children {
             if *mask & bit != 0 {
                 child.collect(doc, score);
@@ -124,6 +149,7 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
     }
 
     fn harvest(self) -> Self::Fruit {
+        self.total.fetch_add(self.without_value, std::sync::atomic::Ordering::Relaxed);
         self.children.into_iter().map(|(_, c)| c.harvest()).collect()
     }
 }

@@ -976,11 +976,19 @@ impl FindingIndex {
     /// `buckets[i].0`. The topic is scored once however many kinds an answer needs (those
     /// it ranks by, the best practice it points to, the councils praised on the topic).
     pub fn candidates_by_kind(&self, search: &Search, buckets: &[(Vec<FindingKind>, usize)]) -> Result<Vec<Vec<Candidate>>> {
+        Ok(self.candidates_by_kind_and_undated(search, buckets)?.0)
+    }
+
+    /// [`FindingIndex::candidates_by_kind`], and how many matches of the buckets' kinds its
+    /// years left out for having no year (copies counted apart; 0 without years).
+    pub fn candidates_by_kind_and_undated(&self, search: &Search, buckets: &[(Vec<FindingKind>, usize)]) -> Result<(Vec<Vec<Candidate>>, usize)> {
         let searcher = self.reader.searcher();
         let collectors = buckets.iter().map(|(kinds, limit)| (&kinds[..], best::Best::new(*limit))).collect();
-        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &keep::Buckets::new(collectors).within("year", search.years))?;
+        let collector = keep::Buckets::new(collectors).within("year", search.years);
+        let tops = searcher.search(&self.build_query(search, KindsIn::Column), &collector)?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
-        tops.into_iter().map(|top| self.candidates_of(&mut columns, top)).collect()
+        let found = tops.into_iter().map(|top| self.candidates_of(&mut columns, top)).collect::<Result<Vec<_>>>()?;
+        Ok((found, collector.without_value()))
     }
 
     /// Whether the kinds asked for are better checked per match (their column) than met as
@@ -1294,6 +1302,8 @@ mod tests {
         let in_years = |years| idx.candidates_by_kind(&Search { years: Some(years), ..search.clone() }, &buckets).unwrap();
         assert_eq!(in_years((2015, 2015)).iter().map(Vec::len).collect::<Vec<_>>(), [60, 3, 30]);
         assert!(in_years((2016, 2024)).iter().all(Vec::is_empty));
+        // Every finding here has a year: a year filter leaves none out for want of one.
+        assert_eq!(idx.candidates_by_kind_and_undated(&Search { years: Some((2016, 2024)), ..search.clone() }, &buckets).unwrap().1, 0);
         assert!(idx.candidates(&Search { years: Some((2010, 2014)), limit: 10, ..Default::default() }).unwrap().is_empty());
         assert_eq!(idx.candidates(&Search { years: Some((2010, 2015)), limit: 1000, ..Default::default() }).unwrap().len(), 30 * 4 + 6);
     }

@@ -349,7 +349,8 @@ impl Engine<'_> {
         if praised_here {
             buckets.push((vec![FindingKind::Strength], POINTER_CANDIDATES));
         }
-        let mut found = self.index.candidates_by_kind(&search(Vec::new()), &buckets)?.into_iter();
+        let (found, undated_seen) = self.index.candidates_by_kind_and_undated(&search(Vec::new()), &buckets)?;
+        let mut found = found.into_iter();
         let candidates = found.next().unwrap_or_default();
         let pointing = found.next().unwrap_or_default();
         let strengths = match (praised, found.next()) {
@@ -383,8 +384,10 @@ impl Engine<'_> {
                 }
             }
         }
+        // Counted as the search went, copies and all; counted exactly (as distinct findings
+        // of the kinds ranked) only when there are any.
         let undated_left_out = match search(ranking_kinds.clone()) {
-            with_years @ Search { years: Some(_), .. } => facets::distinct(&self.index.candidates(&Search { years: None, ..with_years })?).iter().filter(|c| c.year.is_none()).count(),
+            with_years @ Search { years: Some(_), .. } if undated_seen > 0 => facets::distinct(&self.index.candidates(&Search { years: None, ..with_years })?).iter().filter(|c| c.year.is_none()).count(),
             _ => 0,
         };
         let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held };

@@ -141,6 +141,19 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     assert_eq!(status, 200);
     assert!(head.contains("text/csv") && head.contains("attachment"), "{head}");
     assert!(csv.contains("council,gss_code,region"), "{csv}");
+    // A download names each row's public address (a page ingested beside its sources.toml).
+    let out = peerscope(d.path()).args(["ingest", "corpus/real/27_croydon_press-release-lga-peer-review.txt"]).output().unwrap();
+    assert!(out.status.success());
+    // The server looks for new commits at most once a second: ask until it has seen it.
+    let mut csv = String::new();
+    for _ in 0..50 {
+        csv = get(&server, "/export.csv?council=Croydon").2;
+        if csv.lines().count() > 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(csv.lines().count() > 1 && csv.lines().skip(1).all(|l| l.ends_with(",https://news.croydon.gov.uk/peer-review-highlights-strong-vision-for-adult-social-care/")), "{csv}");
     // Regression: best practice was left out of the downloads (a header alone for
     // `kind=best_practice`) and its page said "No council's findings match".
     let cli = peerscope(d.path()).args(["export", "--format", "csv", "--kind", "best_practice"]).output().unwrap();

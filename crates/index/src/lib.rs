@@ -749,6 +749,22 @@ impl FindingIndex {
         Ok(self.records_matching(&query)?.into_iter().next())
     }
 
+    /// Where a document is published (its record's `url`), read from its record alone: a
+    /// download names it for each of up to a thousand rows, and [`FindingIndex::document`]
+    /// would assemble each document's findings and text for it.
+    pub fn document_url(&self, id: &str) -> Result<Option<String>> {
+        let searcher = self.reader.searcher();
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(self.f.doc_id, id), IndexRecordOption::Basic)) as Box<dyn Query>),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(self.f.is_record, "yes"), IndexRecordOption::Basic))),
+        ]);
+        let Some(addr) = searcher.search(&query, &tantivy::collector::DocSetCollector)?.into_iter().min() else { return Ok(None) };
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let Some(json) = d.get_first(self.f.record).and_then(|v| v.as_str()) else { return Ok(None) };
+        let r: DocumentRecord = serde_json::from_str(json)?;
+        Ok(r.document.url)
+    }
+
     /// The documents of the records and findings `query` matches, findings in order.
     fn records_matching(&self, query: &dyn Query) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();

@@ -251,7 +251,7 @@ impl Engine<'_> {
         let mut urls: HashMap<String, String> = HashMap::default();
         for r in &mut rows {
             if !urls.contains_key(&r.document_id) {
-                let url = self.index.document(&r.document_id)?.and_then(|d| d.document.url).unwrap_or_default();
+                let url = self.index.document_url(&r.document_id)?.unwrap_or_default();
                 urls.insert(r.document_id.clone(), url);
             }
             r.url = urls.get(&r.document_id).cloned().unwrap_or_default();

@@ -19,16 +19,13 @@ pub enum Format {
 pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, all_copies: bool, filters: &FilterArgs) -> anyhow::Result<ExitCode> {
     let filter = filters.filter()?;
     let stored = crate::data::open_for_reading(data)?.documents()?;
-    let rows = match filter.min_confidence {
-        // Copies are folded first and the row kept is the surest copy's, so a finding is
-        // kept when any copy reaches the bar, as `query` keeps it.
-        Some(least) if !all_copies => {
-            let mut rows = fold_copies(rows_of(&stored, &peerscope_query::Filter { min_confidence: None, ..filter.clone() }), false);
-            rows.retain(|r| r.confidence >= least);
-            rows
-        }
-        _ => fold_copies(rows_of(&stored, &filter), all_copies),
-    };
+    // Copies are folded before the years and the confidence are checked: the surest copy
+    // stands for a finding, kept when any copy reaches the bar (as `query` keeps it), and
+    // the findings of no known year a year filter leaves out are counted on the way.
+    let loose = peerscope_query::Filter { since: None, until: None, min_confidence: filter.min_confidence.filter(|_| all_copies), ..filter.clone() };
+    let mut rows = fold_copies(rows_of(&stored, &loose), all_copies);
+    let undated = if filter.since.is_some() || filter.until.is_some() { rows.iter().filter(|r| r.review_year.is_none()).count() } else { 0 };
+    rows.retain(|r| filter.keeps_year(r.review_year) && filter.min_confidence.is_none_or(|m| r.confidence >= m));
     let mut sink: Box<dyn Write> = match out {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -41,14 +38,8 @@ pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, all_copie
     if let Some(path) = out {
         eprintln!("peerscope: {} findings written to {}", rows.len(), path.display());
     }
-    // Findings of no known year are not in a year's range: said, so a researcher does not
-    // take the rows for all the evidence.
-    if filter.since.is_some() || filter.until.is_some() {
-        let any_year = peerscope_query::Filter { since: None, until: None, ..filter.clone() };
-        let undated = fold_copies(rows_of(&stored, &any_year), false).iter().filter(|r| r.review_year.is_none()).count();
-        if undated > 0 {
-            eprintln!("peerscope: {undated} finding{} of no known review year {} left out by --since/--until", if undated == 1 { "" } else { "s" }, if undated == 1 { "is" } else { "are" });
-        }
+    if undated > 0 {
+        eprintln!("peerscope: {}", peerscope_query::undated_left_out(undated, "by --since/--until"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -78,8 +78,7 @@ pub fn render(a: &Answer, color: bool) -> String {
         suggest(&mut o, a);
     }
     if a.undated_left_out > 0 {
-        let n = a.undated_left_out;
-        let _ = writeln!(o, "({n} matching finding{} of no known review year {} left out by the year filter.)", if n == 1 { "" } else { "s" }, if n == 1 { "is" } else { "are" });
+        let _ = writeln!(o, "({})", peerscope_query::undated_left_out(a.undated_left_out, "by the year filter"));
     }
     if a.points_to_themes() {
         let regions: String = a.intent.filter.regions.iter().map(|r| format!(" --region \"{r}\"")).collect();

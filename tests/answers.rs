@@ -429,4 +429,8 @@ fn a_council_with_nothing_held_is_said_to_have_nothing_held() {
     let shown = text(d.path(), &["query", "brent"]);
     assert!(shown.contains("No findings of Brent are held") && !shown.contains("Did you mean Brent"), "{shown}");
     assert!(text(d.path(), &["query", "carers in walsal"]).contains("Did you mean Walsall?"));
+    // A council typed as a word whose findings are held is suggested, not said to have none
+    // (Kent's genre document is held; no finding on carers holds "kent").
+    let shown = text(d.path(), &["query", "carers kent"]);
+    assert!(shown.contains("Did you mean Kent?") && !shown.contains("No findings of Kent"), "{shown}");
 }

@@ -268,13 +268,25 @@ fn most_frequent_year(text: &str) -> Option<i32> {
     });
     let mut score: HashMap<i32, u32> = HashMap::default();
     for m in YEAR.find_iter(text).filter(|m| !names_a_statute(&text[..m.start()]) && !FINANCIAL_YEAR.is_match(&text[m.end()..])) {
+        let from = (m.start().saturating_sub(24)..m.start()).find(|&i| text.is_char_boundary(i)).unwrap_or(m.start());
+        let before = &text[from..m.start()];
+        // The end of a span ("Strategy 2021/2025") dates no more than its start.
+        if ends_a_span(before) {
+            continue;
+        }
         if let Ok(y) = m.as_str().parse::<i32>() {
-            let from = (m.start().saturating_sub(24)..m.start()).find(|&i| text.is_char_boundary(i)).unwrap_or(m.start());
-            let before = &text[from..m.start()];
             *score.entry(y).or_default() += if DAY_MONTH.is_match(before) { 2 } else { 1 };
         }
     }
     score.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(y, _)| y)
+}
+
+/// Whether the text before a year is a year and a span's separator ("2021/", "2019 – ").
+fn ends_a_span(before: &str) -> bool {
+    let t = before.trim_end();
+    let Some(t) = t.strip_suffix(['/', '-', '–']) else { return false };
+    let t = t.trim_end();
+    t.len() >= 4 && t.is_char_boundary(t.len() - 4) && t[t.len() - 4..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// "the Care Act 2014", "the Local Government Act 1999": a year in a statute's name dates
@@ -508,6 +520,11 @@ mod tests {
         let t = "Press release, 2 August 2024\nThe council began its transformation in April 2023.";
         assert_eq!(review_year(t, "", &Hints::default()), Some(2024));
         let t = "Feedback presentation – 7 March 2019\nThe practice model introduced in 2017. Fees will rise in 2019/20.";
+        assert_eq!(review_year(t, "", &Hints::default()), Some(2019));
+        // Nor does a span's end ("2021/2025", "2016 - 2021").
+        let t = "Peers met staff in November last year, guided by the Strategy 2021/2025 and the plan 2016 - 2021.";
+        assert_eq!(review_year(t, "", &Hints::default()), None);
+        let t = "Feedback presentation – 7 March 2019\nThe practice model introduced in 2017.";
         assert_eq!(review_year(t, "", &Hints::default()), Some(2019));
     }
 

@@ -18,7 +18,7 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
         })
         .map(|l| if is_page_stamp(&l) { String::new() } else { l })
         .collect();
-    let typical = typical_width(&lines);
+    let typical = typical_width(lines.iter().map(String::as_str));
     let mut out: Vec<String> = Vec::new();
     let mut blank_before = false;
     for line in lines {
@@ -190,9 +190,10 @@ fn continues(prev: &str, next: &str, blank_between: bool, wrapped: bool, typical
     wrapped && !blank_between && ends_open && prev.chars().count() * 100 >= typical * 80
 }
 
-/// The width of a full line of body text: the 90th percentile of line lengths.
-fn typical_width(lines: &[String]) -> usize {
-    let mut w: Vec<usize> = lines.iter().map(|l| l.chars().count()).filter(|&n| n > 20).collect();
+/// The width of a full line of body text: the 90th percentile of the lengths of lines of
+/// more than 20 characters.
+pub(crate) fn typical_width<'a>(lines: impl Iterator<Item = &'a str>) -> usize {
+    let mut w: Vec<usize> = lines.map(|l| l.chars().count()).filter(|&n| n > 20).collect();
     if w.is_empty() {
         return usize::MAX / 200;
     }

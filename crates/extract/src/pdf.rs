@@ -213,10 +213,14 @@ pub fn strip_furniture(pages: &[&str]) -> String {
 fn join_pages(pages: &[Vec<&str>]) -> String {
     let full_width = full_width(pages);
     let mut out = String::new();
-    for (n, page) in pages.iter().enumerate() {
-        let last_before = pages[..n].iter().rev().find_map(|p| p.iter().rev().find(|l| !l.trim().is_empty()));
+    // The last line with words of the pages so far (empty pages skipped).
+    let mut last_before: Option<&str> = None;
+    for page in pages {
         let first_here = page.iter().find(|l| !l.trim().is_empty());
         let runs_on = matches!((last_before, first_here), (Some(before), Some(here)) if sentence_runs_on(before, here, full_width));
+        if let Some(last) = page.iter().rev().find(|l| !l.trim().is_empty()) {
+            last_before = Some(last);
+        }
         let lines = if runs_on {
             while out.ends_with("\n\n") {
                 out.pop();
@@ -252,15 +256,10 @@ fn sentence_runs_on(last: &str, next: &str, full_width: usize) -> bool {
         && !crate::structure::is_heading(next)
 }
 
-/// The width of a full line of the body text: 80% of the 90th percentile of the lengths of
-/// lines of more than 20 characters (as the normaliser judges a line broken by the layout).
+/// The width of a full line of the body text, as the normaliser judges a line broken by
+/// the layout: 80% of the typical width of the pages' lines.
 fn full_width(pages: &[Vec<&str>]) -> usize {
-    let mut widths: Vec<usize> = pages.iter().flatten().map(|l| l.trim().chars().count()).filter(|&n| n > 20).collect();
-    if widths.is_empty() {
-        return usize::MAX;
-    }
-    widths.sort_unstable();
-    widths[(widths.len() * 9 / 10).min(widths.len() - 1)] * 8 / 10
+    crate::normalize::typical_width(pages.iter().flatten().map(|l| l.trim())).saturating_mul(8) / 10
 }
 
 fn is_page_number(line: &str) -> bool {

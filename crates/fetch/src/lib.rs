@@ -278,6 +278,14 @@ impl Fetcher {
 }
 
 /// A PDF must end with its end-of-file marker: a body cut short (and served with no
+/// Content-Length to tell) is never kept as a document.
+fn looks_complete(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"%PDF") {
+        let tail = &bytes[bytes.len().saturating_sub(2048)..];
+        return tail.windows(5).any(|w| w == b"%%EOF");
+    }
+    true
+}
 
 /// The kind of file an address names by its extension ("PDF" for ".../report.pdf"), for
 /// the kinds a web page is never a copy of.
@@ -289,21 +297,12 @@ fn file_named(url: &Url) -> Option<String> {
 }
 
 /// Whether a body is an HTML page: it opens (after spaces and a byte-order mark) with a
-/// doctype or an `<html>` tag.
+/// doctype, an `<html>`, `<head>` or `<body>` tag, or a comment.
 fn looks_like_html(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(512)];
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
-    t.starts_with("<!doctype html") || t.starts_with("<html") || (t.starts_with("<?xml") && t.contains("<html"))
-}
-
-/// Content-Length to tell) is never kept as a document.
-fn looks_complete(bytes: &[u8]) -> bool {
-    if bytes.starts_with(b"%PDF") {
-        let tail = &bytes[bytes.len().saturating_sub(2048)..];
-        return tail.windows(5).any(|w| w == b"%%EOF");
-    }
-    true
+    ["<!doctype html", "<html", "<head", "<body", "<!--"].iter().any(|p| t.starts_with(p)) || (t.starts_with("<?xml") && t.contains("<html"))
 }
 
 /// rustls needs one process-wide crypto provider; ring builds with only a C compiler.

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use peerscope_model::FindingKind;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The column [`Buckets`] reads a match's kind from.
 pub const KIND_CODE: &str = "kind_code";
@@ -45,10 +45,11 @@ pub struct Buckets<C> {
     buckets: Vec<(u64, C)>,
     /// The u64 column and inclusive range every match must fall in, if any.
     range: Option<(String, u64, u64)>,
-    /// Matches of a bucket's kinds left out by the range for having no value in its column
-    /// (findings of no known year), counted as the search goes, copies and all: an answer
-    /// says how many a year filter left out, and counts them exactly only when there are any.
-    without_value: Arc<std::sync::atomic::AtomicUsize>,
+    /// Matches of the first bucket's kinds (those an answer ranks) left out by the range
+    /// for having no value in its column (findings of no known year), gathered as the search
+    /// goes: an answer says how many a year filter left out. Rare, so kept by address, and
+    /// read for their council and text only after the search.
+    without_value: Arc<std::sync::Mutex<Vec<DocAddress>>>,
 }
 
 impl<C> Buckets<C> {
@@ -56,10 +57,10 @@ impl<C> Buckets<C> {
         Buckets { buckets: buckets.into_iter().map(|(kinds, c)| (mask(kinds), c)).collect(), range: None, without_value: Arc::default() }
     }
 
-    /// How many matches of the buckets' kinds the range left out for having no value in its
-    /// column (after the search).
-    pub fn without_value(&self) -> usize {
-        self.without_value.load(std::sync::atomic::Ordering::Relaxed)
+    /// The matches of the first bucket's kinds the range left out for having no value in its
+    /// column (after the search), in no order.
+    pub fn without_value(&self) -> Vec<DocAddress> {
+        std::mem::take(&mut *self.without_value.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Keep only matches whose `field` holds a value in `from..=to` (a document's record or
@@ -84,8 +85,8 @@ impl<C: Collector> Collector for Buckets<C> {
             Some((field, from, to)) => Some((reader.fast_fields().u64(field)?, *from, *to)),
             None => None,
         };
-        let kinds = self.buckets.iter().fold(0, |m, (mask, _)| m | mask);
-        Ok(BucketsSegment { codes, children, range, kinds, without_value: 0, total: self.without_value.clone() })
+        let counted = self.buckets.first().map_or(0, |(mask, _)| *mask);
+        Ok(BucketsSegment { codes, children, range, segment, counted, without_value: Vec::new(), gathered: self.without_value.clone() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -107,10 +108,11 @@ pub struct BucketsSegment<S> {
     codes: Arc<dyn ColumnValues<u64>>,
     children: Vec<(u64, S)>,
     range: Option<(tantivy::columnar::Column<u64>, u64, u64)>,
-    /// Every bucket's kinds together.
-    kinds: u64,
-    without_value: usize,
-    total: Arc<std::sync::atomic::AtomicUsize>,
+    segment: SegmentOrdinal,
+    /// The first bucket's kinds: those whose matches without a value are gathered.
+    counted: u64,
+    without_value: Vec<DocId>,
+    gathered: Arc<std::sync::Mutex<Vec<DocAddress>>>,
 }
 
 impl<S> BucketsSegment<S> {
@@ -118,8 +120,8 @@ impl<S> BucketsSegment<S> {
         let Some((column, from, to)) = &self.range else { return true };
         let mut values = column.values_for_doc(doc).peekable();
         if values.peek().is_none() {
-            if self.kinds & self.bit(doc) != 0 {
-                self.without_value += 1;
+            if self.counted & self.bit(doc) != 0 {
+                self.without_value.push(doc);
             }
             return false;
         }
@@ -149,7 +151,8 @@ impl<S: SegmentCollector> SegmentCollector for BucketsSegment<S> {
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.total.fetch_add(self.without_value, std::sync::atomic::Ordering::Relaxed);
+        let segment = self.segment;
+        self.gathered.lock().unwrap_or_else(|p| p.into_inner()).extend(self.without_value.iter().map(|&d| DocAddress::new(segment, d)));
         self.children.into_iter().map(|(_, c)| c.harvest()).collect()
     }
 }

@@ -995,8 +995,9 @@ impl FindingIndex {
         Ok(self.candidates_by_kind_and_undated(search, buckets)?.0)
     }
 
-    /// [`FindingIndex::candidates_by_kind`], and how many matches of the buckets' kinds its
-    /// years left out for having no year (copies counted apart; 0 without years).
+    /// [`FindingIndex::candidates_by_kind`], and how many findings of the first bucket's
+    /// kinds its years left out for having no year (copies of a finding, the same council
+    /// and words, counted once; 0 without years).
     pub fn candidates_by_kind_and_undated(&self, search: &Search, buckets: &[(Vec<FindingKind>, usize)]) -> Result<(Vec<Vec<Candidate>>, usize)> {
         let searcher = self.reader.searcher();
         let collectors = buckets.iter().map(|(kinds, limit)| (&kinds[..], best::Best::new(*limit))).collect();
@@ -1004,7 +1005,12 @@ impl FindingIndex {
         let tops = searcher.search(&self.build_query(search, KindsIn::Column), &collector)?;
         let mut columns = SegmentColumns::new(&searcher, &self.columns);
         let found = tops.into_iter().map(|top| self.candidates_of(&mut columns, top)).collect::<Result<Vec<_>>>()?;
-        Ok((found, collector.without_value()))
+        let mut copies = std::collections::HashSet::new();
+        for addr in collector.without_value() {
+            let c = columns.of(addr)?;
+            copies.insert((c.council(addr.doc_id)?, Columns::number(&c.text_key, addr.doc_id)));
+        }
+        Ok((found, copies.len()))
     }
 
     /// Whether the kinds asked for are better checked per match (their column) than met as

@@ -129,20 +129,19 @@ pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRo
         copies.entry(copy_key(r)).or_default().push(i);
     }
     let mut keep = vec![all_copies; rows.len()];
-    for group in copies.values_mut().filter(|g| g.len() > 1 || !all_copies) {
+    for group in copies.values().filter(|g| g.len() > 1 || !all_copies) {
         // The copy read with most confidence stands for the finding (the first of those as
         // sure): a finding passes `--min-confidence` when any copy does, so the row kept
         // then is the one kept without the filter (regression: a filtered export held a
         // row the unfiltered one did not, the other copy's).
-        let best = (0..group.len()).fold(0, |b, k| if rows[group[k]].confidence > rows[group[b]].confidence { k } else { b });
-        group.swap(0, best);
-        keep[group[0]] = true;
+        let stands = group.iter().copied().fold(group[0], |b, i| if rows[i].confidence > rows[b].confidence { i } else { b });
+        keep[stands] = true;
         // The group's sources once, in row order; each row names the others, at most
         // `ALSO_IN` of them (a site serving one report under 2,000 addresses made every
         // row name 2,000 others: gigabytes).
         let mut seen = std::collections::HashSet::new();
         let sources: Vec<String> = group.iter().map(|&j| rows[j].source.clone()).filter(|s| seen.insert(s.clone())).collect();
-        for &i in group.iter().filter(|&&i| all_copies || i == group[0]) {
+        for &i in group.iter().filter(|&&i| all_copies || i == stands) {
             rows[i].also_in = also_in(&sources, &rows[i].source);
         }
     }

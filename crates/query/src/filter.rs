@@ -218,13 +218,16 @@ impl Filter {
         if !self.regions.is_empty() && !council.and_then(|c| c.region.as_deref()).is_some_and(|r| self.regions.iter().any(|n| eq(n, r))) {
             return false;
         }
-        if self.since.is_some() || self.until.is_some() {
-            let Some(y) = d.review_year else { return false };
-            if self.since.is_some_and(|s| y < s) || self.until.is_some_and(|u| y > u) {
-                return false;
-            }
+        self.keeps_year(d.review_year) && (self.review_types.is_empty() || self.review_types.contains(&d.review_type))
+    }
+
+    /// Whether a review of `year` is within `since`/`until` (one of no known year is not,
+    /// when either is set).
+    pub fn keeps_year(&self, year: Option<i32>) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return true;
         }
-        self.review_types.is_empty() || self.review_types.contains(&d.review_type)
+        year.is_some_and(|y| !self.since.is_some_and(|s| y < s) && !self.until.is_some_and(|u| y > u))
     }
 
     pub fn keeps_finding(&self, f: &Finding) -> bool {

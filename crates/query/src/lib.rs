@@ -123,19 +123,26 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// What is said of the `n` findings of no known review year a year filter left out, `how`
+/// ("by the year filter", "by --since/--until").
+pub fn undated_left_out(n: usize, how: &str) -> String {
+    let (s, are) = if n == 1 { ("", "is") } else { ("s", "are") };
+    format!("{n} matching finding{s} of no known review year {are} left out {how}.")
+}
+
+/// The suggested councils a word of the question names exactly ("kent" → Kent).
+fn typed_exactly<'a>(suggested: &'a [String], words: &'a [String]) -> impl Iterator<Item = &'a String> {
+    suggested.iter().filter(|name| words.iter().any(|w| w.eq_ignore_ascii_case(name)))
+}
+
 impl Answer {
-    /// The suggested councils split into those the question named exactly ("kent", whose
-    /// findings none are: no document of its reviews is held) and those it nearly named
-    /// ("walsal" → Walsall): "Did you mean Kent?" to someone who typed "kent" helped no one.
+    /// The councils asked about of which nothing is held, and those suggested for a word
+    /// that matched nothing ("walsal" → Walsall; "kent" → Kent when Kent's findings are
+    /// held): "Did you mean Kent?" to someone who typed "kent" and of which nothing is held
+    /// helped no one.
     pub fn suggestions(&self) -> (Vec<&str>, Vec<&str>) {
-        let typed: Vec<&String> = self.unmatched.iter().chain(&self.not_together).collect();
-        let (mut named, near): (Vec<&str>, Vec<&str>) = self.did_you_mean.iter().map(String::as_str).partition(|name| typed.iter().any(|w| w.eq_ignore_ascii_case(name)));
-        for name in &self.not_held {
-            if !named.contains(&name.as_str()) {
-                named.push(name);
-            }
-        }
-        (named, near)
+        let near = self.did_you_mean.iter().filter(|n| !self.not_held.contains(n)).map(String::as_str).collect();
+        (self.not_held.iter().map(String::as_str).collect(), near)
     }
 
     /// Whether to send the asker to the themes table: the question asks for recurring
@@ -239,8 +246,9 @@ impl Engine<'_> {
         Ok(self.answer_and_candidates(query, flags, Some(page))?.0)
     }
 
-    /// The findings an answer counts (the best [`CANDIDATES`]), best first, as export rows:
-    /// the web page's downloads and feed of a search.
+    /// The findings of a search as export rows, best first: the web page's downloads and
+    /// feed. Every kind asked for, best practice too (which `findings_counted` does not
+    /// count: it ranks no council); the best [`CANDIDATES`].
     pub fn matching_rows(&self, query: &str, flags: &Filter) -> Result<Vec<export::FindingRow>, QueryError> {
         // Rows only: no ranking, facets or pointers are worked out for them.
         let (_, candidates) = self.answer_and_candidates(query, flags, None)?;
@@ -289,7 +297,9 @@ impl Engine<'_> {
         let distinctive: Vec<String> = words.iter().filter(|w| themes_of(w).is_empty()).cloned().collect();
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean: self.councils_near(&unmatched), unmatched, not_together: Vec::new(), undated_left_out: 0, not_held: Vec::new() };
+            let did_you_mean = self.councils_near(&unmatched);
+            let not_held = self.not_held(typed_exactly(&did_you_mean, &unmatched).collect())?;
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean, unmatched, not_together: Vec::new(), undated_left_out: 0, not_held };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -373,23 +383,12 @@ impl Engine<'_> {
         let not_together = if councils.is_empty() && best_practice.is_empty() { distinctive } else { Vec::new() };
         // A misspelt council may still match some words ("Walsal" stems as "Walsall" does).
         let did_you_mean = self.councils_near(&not_together);
-        let mut not_held: Vec<String> = Vec::new();
         // A council asked about whose findings none are held is said to be so, not only
         // that nothing matches ("carers in Kent" with no Kent document read).
-        if councils.is_empty() {
-            for name in &f.councils {
-                let any = Search { councils: vec![name.clone()], all_documents: true, limit: 1, ..Search::default() };
-                if self.index.candidates(&any)?.is_empty() {
-                    not_held.push(name.clone());
-                }
-            }
-        }
-        // Counted as the search went, copies and all; counted exactly (as distinct findings
-        // of the kinds ranked) only when there are any.
-        let undated_left_out = match search(ranking_kinds.clone()) {
-            with_years @ Search { years: Some(_), .. } if undated_seen > 0 => facets::distinct(&self.index.candidates(&Search { years: None, ..with_years })?).iter().filter(|c| c.year.is_none()).count(),
-            _ => 0,
-        };
+        let asked: Vec<&String> = if councils.is_empty() { f.councils.iter().chain(typed_exactly(&did_you_mean, &not_together)).collect() } else { Vec::new() };
+        let not_held = self.not_held(asked)?;
+        // Gathered as the search went (the ranked kinds' matches without a year).
+        let undated_left_out = undated_seen;
         let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held };
         Ok((answer, candidates))
     }
@@ -413,6 +412,18 @@ impl Engine<'_> {
 
     /// The councils some words are nearly the names of: a misspelt council is a word no
     /// finding holds.
+    /// Of the councils `names`, those of which the index holds no finding.
+    fn not_held(&self, names: Vec<&String>) -> Result<Vec<String>, QueryError> {
+        let mut out: Vec<String> = Vec::new();
+        for name in names {
+            let any = Search { councils: vec![name.clone()], all_documents: true, limit: 1, ..Search::default() };
+            if !out.contains(name) && self.index.candidates(&any)?.is_empty() {
+                out.push(name.clone());
+            }
+        }
+        Ok(out)
+    }
+
     fn councils_near(&self, words: &[String]) -> Vec<String> {
         let mut near: Vec<String> = words.iter().filter_map(|w| self.councils.nearly_named(w)).map(|c| c.name.clone()).collect();
         near.dedup();

@@ -180,7 +180,7 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
             h2 class="govuk-heading-m" id="councils" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
         }
         @if a.undated_left_out > 0 {
-            p class="govuk-body-s" { (a.undated_left_out) " matching finding" @if a.undated_left_out != 1 { "s" } " of no known review year " @if a.undated_left_out == 1 { "is" } @else { "are" } " left out by the year filter." }
+            p class="govuk-body-s" { (peerscope_query::undated_left_out(a.undated_left_out, "by the year filter")) }
         }
         @for (i, c) in a.councils.iter().enumerate() {
             section class="council" aria-labelledby=(format!("council-{i}")) {

@@ -43,6 +43,7 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
         .collect();
     let every = every_theme(table);
     let drawn_topics = rows.iter().filter(|t| t.level == "topic").count();
+    let drawn_cqc = rows.len() - drawn_topics;
     let all_topics = table.iter().filter(|t| t.level == "topic").count();
     let title = if error.is_some() { "Error: themes across councils" } else { "Themes across councils" };
     layout(title, html! {
@@ -63,7 +64,7 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
         } @else {
             h2 class="govuk-heading-m" id="by-kind" { "Findings by theme and kind" }
             p class="govuk-body" {
-                "The chart shows the four CQC themes and the " (drawn_topics) " topics with most findings (of " (all_topics) "). "
+                "The chart shows the " (drawn_cqc) " CQC themes and the " (drawn_topics) " topics with most findings (of " (all_topics) "). "
                 "The table under it lists every theme: each CQC theme with its quality statements, then every topic. "
                 "The two lists sort the same findings two ways, and a finding can be on several themes, so their numbers do not add up to a total."
             }
@@ -185,21 +186,21 @@ fn segments(t: &RecurringTheme, left: f64, per_finding: f64) -> (Vec<Segment>, f
     (out, x)
 }
 
-/// Every theme for the table: each CQC theme followed by its quality statements, then the
-/// topics, each list in the order given (most findings first).
-fn every_theme(table: &[RecurringTheme]) -> Vec<&RecurringTheme> {
-    let mut out = Vec::with_capacity(table.len());
+/// Every theme for the table, in two groups: each CQC theme followed by its quality
+/// statements, then the topics; each list in the order given (most findings first).
+fn every_theme(table: &[RecurringTheme]) -> [(&'static str, Vec<&RecurringTheme>); 2] {
+    let mut framework = Vec::with_capacity(table.len());
     for cqc in table.iter().filter(|t| t.level == "cqc-theme") {
-        out.push(cqc);
-        out.extend(table.iter().filter(|t| t.level == "quality-statement" && t.group == cqc.theme));
+        framework.push(cqc);
+        framework.extend(table.iter().filter(|t| t.level == "quality-statement" && t.group == cqc.theme));
     }
     // A quality statement whose CQC theme has no findings here still has its row.
-    out.extend(table.iter().filter(|t| t.level == "quality-statement" && !table.iter().any(|c| c.level == "cqc-theme" && c.theme == t.group)));
-    out.extend(table.iter().filter(|t| t.level == "topic"));
-    out
+    framework.extend(table.iter().filter(|t| t.level == "quality-statement" && !table.iter().any(|c| c.level == "cqc-theme" && c.theme == t.group)));
+    let topics = table.iter().filter(|t| t.level == "topic").collect();
+    [("CQC assessment framework: its themes, each with its quality statements", framework), ("Topics", topics)]
 }
 
-fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
+fn bars_table(ask: &Ask, groups: &[(&str, Vec<&RecurringTheme>)]) -> Markup {
     html! {
         div class="ps-scroll" { table class="govuk-table" {
             caption class="govuk-table__caption govuk-table__caption--s" { "Findings by theme and kind, and how many councils they came up for" }
@@ -209,28 +210,26 @@ fn bars_table(ask: &Ask, rows: &[&RecurringTheme]) -> Markup {
                 @for (k, _) in KINDS { th scope="col" class="govuk-table__header govuk-table__header--numeric" { (k.label()) } }
                 th scope="col" class="govuk-table__header govuk-table__header--numeric" { "All" }
             } }
-            tbody class="govuk-table__body" {
-                @for (i, t) in rows.iter().enumerate() {
-                    @if i == 0 && t.level != "topic" {
-                        tr class="govuk-table__row" { th scope="colgroup" colspan="7" class="govuk-table__header" { "CQC assessment framework: its themes, each with its quality statements" } }
-                    }
-                    @if t.level == "topic" && rows.get(i.wrapping_sub(1)).is_none_or(|p| p.level != "topic") {
-                        tr class="govuk-table__row" { th scope="colgroup" colspan="7" class="govuk-table__header" { "Topics" } }
-                    }
-                    tr class="govuk-table__row" {
-                        @if t.level == "quality-statement" {
-                            th scope="row" class="govuk-table__header ps-indent" { span class="govuk-visually-hidden" { "quality statement: " } (t.label) }
-                        } @else {
-                            th scope="row" class="govuk-table__header" { (t.label) }
-                        }
-                        td class="govuk-table__cell govuk-table__cell--numeric" { (t.councils.len()) }
-                        @for (k, _) in KINDS {
-                            td class="govuk-table__cell govuk-table__cell--numeric" {
-                                @let n = count(t, k);
-                                @if n > 0 { a class="govuk-link" href=(theme_href(ask, &t.theme, Some(k))) { (n) span class="govuk-visually-hidden" { " " (k.label()) " on " (t.label) } } } @else { "0" }
+            // One body per group, its heading a header of the rows under it.
+            @for (heading, rows) in groups.iter().filter(|(_, rows)| !rows.is_empty()) {
+                tbody class="govuk-table__body" {
+                    tr class="govuk-table__row" { th scope="rowgroup" colspan=(KINDS.len() + 3) class="govuk-table__header" { (heading) } }
+                    @for t in rows {
+                        tr class="govuk-table__row" {
+                            @if t.level == "quality-statement" {
+                                th scope="row" class="govuk-table__header ps-indent" { span class="govuk-visually-hidden" { "quality statement: " } (t.label) }
+                            } @else {
+                                th scope="row" class="govuk-table__header" { (t.label) }
                             }
+                            td class="govuk-table__cell govuk-table__cell--numeric" { (t.councils.len()) }
+                            @for (k, _) in KINDS {
+                                td class="govuk-table__cell govuk-table__cell--numeric" {
+                                    @let n = count(t, k);
+                                    @if n > 0 { a class="govuk-link" href=(theme_href(ask, &t.theme, Some(k))) { (n) span class="govuk-visually-hidden" { " " (k.label()) " on " (t.label) } } } @else { "0" }
+                                }
+                            }
+                            td class="govuk-table__cell govuk-table__cell--numeric" { a class="govuk-link" href=(theme_href(ask, &t.theme, None)) { (t.findings) span class="govuk-visually-hidden" { " findings on " (t.label) } } }
                         }
-                        td class="govuk-table__cell govuk-table__cell--numeric" { a class="govuk-link" href=(theme_href(ask, &t.theme, None)) { (t.findings) span class="govuk-visually-hidden" { " findings on " (t.label) } } }
                     }
                 }
             }

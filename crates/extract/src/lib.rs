@@ -34,7 +34,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 9;
+pub const EXTRACTOR_VERSION: u32 = 10;
 
 /// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
 pub const ENCODER_FLAG: u32 = 1 << 16;

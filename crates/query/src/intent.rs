@@ -210,7 +210,7 @@ fn years_back(text: &str) -> Option<(String, i32)> {
 }
 
 /// This calendar year (UTC), from the system clock.
-fn this_year() -> i32 {
+pub fn this_year() -> i32 {
     let mut days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
     let mut year = 1970;
     loop {

@@ -16,7 +16,7 @@ pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
     // Atom needs a date on every entry. A finding whose review's year is not known takes
     // the feed's newest (its summary says "year unknown"); a feed with no year at all takes
     // this year's (regression: "1970-01-01", which feed readers showed and sorted by).
-    let newest = rows.iter().filter_map(|r| r.review_year).max().unwrap_or_else(this_year);
+    let newest = rows.iter().filter_map(|r| r.review_year).max().unwrap_or_else(peerscope_query::intent::this_year);
     // Newest first by the dates given; the search's order among findings of one year.
     rows.sort_by_key(|r| std::cmp::Reverse(r.review_year.unwrap_or(newest)));
     rows.truncate(ENTRIES);
@@ -41,19 +41,6 @@ pub fn atom(title: &str, self_href: &str, rows: &[FindingRow]) -> String {
     }
     out.push_str("</feed>\n");
     out
-}
-
-/// The year it is now (UTC), by the civil calendar (Hinnant's days-to-date).
-fn this_year() -> i32 {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
 }
 
 /// A review year as an Atom date (the first of January: reviews are dated by year).
@@ -114,6 +101,6 @@ mod tests {
         let feed = super::atom("t", "/feed", &[row(None), row(Some(2022))]);
         assert!(!feed.contains("1970") && feed.matches("<updated>2022-01-01T00:00:00Z</updated>").count() == 3, "{feed}");
         let feed = super::atom("t", "/feed", &[row(None)]);
-        assert!(!feed.contains("1970") && super::this_year() >= 2025, "{feed}");
+        assert!(!feed.contains("1970") && peerscope_query::intent::this_year() >= 2025, "{feed}");
     }
 }

@@ -452,6 +452,33 @@ fn html_pages_walked_when_the_service_answers(service: Reply) {
     assert_eq!(server.count("/ieListDocuments.aspx?CId=7&MId=72"), 0, "a cancelled meeting is not opened");
 }
 
+/// Regression: a `committees` pattern matching none of a site's committees (misspelt, or
+/// the committee renamed) read nothing and reported "0 fetched", exit status 0, every night.
+/// It is now a failure naming the pattern and some of the committees there are, by the web
+/// service and by the HTML pages alike.
+#[test]
+fn a_committees_pattern_matching_nothing_is_a_failure_that_names_the_committees() {
+    for service in [true, false] {
+        let server = TestServer::start();
+        server.route("/robots.txt", vec![Reply::status(404)]);
+        if service {
+            server.route("/mgWebService.asmx/GetCommittees", vec![Reply::ok("text/xml", committees_xml(&[("7", "Health Select Commission"), ("8", "Licensing Committee")]))]);
+        } else {
+            server.route("/mgWebService.asmx/", vec![Reply::status(404)]);
+            server.route("/mgListCommittees.aspx", vec![Reply::ok("text/html", "<html><body><a href=\"mgCommitteeDetails.aspx?ID=7\">Health Select Commission</a> <a href=\"mgCommitteeDetails.aspx?ID=8\">Licensing Committee</a></body></html>")]);
+        }
+        let data = tempfile::tempdir().unwrap();
+        let sources = format!("[fetch]\nper_host_delay_ms = 10\n\n[[moderngov]]\nbase = \"{}\"\nsince = \"2024-01-01\"\ncommittees = \"(?i)scrutiny\"\n", server.base());
+        let (code, out, err) = fetch(&data.path().join("d"), &sources);
+        assert_eq!(code, 1, "service {service}: {out}{err}");
+        let said = format!("{out}{err}");
+        assert!(said.contains("matches none of its 2 committees"), "service {service}: {said}");
+        assert!(said.contains("Health Select Commission") && said.contains("Licensing Committee"), "service {service}: {said}");
+        assert_eq!(server.count("/mgWebService.asmx/GetMeetings"), 0);
+        assert_eq!(server.count("/ieListMeetings.aspx"), 0);
+    }
+}
+
 /// A ModernGov page that never names its council is filed under the council the sources
 /// file gives for that site (the loopback host names none).
 #[test]

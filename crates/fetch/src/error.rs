@@ -41,6 +41,10 @@ pub enum FetchError {
     Xml { url: String, message: String },
     #[error("{0}: not a usable URL")]
     BadUrl(String),
+    /// A `committees` pattern that matches none of a site's committees reads nothing, and
+    /// a nightly run that said "0 fetched" could not be told from a quiet night.
+    #[error("{site}: the committees pattern {pattern:?} matches none of its {count} committees ({examples}); nothing was read")]
+    NoCommitteeMatched { site: String, pattern: String, count: usize, examples: String },
     #[error(transparent)]
     Store(#[from] peerscope_store::StoreError),
 }

@@ -298,6 +298,22 @@ fn reason_only(e: &FetchError, url: &str) -> String {
     words.strip_prefix(url).and_then(|w| w.strip_prefix(": ")).map_or(words.clone(), str::to_string)
 }
 
+/// A `committees` pattern must match at least one of the site's committees: one that
+/// matches none (a misspelling, a committee renamed) is an error naming a few of the
+/// titles it could have matched, not a run that reads nothing and says so quietly.
+pub(crate) fn check_some_match(source: &ModernGovSource, wanted: Option<&Regex>, titles: &[&str]) -> Result<(), FetchError> {
+    let (Some(re), Some(pattern)) = (wanted, source.committees.as_deref()) else { return Ok(()) };
+    if titles.is_empty() || titles.iter().any(|t| re.is_match(t)) {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut examples = titles.iter().take(SHOWN).map(|t| format!("\u{201c}{t}\u{201d}")).collect::<Vec<_>>().join(", ");
+    if titles.len() > SHOWN {
+        examples.push_str(", \u{2026}");
+    }
+    Err(FetchError::NoCommitteeMatched { site: source.base.clone(), pattern: pattern.to_string(), count: titles.len(), examples })
+}
+
 /// Walk one ModernGov site.
 pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceReport) -> Result<(), FetchError> {
     let base = base_url(source)?;
@@ -315,12 +331,15 @@ pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceRepor
     };
     let wanted = source.committees.as_deref().map(Regex::new).transpose().map_err(|e| FetchError::Config(e.to_string()))?;
     let window = Window::of(source);
-    for c in committees {
-        if c.deleted || wanted.as_ref().is_some_and(|re| !re.is_match(&c.title)) {
+    let live: Vec<Committee> = committees.into_iter().filter(|c| !c.deleted).collect();
+    let titles: Vec<&str> = live.iter().map(|c| c.title.as_str()).collect();
+    check_some_match(source, wanted.as_ref(), &titles)?;
+    for c in &live {
+        if wanted.as_ref().is_some_and(|re| !re.is_match(&c.title)) {
             continue;
         }
         report.step(&c.title);
-        if let Err(e) = committee(f, &base, &c, &window, report).await {
+        if let Err(e) = committee(f, &base, c, &window, report).await {
             report.fail(format!("committee {}", c.title), &e);
         }
     }

@@ -22,14 +22,17 @@ pub async fn run(f: &Fetcher, source: &ModernGovSource, base: &Url, report: &mut
     let list = base.join("mgListCommittees.aspx").map_err(|_| FetchError::BadUrl(source.base.clone()))?;
     let html = f.listing(&list).await?;
     let wanted = source.committees.as_deref().map(Regex::new).transpose().map_err(|e| FetchError::Config(e.to_string()))?;
-    let mut committees: Vec<(String, String)> = Vec::new();
+    let mut every: Vec<(String, String)> = Vec::new();
     for (url, title) in links(&list, &html) {
         if let Some(id) = query_id(&url, "ID").filter(|_| page_is(&url, "mgCommitteeDetails.aspx")) {
-            if wanted.as_ref().is_none_or(|re| re.is_match(&title)) && !committees.iter().any(|(i, _)| *i == id) {
-                committees.push((id, title));
+            if !every.iter().any(|(i, _)| *i == id) {
+                every.push((id, title));
             }
         }
     }
+    let titles: Vec<&str> = every.iter().map(|(_, t)| t.as_str()).collect();
+    crate::moderngov::check_some_match(source, wanted.as_ref(), &titles)?;
+    let committees: Vec<(String, String)> = every.iter().filter(|(_, t)| wanted.as_ref().is_none_or(|re| re.is_match(t))).cloned().collect();
     let since = source.since.as_deref().and_then(Date::parse_iso).unwrap_or(Date { year: 2010, month: 1, day: 1 });
     let until = source.until.as_deref().and_then(Date::parse_iso).unwrap_or_else(Date::today);
     // A page per municipal year (May to April): the calendar years of the window and the

@@ -659,3 +659,29 @@ fn a_page_not_fetched_says_why_not_robots_txt_when_it_was_not() {
     assert!(said.contains("http://127.0.0.1:1/report: not fetched, as robots.txt could not be read"), "{said}");
     assert!(said.contains("file:///etc/passwd: not an http or https address"), "{said}");
 }
+
+/// Regression: one server error or reset from robots.txt disallowed its whole host for the
+/// run, so a site that blinked once went unread until the next night. robots.txt is now
+/// retried as any request is; only a host that keeps failing is left alone, and says why.
+#[test]
+fn a_robots_txt_that_fails_once_is_asked_again() {
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::status(500), Reply::status(404)]);
+    server.route("/report", vec![Reply::ok("text/plain", seed_minutes())]);
+    let data = tempfile::tempdir().unwrap();
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\nmax_retries = 2\nbackoff_ms = 10\n\n[[page]]\nurl = \"{}/report\"\n", server.base());
+    let (code, out, err) = fetch(&data.path().join("d"), &sources);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(server.count("/robots.txt"), 2, "{:?}", server.seen());
+    assert_eq!(server.count("/report"), 1);
+
+    // Failing every time: after the retries, the host is left alone and the report says so.
+    let server = TestServer::start();
+    server.route("/robots.txt", vec![Reply::status(500)]);
+    let sources = format!("[fetch]\nper_host_delay_ms = 10\nmax_retries = 2\nbackoff_ms = 10\n\n[[page]]\nurl = \"{}/report\"\n", server.base());
+    let (code, out, err) = fetch(&data.path().join("e"), &sources);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(server.count("/robots.txt"), 3, "{:?}", server.seen());
+    assert!(format!("{out}{err}").contains("robots.txt could not be read (HTTP 500"), "{out}{err}");
+    assert_eq!(server.count("/report"), 0);
+}

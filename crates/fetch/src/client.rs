@@ -249,22 +249,45 @@ impl PoliteClient {
         })))
     }
 
-    /// robots.txt for the host of `url`: missing (4xx) allows everything; a server error or
-    /// no answer disallows everything for this run (RFC 9309, 2.3.1).
-    async fn load_robots(&self, url: &Url, host: &Host) -> Robots {
-        let Ok(mut robots_url) = url.join("/robots.txt") else { return Robots::allow_all() };
-        let mut last = host.gate.lock().await;
-        // RFC 9309, 2.3.1.2: follow at least five redirects (an http site's robots.txt often
-        // moves to https); past that, or off http(s), it is unavailable (allow).
-        let mut result = self.send(&robots_url, None).await;
+    /// One request for robots.txt, following up to five redirects (RFC 9309, 2.3.1.2: an
+    /// http site's robots.txt often moves to https); past that, or off http(s), the last
+    /// answer stands (a redirect: unavailable, so allowed).
+    async fn send_robots(&self, robots_url: &Url) -> Result<Sent, FetchError> {
+        let mut result = self.send(robots_url, None).await;
         for _ in 0..5 {
             let Ok(Sent::Redirect(next)) = &result else { break };
             if !matches!(next.scheme(), "http" | "https") {
                 break;
             }
-            robots_url = next.clone();
-            result = self.send(&robots_url, None).await;
+            let next = next.clone();
+            result = self.send(&next, None).await;
         }
+        result
+    }
+
+    /// robots.txt for the host of `url`: missing (4xx) allows everything; a server error or
+    /// no answer, after the retries any request has, disallows everything for this run
+    /// (RFC 9309, 2.3.1). Retried because one reset or 503 would otherwise leave a whole
+    /// site unread until the next night (regression).
+    async fn load_robots(&self, url: &Url, host: &Host) -> Robots {
+        let Ok(robots_url) = url.join("/robots.txt") else { return Robots::allow_all() };
+        let mut last = host.gate.lock().await;
+        let mut attempt = 0;
+        let result = loop {
+            let result = self.send_robots(&robots_url).await;
+            let retry_in = match &result {
+                Err(FetchError::RetryAfter { wait, .. }) => Some(*wait),
+                Err(e) if e.is_transient() => Some(self.backoff(attempt)),
+                _ => None,
+            };
+            match retry_in {
+                Some(wait) if attempt < self.settings.max_retries => {
+                    attempt += 1;
+                    tokio::time::sleep(wait.max(Duration::from_millis(self.settings.per_host_delay_ms))).await;
+                }
+                _ => break result,
+            }
+        };
         *last = Some(Instant::now());
         match result {
             Ok(Sent::Answer(Answer::Page(p))) => Robots::parse(&self.user_agent, &p.bytes),

@@ -12,7 +12,7 @@ use crate::data::DataDir;
 
 /// File names in a directory that are reference data, not documents.
 const NOT_DOCUMENTS: &[&str] = &["license", "readme", "councils.", "sources.", "themes."];
-const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "html", "htm", "xhtml", "aspx", "pdf", ""];
+const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "text", "html", "htm", "xhtml", "aspx", "pdf", "docx", "doc", "pptx", "ppt", ""];
 
 /// What one ingest run did.
 #[derive(Debug, Default)]

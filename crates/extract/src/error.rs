@@ -7,8 +7,14 @@ pub enum ExtractError {
     Empty,
     #[error("too large: {size} bytes (limit {limit})")]
     TooLarge { size: usize, limit: usize },
-    #[error("not a document: binary content that is neither PDF, HTML nor text")]
+    #[error("not a document: binary content that is neither PDF, Word, PowerPoint, HTML nor text")]
     Binary,
+    #[error("unreadable Word or PowerPoint file: {0}")]
+    Office(String),
+    #[error("Word or PowerPoint file cut short (its zip directory is missing): fetch or save it again")]
+    OfficeTruncated,
+    #[error("a spreadsheet: peerscope reads reports, letters, minutes and slides (PDF, Word, PowerPoint, HTML, text), not workbooks")]
+    Spreadsheet,
     #[error("unreadable PDF: {0}")]
     Pdf(String),
     #[error("PDF has no extractable text (scanned images?)")]

@@ -186,6 +186,9 @@ impl Renderer {
                 }
                 self.cell = Some(self.line.len());
             }
+            // `<li><p>…</p></li>` (Word's HTML, many CMSs): the paragraph is the item's
+            // text, on the marker's line (regression: a bare "-" line, then the text).
+            t if BLOCK_TAGS.contains(&t) && self.only_marker() => {}
             t if BLOCK_TAGS.contains(&t) => {
                 if t == "p" {
                     self.paragraph_break()
@@ -210,6 +213,8 @@ impl Renderer {
             }
         }
         match tag {
+            // A paragraph inside a list item ends the item's line, not the list.
+            "p" if self.list_depth > 0 => self.end_line(),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "p" => self.paragraph_break(),
             "ul" | "ol" => {
                 self.end_line();
@@ -220,6 +225,12 @@ impl Renderer {
             t if BLOCK_TAGS.contains(&t) => self.end_line(),
             _ => {}
         }
+    }
+
+    /// Whether the line so far is a list item's marker alone ("- ", "  3. ").
+    fn only_marker(&self) -> bool {
+        let t = self.line.trim();
+        t == "-" || (t.ends_with('.') && t.len() > 1 && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit()))
     }
 
     fn end_line(&mut self) {
@@ -266,6 +277,15 @@ mod tests {
         assert_eq!(h.text, "Peer challenge\n\nStrengths\n\n- Good leadership\n- Strong partnerships\n\nOne paragraph.\n\nA | B\n");
         assert_eq!(h.title.as_deref(), Some("Report | LGA"));
         assert_eq!(h.site.as_deref(), Some("Local Government Association"));
+    }
+
+    #[test]
+    fn a_list_item_of_paragraphs_keeps_its_text_on_the_marker_line() {
+        // Regression: Word's HTML (and many CMSs) writes `<li><p>…</p></li>`; each item
+        // became a bare "-" line and the text apart, read as two units.
+        let html = "<html><body><main><p>Strengths</p><ul><li><p>Staff were proud.</p></li><li><div>Good advice.</div></li></ul><ol><li><p>Reduce waiting.</p></li></ol></main></body></html>";
+        let text = html_to_text(html).text;
+        assert_eq!(text, "Strengths\n\n- Staff were proud.\n- Good advice.\n1. Reduce waiting.\n", "{text}");
     }
 
     #[test]

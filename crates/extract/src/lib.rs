@@ -15,6 +15,7 @@ pub mod lexicon;
 pub mod metadata;
 pub mod minutes;
 pub mod normalize;
+pub mod office;
 pub mod pdf;
 pub mod reader;
 pub mod encoder;
@@ -34,7 +35,7 @@ use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 10;
+pub const EXTRACTOR_VERSION: u32 = 11;
 
 /// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
 pub const ENCODER_FLAG: u32 = 1 << 16;
@@ -285,6 +286,10 @@ impl Extractor {
                 (h.text, metadata::Hints { title: h.title, site: h.site, ..Default::default() }, false)
             }
             Format::Text => (sniff::decode_text(bytes), metadata::Hints::default(), false),
+            Format::Office(kind) => {
+                let h = html::html_to_text(&office::office_html(bytes, kind)?);
+                (h.text, metadata::Hints { title: h.title, ..Default::default() }, false)
+            }
         };
         let text = normalize::normalize(&raw, wrapped);
         if text.trim().is_empty() {

@@ -1,6 +1,7 @@
 //! Content sniffing: what the bytes are, whatever the file is called.
 
 use crate::error::ExtractError;
+use crate::office::{self, OfficeKind};
 
 /// The formats peerscope reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -8,6 +9,8 @@ pub enum Format {
     Pdf,
     Html,
     Text,
+    /// A Word or PowerPoint file (or a package refused when read: a spreadsheet).
+    Office(OfficeKind),
 }
 
 impl Format {
@@ -16,6 +19,11 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Html => "html",
             Format::Text => "text",
+            Format::Office(OfficeKind::Docx) => "docx",
+            Format::Office(OfficeKind::Doc) => "doc",
+            Format::Office(OfficeKind::Pptx) => "pptx",
+            Format::Office(OfficeKind::Ppt) => "ppt",
+            Format::Office(OfficeKind::Spreadsheet | OfficeKind::Other) => "office",
         }
     }
 }
@@ -28,6 +36,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
     let head = &bytes[..bytes.len().min(1024)];
     if find(head, b"%PDF-").is_some() {
         return Ok(Format::Pdf);
+    }
+    if let Some(kind) = office::kind(bytes) {
+        return Ok(Format::Office(kind));
     }
     let lower: Vec<u8> = bytes[..bytes.len().min(4096)].to_ascii_lowercase();
     let start = skip_bom_and_space(&lower);

@@ -78,12 +78,23 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
                     confidence: f.confidence,
                     document_id: id.to_string(),
                     also_in: String::new(),
-                    url: d.url.clone().unwrap_or_default(),
+                    url: published_at(d.url.as_deref(), &source),
                 });
             }
         }
     }
     out
+}
+
+/// Where a document is published: the address its record keeps, or its source when that is
+/// the address it was fetched from (a record does not keep the same address twice).
+/// Regression: every fetched document's `url` column was empty.
+pub fn published_at(url: Option<&str>, source: &str) -> String {
+    match url {
+        Some(u) => u.to_string(),
+        None if source.starts_with("http://") || source.starts_with("https://") => source.to_string(),
+        None => String::new(),
+    }
 }
 
 impl FindingRow {

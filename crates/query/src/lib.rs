@@ -259,7 +259,7 @@ impl Engine<'_> {
         let mut urls: HashMap<String, String> = HashMap::default();
         for r in &mut rows {
             if !urls.contains_key(&r.document_id) {
-                let url = self.index.document_url(&r.document_id)?.unwrap_or_default();
+                let url = export::published_at(self.index.document_url(&r.document_id)?.as_deref(), &r.source);
                 urls.insert(r.document_id.clone(), url);
             }
             r.url = urls.get(&r.document_id).cloned().unwrap_or_default();

@@ -446,8 +446,7 @@ async fn document_raw(State(site): State<Arc<Site>>, Path(id): Path<String>) -> 
     match bytes {
         Ok(Some(bytes)) => {
             let ext = match found.document.format.as_str() {
-                "pdf" => "pdf",
-                "html" => "html",
+                f @ ("pdf" | "html" | "docx" | "doc" | "pptx" | "ppt") => f,
                 _ => "txt",
             };
             let mut r = (StatusCode::OK, bytes).into_response();

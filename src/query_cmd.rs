@@ -124,12 +124,15 @@ pub fn render(a: &Answer, color: bool) -> String {
 /// Councils the question named with no findings held, then those it nearly named.
 fn suggest(o: &mut String, a: &Answer) {
     use std::fmt::Write as _;
-    let (named, near) = a.suggestions();
-    for name in named {
+    let said = a.suggestions();
+    for name in said.not_held {
         let _ = writeln!(o, "No findings of {name} are held: none of its peer challenge documents has been ingested (`peerscope council {name}`).");
     }
-    if !near.is_empty() {
-        let _ = writeln!(o, "Did you mean {}?", near.join(" or "));
+    for name in said.without_findings {
+        let _ = writeln!(o, "{} (`peerscope council {name}`).", peerscope_query::held_without_findings(name));
+    }
+    if !said.near.is_empty() {
+        let _ = writeln!(o, "Did you mean {}?", said.near.join(" or "));
     }
 }
 

@@ -434,3 +434,16 @@ fn a_council_with_nothing_held_is_said_to_have_nothing_held() {
     let shown = text(d.path(), &["query", "carers kent"]);
     assert!(shown.contains("Did you mean Kent?") && !shown.contains("No findings of Kent"), "{shown}");
 }
+
+/// Regression: "carers in Liverpool" said "none of its peer challenge documents has been
+/// ingested", but Liverpool's report is held: its stored copy, cut at 2,000 characters,
+/// holds no finding. That is now what is said.
+#[test]
+fn a_council_whose_documents_hold_no_finding_is_not_said_to_have_none_ingested() {
+    let d = data();
+    let a = json(d.path(), &["query", "--json", "carers in Liverpool"]);
+    assert_eq!(a["held_without_findings"], serde_json::json!(["Liverpool"]), "{a:#}");
+    assert!(a.get("not_held").is_none(), "{a:#}");
+    let shown = text(d.path(), &["query", "carers in Liverpool"]);
+    assert!(shown.contains("Liverpool's documents are held, but no finding was read from them") && !shown.contains("has been ingested"), "{shown}");
+}

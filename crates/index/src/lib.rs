@@ -765,6 +765,23 @@ impl FindingIndex {
         Ok(r.document.url)
     }
 
+    /// Whether the index holds a document whose reviewed council is `council`, findings or
+    /// none: read from the documents' records one by one, so only for the rare question
+    /// about a council with no finding held (a copy cut short holds none).
+    pub fn holds_document_of(&self, council: &str) -> Result<bool> {
+        let searcher = self.reader.searcher();
+        let records = TermQuery::new(Term::from_field_text(self.f.is_record, "yes"), IndexRecordOption::Basic);
+        for addr in searcher.search(&records, &tantivy::collector::DocSetCollector)? {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let Some(json) = d.get_first(self.f.record).and_then(|v| v.as_str()) else { continue };
+            let r: DocumentRecord = serde_json::from_str(json)?;
+            if r.document.council.is_some_and(|c| c.name == council) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The documents of the records and findings `query` matches, findings in order.
     fn records_matching(&self, query: &dyn Query) -> Result<Vec<DocumentRecord>> {
         let searcher = self.reader.searcher();

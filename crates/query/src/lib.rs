@@ -117,6 +117,11 @@ pub struct Answer {
     /// reviews has been read).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_held: Vec<String>,
+    /// Councils the question asks about whose documents are held but hold no finding (a
+    /// copy cut short, a page that only mentions the review). Regression: they were said
+    /// to have no document ingested.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_without_findings: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -135,14 +140,29 @@ fn typed_exactly<'a>(suggested: &'a [String], words: &'a [String]) -> impl Itera
     suggested.iter().filter(|name| words.iter().any(|w| w.eq_ignore_ascii_case(name)))
 }
 
+/// What an answer says of the councils a question names or nearly names ([`Answer::suggestions`]).
+pub struct Suggestions<'a> {
+    /// Named, and no document of theirs is held.
+    pub not_held: Vec<&'a str>,
+    /// Named, and their documents are held but hold no finding.
+    pub without_findings: Vec<&'a str>,
+    /// Nearly named by a word that matched nothing.
+    pub near: Vec<&'a str>,
+}
+
+/// Said of a council whose documents are held but hold no finding.
+pub fn held_without_findings(name: &str) -> String {
+    format!("{name}'s documents are held, but no finding was read from them (a copy cut short, or a page that only mentions the review)")
+}
+
 impl Answer {
     /// The councils asked about of which nothing is held, and those suggested for a word
     /// that matched nothing ("walsal" → Walsall; "kent" → Kent when Kent's findings are
     /// held): "Did you mean Kent?" to someone who typed "kent" and of which nothing is held
     /// helped no one.
-    pub fn suggestions(&self) -> (Vec<&str>, Vec<&str>) {
-        let near = self.did_you_mean.iter().filter(|n| !self.not_held.contains(n)).map(String::as_str).collect();
-        (self.not_held.iter().map(String::as_str).collect(), near)
+    pub fn suggestions(&self) -> Suggestions<'_> {
+        let near = self.did_you_mean.iter().filter(|n| !self.not_held.contains(n) && !self.held_without_findings.contains(n)).map(String::as_str).collect();
+        Suggestions { not_held: self.not_held.iter().map(String::as_str).collect(), without_findings: self.held_without_findings.iter().map(String::as_str).collect(), near }
     }
 
     /// Whether to send the asker to the themes table: the question asks for recurring
@@ -298,8 +318,8 @@ impl Engine<'_> {
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
             let did_you_mean = self.councils_near(&unmatched);
-            let not_held = self.not_held(typed_exactly(&did_you_mean, &unmatched).collect())?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean, unmatched, not_together: Vec::new(), undated_left_out: 0, not_held };
+            let (not_held, held_without_findings) = self.not_held(typed_exactly(&did_you_mean, &unmatched).collect())?;
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean, unmatched, not_together: Vec::new(), undated_left_out: 0, not_held, held_without_findings };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -346,7 +366,7 @@ impl Engine<'_> {
             // The rows of a download: every kind asked for, best practice too (it ranks no
             // council, but a download holds what the page shows under "who to learn from").
             let candidates = self.index.candidates(&search(intent.kinds.clone()))?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0, not_held: Vec::new() };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0, not_held: Vec::new(), held_without_findings: Vec::new() };
             return Ok((answer, candidates));
         };
         // One pass finds what the answer ranks and what it points to: best practice on the
@@ -386,10 +406,10 @@ impl Engine<'_> {
         // A council asked about whose findings none are held is said to be so, not only
         // that nothing matches ("carers in Kent" with no Kent document read).
         let asked: Vec<&String> = if councils.is_empty() { f.councils.iter().chain(typed_exactly(&did_you_mean, &not_together)).collect() } else { Vec::new() };
-        let not_held = self.not_held(asked)?;
+        let (not_held, held_without_findings) = self.not_held(asked)?;
         // Gathered as the search went (the ranked kinds' matches without a year).
         let undated_left_out = undated_seen;
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held, held_without_findings };
         Ok((answer, candidates))
     }
 
@@ -412,16 +432,18 @@ impl Engine<'_> {
 
     /// The councils some words are nearly the names of: a misspelt council is a word no
     /// finding holds.
-    /// Of the councils `names`, those of which the index holds no finding.
-    fn not_held(&self, names: Vec<&String>) -> Result<Vec<String>, QueryError> {
-        let mut out: Vec<String> = Vec::new();
+    /// Of the councils `names`, those of which the index holds no finding: first those of
+    /// which it holds no document, then those whose documents hold no finding.
+    fn not_held(&self, names: Vec<&String>) -> Result<(Vec<String>, Vec<String>), QueryError> {
+        let (mut none, mut empty): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         for name in names {
             let any = Search { councils: vec![name.clone()], all_documents: true, limit: 1, ..Search::default() };
-            if !out.contains(name) && self.index.candidates(&any)?.is_empty() {
-                out.push(name.clone());
+            if none.contains(name) || empty.contains(name) || !self.index.candidates(&any)?.is_empty() {
+                continue;
             }
+            if self.index.holds_document_of(name)? { empty.push(name.clone()) } else { none.push(name.clone()) }
         }
-        Ok(out)
+        Ok((none, empty))
     }
 
     fn councils_near(&self, words: &[String]) -> Vec<String> {

@@ -207,10 +207,14 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
 /// Councils the question named with no findings held, then those it nearly named, each a
 /// link to its council page.
 fn suggestions(a: &Answer) -> Markup {
-    let (named, near) = a.suggestions();
+    let said = a.suggestions();
+    let near = said.near;
     html! {
-        @for name in named {
+        @for name in said.not_held {
             p class="govuk-body" { "No findings of " a class="govuk-link" href=(format!("/council/{}", path_segment(name))) { (name) } " are held: none of its peer challenge documents has been read yet." }
+        }
+        @for name in said.without_findings {
+            p class="govuk-body" { (peerscope_query::held_without_findings(name)) ": " a class="govuk-link" href=(format!("/council/{}", path_segment(name))) { "see " (name) "'s page" } "." }
         }
         @if !near.is_empty() {
             p class="govuk-body" { "Did you mean "

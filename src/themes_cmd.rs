@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use peerscope_model::Taxonomy;
-use peerscope_query::recurring::{recurring, RecurringTheme};
+use peerscope_query::recurring::{recurring, undated_left_out, RecurringTheme};
 
 use crate::filter_args::FilterArgs;
 
@@ -20,10 +20,15 @@ pub fn run(data: &Path, filters: &FilterArgs, json: bool, limit: usize) -> anyho
         topics += 1;
         topics <= limit
     });
+    let undated = undated_left_out(stored.iter().map(|d| (&d.document, d.sources.as_slice())), &filter);
     if json {
         crate::outln!("{}", serde_json::to_string_pretty(&table)?);
     } else {
         crate::out!("{}", render(&table));
+    }
+    if undated > 0 {
+        // Beside the table, not in it: stdout stays the table (or its JSON) alone.
+        eprintln!("peerscope: {}", peerscope_query::undated_left_out(undated, "by --since/--until"));
     }
     Ok(ExitCode::SUCCESS)
 }

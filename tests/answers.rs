@@ -447,3 +447,20 @@ fn a_council_whose_documents_hold_no_finding_is_not_said_to_have_none_ingested()
     let shown = text(d.path(), &["query", "carers in Liverpool"]);
     assert!(shown.contains("Liverpool's documents are held, but no finding was read from them") && !shown.contains("has been ingested"), "{shown}");
 }
+
+/// Regression: `themes --since 2022` left out the findings of no known year (Bexley's
+/// report) without a word, where `export` and `query` said so. It now says how many, the
+/// same count as `export`'s, and stdout stays the table.
+#[test]
+fn themes_under_a_year_filter_say_how_many_undated_findings_they_left_out() {
+    let d = data();
+    let themes = peerscope(d.path()).args(["themes", "--since", "2022", "--json"]).output().unwrap();
+    let said = String::from_utf8_lossy(&themes.stderr).into_owned();
+    assert!(said.contains("of no known review year are left out by --since/--until"), "{said}");
+    let _: Value = serde_json::from_slice(&themes.stdout).unwrap();
+    let export = peerscope(d.path()).args(["export", "--format", "csv", "--since", "2022"]).output().unwrap();
+    let count = |s: &str| s.split_whitespace().find_map(|w| w.parse::<usize>().ok());
+    assert_eq!(count(&said), count(&String::from_utf8_lossy(&export.stderr)), "{said}");
+    let all = peerscope(d.path()).args(["themes"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&all.stderr).contains("left out"));
+}

@@ -496,14 +496,20 @@ async fn api_council(State(site): State<Arc<Site>>, Path(name): Path<String>, Ra
     }
 }
 
-type ThemeTables = (Vec<peerscope_query::recurring::RecurringTheme>, peerscope_query::recurring::RegionYearCells);
+/// The themes table, the region × year cells, and how many undated findings a year filter
+/// left out of both.
+type ThemeTables = (Vec<peerscope_query::recurring::RecurringTheme>, peerscope_query::recurring::RegionYearCells, usize);
 
 async fn theme_tables(site: &Arc<Site>, ask: Ask) -> Result<ThemeTables, Unanswered> {
     blocking(site, move |site| {
         let filter = site.filter(&ask)?;
         let docs = site.documents()?;
         let pairs = || docs.iter().map(|d| (&d.document, d.sources.as_slice()));
-        Ok((peerscope_query::recurring::recurring(pairs(), &filter, &site.taxonomy), peerscope_query::recurring::by_region_and_year(pairs(), &filter)))
+        Ok((
+            peerscope_query::recurring::recurring(pairs(), &filter, &site.taxonomy),
+            peerscope_query::recurring::by_region_and_year(pairs(), &filter),
+            peerscope_query::recurring::undated_left_out(pairs(), &filter),
+        ))
     })
     .await
 }
@@ -511,12 +517,12 @@ async fn theme_tables(site: &Arc<Site>, ask: Ask) -> Result<ThemeTables, Unanswe
 async fn themes_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> Response {
     let ask = match Ask::parse(raw.as_deref()) {
         Ok(a) => a,
-        Err(e) => return html(StatusCode::BAD_REQUEST, themes::page(&Ask::default(), &site.councils.regions(), &[], &Default::default(), Some(&e.0))),
+        Err(e) => return html(StatusCode::BAD_REQUEST, themes::page(&Ask::default(), &site.councils.regions(), (&[], &Default::default(), 0), Some(&e.0))),
     };
     let regions = site.councils.regions();
     match theme_tables(&site, ask.clone()).await {
-        Ok((table, cells)) => html(StatusCode::OK, themes::page(&ask, &regions, &table, &cells, None)),
-        Err(e) => html(e.status(), themes::page(&ask, &regions, &[], &Default::default(), Some(&e.to_string()))),
+        Ok((table, cells, undated)) => html(StatusCode::OK, themes::page(&ask, &regions, (&table, &cells, undated), None)),
+        Err(e) => html(e.status(), themes::page(&ask, &regions, (&[], &Default::default(), 0), Some(&e.to_string()))),
     }
 }
 
@@ -526,9 +532,9 @@ async fn api_themes(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> R
         Err(e) => return Unanswered::from(e).json(),
     };
     match theme_tables(&site, ask).await {
-        Ok((table, cells)) => {
+        Ok((table, cells, undated)) => {
             let by_region_and_year: Vec<serde_json::Value> = cells.iter().map(|((r, y), n)| serde_json::json!({ "region": r, "year": y, "findings": n })).collect();
-            axum::Json(serde_json::json!({ "themes": table, "by_region_and_year": by_region_and_year })).into_response()
+            axum::Json(serde_json::json!({ "themes": table, "by_region_and_year": by_region_and_year, "undated_left_out": undated })).into_response()
         }
         Err(e) => e.json(),
     }

@@ -32,7 +32,7 @@ fn count(t: &RecurringTheme, k: FindingKind) -> usize {
     }
 }
 
-pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &RegionYearCells, error: Option<&str>) -> Markup {
+pub fn page(ask: &Ask, regions: &[&str], (table, cells, undated): (&[RecurringTheme], &RegionYearCells, usize), error: Option<&str>) -> Markup {
     let mut topics = 0;
     let rows: Vec<&RecurringTheme> = table
         .iter()
@@ -57,6 +57,9 @@ pub fn page(ask: &Ask, regions: &[&str], table: &[RecurringTheme], cells: &Regio
         }
         @if let Some(e) = error {
             div class="govuk-error-summary" { div role="alert" { h2 class="govuk-error-summary__title" { "There is a problem" } div class="govuk-error-summary__body" { p class="govuk-body" { (e) } } } }
+        }
+        @if undated > 0 {
+            div class="govuk-inset-text" { (peerscope_query::undated_left_out(undated, "by the year filter")) }
         }
         p class="govuk-body-s" { a class="govuk-link" href=(ask.href("/api/themes")) { "These numbers as JSON" } }
         @if rows.is_empty() {

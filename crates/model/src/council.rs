@@ -22,6 +22,9 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("E06000020", "Telford"),
     ("E06000047", "Durham"),
     ("E06000004", "Stockton"),
+    ("E06000003", "Redcar"),
+    ("E06000033", "Southend"),
+    ("E06000043", "Brighton"),
 ];
 
 /// Abbreviations officers write ("Herts", "B&NES"): names too, but typed in lower case
@@ -368,6 +371,22 @@ impl Councils {
             }
             inside.into_iter().find(|&(_, len)| len * 2 >= key.len()).map(|(i, _)| &self.all[i])
         })
+    }
+
+    /// A mention's span widened over the words around it that say it is a council ("London
+    /// Borough of Bexley", "City of York", "Walsall Council"), so that a question read for
+    /// its topic keeps none of them (regression: "City of York" asked for the word "city").
+    pub fn titled_span(text: &str, m: &Mention) -> (usize, usize) {
+        let (before, after) = (text[..m.start].to_ascii_lowercase(), text[m.end..].to_ascii_lowercase());
+        let starts_word = |at: usize| at == 0 || !before.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let start = COUNCIL_PREFIXES
+            .iter()
+            .filter(|p| **p != "the ")
+            .find(|p| before.ends_with(*p) && starts_word(before.len() - p.len()))
+            .map_or(m.start, |p| m.start - p.len());
+        let ends_word = |len: usize| after.as_bytes().get(len).is_none_or(|b| !b.is_ascii_alphanumeric());
+        let end = COUNCIL_SUFFIXES.iter().find(|s| after.starts_with(*s) && ends_word(s.len())).map_or(m.end, |s| m.end + s.len());
+        (start, end)
     }
 
     /// The distinct councils named in `text` typed by someone, in order (see

@@ -57,9 +57,9 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
     [
         (r"(?:best|good|notable) practice", "for|in|on|around|with", vec![BestPractice, Strength]),
         (r"who (?:does|do|did|is doing|are doing) (?:well|best|good work)|who (?:does|do)|who (?:is|are) good at|learn(?:ing)? from others on|examples of good", "on|in|at|for|with|around", vec![BestPractice, Strength]),
-        (r"(?:praised|commended|celebrated|recognised)", "for|on", vec![Strength]),
+        (r"(?:praised?|commended|commendations?|celebrated|recognised)", "for|on", vec![Strength]),
         (r"(?:strengths?|strong|good|(?:doing|done|do|does|did|performing|performs?|working|works?) well)", "in|on|at|for|around|with", vec![Strength]),
-        (r"(?:flagged|criticised|challenged|marked down|told off)", "for|on|about|over", vec![AreaForDevelopment, Recommendation]),
+        (r"(?:flagged|criticised|criticisms?|challenged|marked down|told off)", "for|on|about|over", vec![AreaForDevelopment, Recommendation]),
         (r"(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?)", "about|over|with|in|on|around|for", vec![AreaForDevelopment, Recommendation]),
         (r"(?:weak|poor|struggling|failing)", "in|on|at|with", vec![AreaForDevelopment, Recommendation]),
         (r"areas? for (?:development|improvement|consideration)|told to improve", "in|on|around", vec![AreaForDevelopment, Recommendation]),
@@ -184,7 +184,8 @@ fn typed_filters(query: &str, councils: Option<&Councils>, this_year: i32) -> (S
             if !filter.councils.contains(&name) {
                 filter.councils.push(name);
             }
-            text.replace_range(m.start..m.end, " ");
+            let (start, end) = Councils::titled_span(&text, &m);
+            text.replace_range(start..end, " ");
         }
     }
     for (i, p) in phrases.iter().enumerate() {
@@ -403,5 +404,28 @@ mod tests {
         assert_eq!(i.filter.councils, ["Torbay"]);
         assert_eq!((i.filter.since, i.filter.until), (Some(2020), Some(2024)));
         assert_eq!(i.filter.review_types, [ReviewType::LgaPeerChallenge]);
+    }
+
+    /// Regressions: a council's title stayed in the topic ("City of York" asked for the
+    /// word "city"; "London Borough of Bexley waiting" for "borough of waiting"); "Redcar"
+    /// named no council; "praise" and "criticism" were words to find, not kinds.
+    #[test]
+    fn council_titles_short_names_and_kind_nouns_are_read() {
+        let t = Taxonomy::builtin().unwrap();
+        let c = Councils::builtin().unwrap();
+        for (q, council, topic) in [
+            ("City of York", "York", ""),
+            ("carers in City of York", "York", "carers"),
+            ("London Borough of Bexley waiting", "Bexley", "waiting"),
+            ("Walsall Council carers", "Walsall", "carers"),
+            ("carers in Redcar", "Redcar and Cleveland", "carers"),
+        ] {
+            let i = parse_with(q, &t, Some(&c));
+            assert_eq!((i.filter.councils.as_slice(), i.topic.as_str()), ([council.to_string()].as_slice(), topic), "{q}");
+        }
+        // A word that only looks like a title's end stays ("councillors" is no "council").
+        assert_eq!(parse_with("Walsall councillors", &t, Some(&c)).topic, "councillors");
+        assert_eq!(parse_with("praise for carers", &t, Some(&c)).kinds, [Strength]);
+        assert_eq!(parse_with("criticism of waiting lists", &t, Some(&c)).kinds, [AreaForDevelopment, Recommendation]);
     }
 }

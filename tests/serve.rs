@@ -96,6 +96,26 @@ fn bad_requests_are_4xx_with_a_message() {
     let (status, head, body) = get(&server, "/no/such/page");
     assert_eq!(status, 404);
     assert!(head.contains("text/html") && body.contains("No such page") && body.contains("href=\"/\""), "a page with the way back: {body}");
+    // Regression: a POST after a GET of the same address was answered with the GET's kept
+    // page (200); the router refuses it, saying which method it takes.
+    assert_eq!(get(&server, "/?q=carers").0, 200);
+    for method in ["POST", "OPTIONS", "DELETE"] {
+        let (status, head, _) = request(&server, method, "/?q=carers");
+        assert_eq!(status, 405, "{method}: {head}");
+        assert!(head.contains("allow: get,head"), "{method}: {head}");
+    }
+}
+
+/// `method` `target`, with no body: the status, the headers (lower-cased) and the body.
+fn request(server: &Server, method: &str, target: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    write!(s, "{method} {target} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", server.addr).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
 }
 
 #[test]

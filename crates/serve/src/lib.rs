@@ -178,8 +178,15 @@ impl Site {
     }
 }
 
-/// The routes, with their bounds.
+/// The routes, with their bounds. The stylesheet stands outside the bounds: it is a
+/// constant, and waited behind slow pages it made every page of a busy site unstyled.
 pub fn router(site: Arc<Site>) -> Router {
+    Router::new().route(STYLESHEET, get(stylesheet)).merge(answered(site)).layer(axum::middleware::map_response(secure))
+}
+
+/// The routes answered from the data, each through [`remember`], at most [`CONCURRENT`] at
+/// once, within [`REQUEST_TIME`].
+fn answered(site: Arc<Site>) -> Router {
     Router::new()
         .route("/", get(search_page))
         .route("/api/query", get(api_query))
@@ -193,11 +200,9 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/api/council/{name}", get(api_council))
         .route("/themes", get(themes_page))
         .route("/api/themes", get(api_themes))
-        .route(STYLESHEET, get(stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(site.clone(), remember))
         .with_state(site)
-        .layer(axum::middleware::map_response(secure))
         .layer(
             tower::ServiceBuilder::new()
                 .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { (StatusCode::SERVICE_UNAVAILABLE, "the answer is taking more than 10 seconds; it is still being worked out: reload in a moment, or narrow the question") }))
@@ -228,7 +233,12 @@ pub async fn serve(site: Arc<Site>, addr: SocketAddr, ready: impl FnOnce(SocketA
 /// for the next asker (a themes page over 10,000 letters takes seconds); at most
 /// [`CONCURRENT`] are worked out at once, and one at a time per address.
 async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -> Response {
-    let key = request.uri().to_string();
+    // Only what is asked for is kept: a POST is the router's to refuse (regression: it was
+    // answered with the GET's kept page).
+    if !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        return next.run(request).await;
+    }
+    let key = answer_key(request.uri());
     site.refresh();
     let work = tokio::spawn(async move {
         let turn = site.turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
@@ -255,6 +265,20 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
         response
     });
     work.await.unwrap_or_else(|_| Unanswered::Failed.text())
+}
+
+/// The address an answer is kept under: its path and the parameters the pages read, in
+/// the order given. Regression: any other parameter (`?x=1`, `?x=2` …, or a link's
+/// tracking tags) made every request a new answer worked out from scratch, and a few
+/// clients so kept every worker busy.
+fn answer_key(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else { return uri.path().to_string() };
+    let read = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| params::READ.contains(&k.as_ref()));
+    let kept = form_urlencoded::Serializer::new(String::new()).extend_pairs(read).finish();
+    if kept.is_empty() {
+        return uri.path().to_string();
+    }
+    format!("{}?{kept}", uri.path())
 }
 
 async fn answer_and_keep(site: &Site, seq: u64, key: String, response: Response) -> Response {
@@ -560,4 +584,19 @@ fn html(status: StatusCode, body: maud::Markup) -> Response {
     let mut r = (status, body.into_string()).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_is_kept_under_the_parameters_pages_read() {
+        let key = |u: &str| answer_key(&u.parse().unwrap());
+        assert_eq!(key("/council/Walsall?x=1"), "/council/Walsall");
+        assert_eq!(key("/council/Walsall?x=1"), key("/council/Walsall?utm_source=mail"));
+        assert_eq!(key("/?q=carers&x=2&kind=strength"), "/?q=carers&kind=strength");
+        assert_eq!(key("/themes"), "/themes");
+        assert_ne!(key("/?q=carers&page=2"), key("/?q=carers"));
+    }
 }

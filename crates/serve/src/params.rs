@@ -15,6 +15,9 @@ pub const MAX_PAGE: usize = 100;
 /// The filter parameters, in the order links write them.
 pub const FILTERS: [&str; 12] = ["kind", "region", "council", "year", "since", "until", "theme", "review_type", "service", "doc_kind", "min_confidence", "all_services"];
 
+/// Every parameter a page reads: the question, the page, the filters.
+pub const READ: [&str; 14] = ["q", "page", "kind", "region", "council", "year", "since", "until", "theme", "review_type", "service", "doc_kind", "min_confidence", "all_services"];
+
 /// A page's request: its question, its filters, its page.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ask {

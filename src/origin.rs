@@ -30,7 +30,18 @@ pub fn urls(dir: &Path) -> anyhow::Result<HashMap<String, String>> {
     }
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let parsed: SourcesFile = toml::from_str(&text).with_context(|| format!("{} is not a sources file", path.display()))?;
-    Ok(parsed.document.into_iter().filter_map(|e| Some((e.file, e.url?))).collect())
+    let mut urls = HashMap::new();
+    for Entry { file, url } in parsed.document {
+        let Some(url) = url else { continue };
+        // Only a web address is an address: it is exported and linked (regression:
+        // `javascript:alert(1)` was stored as a document's URL and exported).
+        if url.starts_with("https://") || url.starts_with("http://") {
+            urls.insert(file, url);
+        } else {
+            eprintln!("peerscope: {}: {file}: {url:?} is not an http or https address; left out", path.display());
+        }
+    }
+    Ok(urls)
 }
 
 /// The origin of one file: its URL from the `sources.toml` beside it, if any. A broken

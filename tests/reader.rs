@@ -106,6 +106,23 @@ fn a_sources_file_beside_documents_gives_their_url_and_its_host_names_the_counci
     assert!(String::from_utf8_lossy(&again.stderr).contains("sources.toml"), "{}", String::from_utf8_lossy(&again.stderr));
 }
 
+/// Regression: a `sources.toml` URL of `javascript:alert(1)` was stored as the document's
+/// address and exported; only http(s) addresses are taken, and the others are named.
+#[test]
+fn a_sources_file_address_that_is_no_web_address_is_left_out_and_said() {
+    let d = tempfile::tempdir().unwrap();
+    let docs = d.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::copy(root().join("corpus/walsall_scrutiny-report_2015.txt"), docs.join("report.txt")).unwrap();
+    std::fs::write(docs.join("sources.toml"), "[[document]]\nfile = \"report.txt\"\nurl = \"javascript:alert(1)\"\n").unwrap();
+    let ingest = peerscope(d.path()).arg("ingest").arg(&docs).output().unwrap();
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let said = String::from_utf8_lossy(&ingest.stderr);
+    assert!(said.contains("report.txt") && said.contains("not an http or https address"), "{said}");
+    let rows = jsonl(d.path(), &["export", "--format", "jsonl"]);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["url"] == ""), "{rows:?}");
+}
+
 /// The committed head is what `scripts/train_reader.sh` makes from the committed
 /// annotations: a change to the features or to what the rules read (a document's kind sets
 /// its units' minutes flag) that is not followed by retraining fails here, not weeks later.

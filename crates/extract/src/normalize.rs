@@ -52,6 +52,13 @@ pub fn normalize(raw: &str, wrapped: bool) -> String {
 /// Line ends as `\n` (CRLF and lone CR alike), Markdown's `**` dropped, odd spaces as
 /// spaces, invisible and control characters dropped, a form feed as a line end: in one pass
 /// over the characters (each of these was a pass and a copy of the whole text before).
+/// Characters that set the direction of the text after them (U+202E "right-to-left
+/// override" and its kin). No English document needs them, and a title holding one
+/// reversed everything after it on a results page (regression: "0202 ,exe.png").
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn clean(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let bytes = raw.as_bytes();
@@ -75,6 +82,7 @@ fn clean(raw: &str) -> String {
         match c {
             '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => out.push(' '),
             '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => {}
+            c if is_direction_control(c) => {}
             '\u{0c}' => out.push('\n'),
             c if c.is_control() && c != '\n' => {}
             c => out.push(c),
@@ -217,6 +225,7 @@ mod tests {
             .filter_map(|c| match c {
                 '\u{a0}' | '\t' | '\u{2007}' | '\u{202f}' => Some(' '),
                 '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' => None,
+                c if is_direction_control(c) => None,
                 '\u{0c}' => Some('\n'),
                 c if c.is_control() && c != '\n' => None,
                 c => Some(c),
@@ -258,6 +267,12 @@ mod tests {
                 prop_assert_eq!(s.split_whitespace().collect::<Vec<_>>().join(" "), s);
             }
         }
+    }
+
+    #[test]
+    fn direction_controls_are_dropped() {
+        let raw = "Torbay Council Peer Challenge 2020 \u{202e}gnp.exe\nThe \u{2067}team\u{2069} found\u{200f} it.";
+        assert_eq!(normalize(raw, false), "Torbay Council Peer Challenge 2020 gnp.exe\nThe team found it.\n");
     }
 
     #[test]

@@ -35,7 +35,10 @@ pub fn page(record: &DocumentRecord) -> Markup {
                 (row("Year of review", html! { @match d.review_year { Some(y) => { (y) }, None => { "not known" } } }))
                 (row("Document", html! { (d.doc_kind.label()) }))
                 (row("Review", html! { (d.review_type.label()) " of " (d.service.label()) }))
-                (row("Published at", html! { @for (i, s) in record.sources.iter().enumerate() { @if i > 0 { br; } (source_link(s)) } }))
+                @if let Some(url) = d.url.as_deref() {
+                    (row("Public address", source_link(url)))
+                }
+                (row("Read from", html! { @for (i, s) in record.sources.iter().enumerate() { @if i > 0 { br; } (source_link(s)) } }))
                 (row("Raw bytes", html! { a class="govuk-link" href=(format!("/document/{}/raw", path_segment(&record.id))) download { "Download the " (d.format) " as published" } " (SHA-256 " (record.id) ")" }))
                 (row("Findings", html! { (d.findings.len()) " · " a class="govuk-link" href=(format!("/api/document/{}", path_segment(&record.id))) { "as JSON" } }))
             }

@@ -106,6 +106,27 @@ fn bad_requests_are_4xx_with_a_message() {
     }
 }
 
+/// Regression: a connection that sent nothing, half a request's headers, or nothing after
+/// its answer was kept open for ever, and a thousand of them used up the server's file
+/// descriptors. Each is now closed by the server (after its header deadline).
+#[test]
+fn connections_that_send_nothing_are_closed_by_the_server() {
+    let d = data();
+    let server = start(d.path());
+    let nothing = TcpStream::connect(&server.addr).unwrap();
+    let mut half = TcpStream::connect(&server.addr).unwrap();
+    write!(half, "GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let mut answered = TcpStream::connect(&server.addr).unwrap();
+    write!(answered, "GET /themes HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    for (what, mut s) in [("nothing sent", nothing), ("half the headers", half), ("idle after an answer", answered)] {
+        // Far longer than the server's deadlines: a read that times out here was never closed.
+        s.set_read_timeout(Some(std::time::Duration::from_secs(120))).unwrap();
+        let mut rest = Vec::new();
+        let end = s.read_to_end(&mut rest);
+        assert!(end.is_ok(), "{what}: the server kept the connection open ({end:?})");
+    }
+}
+
 /// `method` `target`, with no body: the status, the headers (lower-cased) and the body.
 fn request(server: &Server, method: &str, target: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(&server.addr).unwrap();

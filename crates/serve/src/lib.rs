@@ -13,6 +13,7 @@
 //! malformed request is a 4xx with a message. A writer may ingest in another process: the
 //! index is refreshed at most once a second, so new findings appear once committed.
 
+mod connections;
 mod council;
 mod document;
 mod feed;
@@ -220,10 +221,10 @@ pub async fn serve(site: Arc<Site>, addr: SocketAddr, ready: impl FnOnce(SocketA
     let warm = site.clone();
     tokio::task::spawn_blocking(move || warm.documents().map(|_| ()));
     ready(listener.local_addr()?);
-    axum::serve(listener, router(site)).with_graceful_shutdown(async {
+    connections::serve(listener, router(site), async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
     Ok(())
 }
 

@@ -80,6 +80,9 @@ pub fn render(a: &Answer, color: bool) -> String {
     if a.undated_left_out > 0 {
         let _ = writeln!(o, "({})", peerscope_query::undated_left_out(a.undated_left_out, "by the year filter"));
     }
+    if a.without_council > 0 {
+        let _ = writeln!(o, "({})", peerscope_query::without_council(a.without_council));
+    }
     if a.points_to_themes() {
         let regions: String = a.intent.filter.regions.iter().map(|r| format!(" --region \"{r}\"")).collect();
         let _ = writeln!(o, "Themes that recur across councils: `peerscope themes{regions}`.");

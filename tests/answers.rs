@@ -464,3 +464,24 @@ fn themes_under_a_year_filter_say_how_many_undated_findings_they_left_out() {
     let all = peerscope(d.path()).args(["themes"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&all.stderr).contains("left out"));
 }
+
+/// Regression: findings of a document whose council is not known were counted (7) but
+/// listed under no council (5 shown) without a word. The answer now says how many.
+#[test]
+fn findings_of_no_known_council_are_said_to_be_counted_but_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(
+        docs.join("letter.txt"),
+        "Adult Social Care Peer Challenge: feedback letter, March 2024\n\nStrengths\n\n- Carers spoke warmly of the carers centre and the support they receive.\n\nAreas for development\n\n- Carers wait too long for a carers assessment.\n",
+    )
+    .unwrap();
+    let out = peerscope(dir.path()).args(["ingest"]).arg(&docs).arg("corpus/walsall_scrutiny-report_2015.txt").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = json(dir.path(), &["query", "--json", "carers"]);
+    assert!(a["without_council"].as_u64().unwrap_or(0) >= 1, "{a:#}");
+    let listed: usize = a["councils"].as_array().unwrap().iter().map(|c| c["matched"].as_u64().unwrap() as usize).sum();
+    assert_eq!(listed + a["without_council"].as_u64().unwrap() as usize, a["findings_counted"].as_u64().unwrap() as usize, "{a:#}");
+    assert!(text(dir.path(), &["query", "carers"]).contains("whose council is not known"));
+}

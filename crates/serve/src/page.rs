@@ -182,6 +182,9 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         @if a.undated_left_out > 0 {
             p class="govuk-body-s" { (peerscope_query::undated_left_out(a.undated_left_out, "by the year filter")) }
         }
+        @if a.without_council > 0 {
+            p class="govuk-body-s" { (peerscope_query::without_council(a.without_council)) }
+        }
         @for (i, c) in a.councils.iter().enumerate() {
             section class="council" aria-labelledby=(format!("council-{i}")) {
                 h3 class="govuk-heading-s" id=(format!("council-{i}")) {

@@ -83,6 +83,8 @@ pub struct Site {
     turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Answers worked out at once (their tasks outlive a request that timed out).
     workers: tokio::sync::Semaphore,
+    /// Answers waiting for one of the `workers`.
+    waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// Responses kept by address for one index commit, the oldest dropped first past
@@ -134,7 +136,7 @@ impl Answers {
 impl Site {
     pub fn new(index: FindingIndex, blobs: Blobs, councils: Councils, taxonomy: Taxonomy) -> Site {
         let seen = AtomicU64::new(index.watermark().seq);
-        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), seen, documents: Mutex::new(None), answers: Mutex::default(), turns: Mutex::default(), workers: tokio::sync::Semaphore::new(CONCURRENT) }
+        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), seen, documents: Mutex::new(None), answers: Mutex::default(), turns: Mutex::default(), workers: tokio::sync::Semaphore::new(CONCURRENT), waiting: Default::default() }
     }
 
     /// See what writers committed, at most once a second.
@@ -241,6 +243,8 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
     }
     let key = answer_key(request.uri());
     site.refresh();
+    let asker = Asker::default();
+    let gone = asker.0.clone();
     let work = tokio::spawn(async move {
         let turn = site.turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
         let mine = turn.lock().await;
@@ -252,10 +256,7 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
                 *r.headers_mut() = kept.headers;
                 r
             }
-            None => {
-                let Ok(_permit) = site.workers.acquire().await else { return Unanswered::Failed.text() };
-                answer_and_keep(&site, seq, key.clone(), next.run(request).await).await
-            }
+            None => work_out(&site, &turn, &gone, seq, key.clone(), request, next).await,
         };
         drop(mine);
         // The last one waiting clears the turn (a race only lets two work once each).
@@ -265,7 +266,51 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
         }
         response
     });
-    work.await.unwrap_or_else(|_| Unanswered::Failed.text())
+    let response = work.await.unwrap_or_else(|_| Unanswered::Failed.text());
+    drop(asker);
+    response
+}
+
+/// Set when the request it was made for is dropped (its time ran out, or its client went).
+#[derive(Default)]
+struct Asker(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Asker {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Answers waiting for a worker past which a new one is refused at once: under a burst of
+/// new questions the queue stays short enough to be answered within the time limit, rather
+/// than every request timing out behind work nobody waits for any more (regression: forty
+/// clients asking new addresses got no answer at all, and the stylesheet with them).
+const MAX_WAITING: usize = 2 * CONCURRENT;
+
+/// Work out an answer nobody has kept: with a worker, unless too many wait for one, and
+/// only if someone still waits for it.
+async fn work_out(site: &Site, turn: &Arc<tokio::sync::Mutex<()>>, gone: &std::sync::atomic::AtomicBool, seq: u64, key: String, request: Request, next: Next) -> Response {
+    let _permit = match site.workers.try_acquire() {
+        Ok(permit) => permit,
+        Err(_) => {
+            if site.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+                site.waiting.fetch_sub(1, Ordering::SeqCst);
+                return Unanswered::Busy.text();
+            }
+            let permit = site.workers.acquire().await;
+            site.waiting.fetch_sub(1, Ordering::SeqCst);
+            match permit {
+                Ok(permit) => permit,
+                Err(_) => return Unanswered::Failed.text(),
+            }
+        }
+    };
+    // The asker's time ran out while this waited, and nobody else asks the same (the map
+    // and this task hold the turn): nothing to work out.
+    if gone.load(Ordering::SeqCst) && Arc::strong_count(turn) <= 2 {
+        return Unanswered::Busy.text();
+    }
+    answer_and_keep(site, seq, key, next.run(request).await).await
 }
 
 /// The address an answer is kept under: its path and the parameters the pages read, in
@@ -314,12 +359,15 @@ enum Unanswered {
     NotFound(String),
     #[error("the request could not be answered (an internal error); try again or another question")]
     Failed,
+    #[error("the server is busy answering other questions; try again in a few seconds")]
+    Busy,
 }
 
 impl Unanswered {
     fn status(&self) -> StatusCode {
         match self {
             Unanswered::Query(QueryError::Index(_)) | Unanswered::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+            Unanswered::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Unanswered::NotFound(_) => StatusCode::NOT_FOUND,
             Unanswered::Bad(_) | Unanswered::Query(_) => StatusCode::BAD_REQUEST,
         }
@@ -330,7 +378,11 @@ impl Unanswered {
     }
 
     fn text(&self) -> Response {
-        (self.status(), self.to_string()).into_response()
+        let mut r = (self.status(), self.to_string()).into_response();
+        if matches!(self, Unanswered::Busy) {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        r
     }
 }
 

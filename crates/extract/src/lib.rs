@@ -323,7 +323,10 @@ impl Extractor {
         let (text, format, mut hints) = self.text(bytes)?;
         hints.url = origin.url.clone();
         hints.council = origin.council.clone();
-        let found_title = metadata::title(&text, &hints).map(|t| t.chars().filter(|c| !normalize::is_direction_control(*c)).collect::<String>());
+        // A title is printed to terminals and pages: no control characters (an escape
+        // sequence in a page's <title> set the terminal's title and colours) and no
+        // direction controls (one reversed a results line).
+        let found_title = metadata::title(&text, &hints).map(|t| t.chars().filter(|c| !c.is_control() && !normalize::is_direction_control(*c)).collect::<String>());
         let names = self.councils.names(&text);
         let reviewed = metadata::reviewed_council_named(&text, &names, found_title.as_deref().unwrap_or(""), &hints, &self.councils);
         let blocks = structure::blocks(&text);

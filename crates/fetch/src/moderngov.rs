@@ -152,6 +152,12 @@ fn with_xml<T>(url: &str, xml: &[u8], read: impl FnOnce(&roxmltree::Document) ->
     if nesting_depth(&text) > MOST_XML_DEPTH {
         return Err(FetchError::Xml { url: url.to_string(), message: format!("elements nested more than {MOST_XML_DEPTH} deep") });
     }
+    // The parser checks each attribute against the element's others: an element of 100,000
+    // took 28 s, a million would take most of an hour (regression). The service's carry
+    // none or a few.
+    if !peerscope_html::attribute_cuts(text.as_bytes(), peerscope_html::MAX_ATTRIBUTES).is_empty() {
+        return Err(FetchError::Xml { url: url.to_string(), message: format!("an element with more than {} attributes", peerscope_html::MAX_ATTRIBUTES) });
+    }
     let doc = roxmltree::Document::parse(&text).map_err(|e| FetchError::Xml { url: url.to_string(), message: e.to_string() })?;
     // A well-formed page ("<html><body>Down for maintenance</body></html>") parses, and
     // holds no committee: it is not the web service's answer, which is said.
@@ -446,6 +452,10 @@ mod tests {
     #[test]
     fn deeply_nested_replies_are_refused_not_parsed() {
         let deep = format!("<?xml version=\"1.0\"?>{}{}", "<a>".repeat(5000), "</a>".repeat(5000));
+        let many: String = (0..100_000).map(|i| format!(" a{i}=\"1\"")).collect();
+        let wide = format!("<committees><committee{many}><committeeid>7</committeeid></committee></committees>");
+        let e = parse_committees("http://x/", wide.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("more than 256 attributes"), "{e}");
         let e = parse_committees("http://x/", deep.as_bytes()).unwrap_err().to_string();
         assert!(e.contains("nested more than") && e.contains("http://x/"), "{e}");
         assert_eq!(nesting_depth("<r><a x='/>'><b/><c></c></a></r>"), 3);

@@ -28,13 +28,21 @@ pub const MAX_DEPTH: usize = 256;
 /// after a misnested close, so the parse costs at most this much per run of text.
 pub const MAX_FORMATTING: usize = 16;
 
+/// How many attributes one tag may carry. The tokenizer checks each new attribute against
+/// the tag's others, so a tag of a million (`<div a0=1 a1=1 …>`, 10 MB) took hours
+/// (regression); real tags carry a handful.
+pub const MAX_ATTRIBUTES: usize = 256;
+
 /// Parse a page as a browser would, within bounds (see the module's notes).
 pub fn parse_document(source: &str) -> scraper::Html {
     scraper::Html::parse_document(&bounded(source))
 }
 
-/// `source` written again well nested, within [`MAX_DEPTH`] and [`MAX_FORMATTING`].
+/// `source` written again well nested, within [`MAX_DEPTH`], [`MAX_FORMATTING`] and
+/// [`MAX_ATTRIBUTES`].
 pub fn bounded(source: &str) -> String {
+    let source = fewer_attributes(source);
+    let source: &str = &source;
     let sink = Rewriter { out: RefCell::new(Writer { html: String::with_capacity(source.len() + 64), open: Vec::new() }) };
     let tokenizer = Tokenizer::new(sink, Default::default());
     let input = BufferQueue::default();
@@ -181,6 +189,72 @@ impl Writer {
     }
 }
 
+/// `source` with every tag's attributes past [`MAX_ATTRIBUTES`] left out, in one pass:
+/// unchanged (and not copied) when no tag has that many. A tag is `<` and a letter up to
+/// the next `>` outside quotes; an attribute starts where a word starts inside it.
+pub fn fewer_attributes(source: &str) -> std::borrow::Cow<'_, str> {
+    let cuts = attribute_cuts(source.as_bytes(), MAX_ATTRIBUTES);
+    if cuts.is_empty() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0;
+    for (from, to) in cuts {
+        out.push_str(&source[at..from]);
+        at = to;
+    }
+    out.push_str(&source[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The byte ranges of attributes past `most` in each tag of `bytes`: from where the
+/// attribute past `most` starts to the tag's `>` (or the end). Both ends fall on ASCII
+/// bytes, so on character boundaries.
+pub fn attribute_cuts(bytes: &[u8], most: usize) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]).map(|p| i + p) {
+        i = lt + 1;
+        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        // `in_word`: inside the tag's name, an attribute's name or an unquoted value;
+        // `value_next`: after `=`, so the next word is a value, not an attribute.
+        let (mut quote, mut count, mut in_word, mut value_next, mut cut) = (None::<u8>, 0usize, true, false, None);
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'>' => break,
+                None if b.is_ascii_whitespace() || b == b'/' => in_word = false,
+                None if b == b'=' => (in_word, value_next) = (false, true),
+                None if in_word => {}
+                None if value_next => {
+                    value_next = false;
+                    if b == b'"' || b == b'\'' {
+                        quote = Some(b);
+                    } else {
+                        in_word = true;
+                    }
+                }
+                None => {
+                    count += 1;
+                    if count > most && cut.is_none() {
+                        cut = Some(i);
+                    }
+                    in_word = true;
+                }
+            }
+            i += 1;
+        }
+        if let Some(from) = cut {
+            cuts.push((from, i));
+        }
+    }
+    cuts
+}
+
 /// Tag and attribute names written again as they are: letters, digits and `-_:.`.
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b))
@@ -300,6 +374,18 @@ mod tests {
         assert_eq!(rewritten.select(&li).count(), 2);
         let img = scraper::Selector::parse("img").unwrap();
         assert_eq!(rewritten.select(&img).next().and_then(|i| i.value().attr("alt")), Some("a \"b\""));
+    }
+
+    #[test]
+    fn a_tag_of_a_million_attributes_keeps_its_first_and_its_text() {
+        // Regression: quadratic in the tokenizer's duplicate check (hours at 10 MB).
+        let many: String = (0..1_000_000).map(|i| if i % 2 == 0 { format!("a{i}=\"x>y\" ") } else { format!("a{i} = 1 ") }).collect();
+        let page = format!("<html><body><div id=main {many}>kept text</div><p b='1' c=2>more</p></body></html>");
+        let out = bounded(&page);
+        assert!(out.contains("kept text") && out.contains("more"), "{}", &out[..200.min(out.len())]);
+        assert!(out.contains("id=\"main\"") && out.contains("a253=") && !out.contains("a255="), "{}", &out[..400.min(out.len())]);
+        // Pages whose tags are ordinary are not copied.
+        assert!(matches!(fewer_attributes("<p class=a id='b' hidden>x</p>"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

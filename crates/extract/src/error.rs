@@ -27,6 +27,8 @@ pub enum ExtractError {
     PdfChild(String),
     #[error("no text in document")]
     NoText,
+    #[error("{lines} lines of text, more than the {limit} a report, letter or set of minutes holds: not read")]
+    TooManyLines { lines: usize, limit: usize },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("reference data: {0}")]

@@ -33,6 +33,11 @@ pub use sniff::Format;
 
 use peerscope_model::{CouncilRef, Councils, Document, Service, Taxonomy};
 
+/// Lines of text one document may hold once read. Each line is a unit the reader weighs,
+/// with its features in memory: 20 MB of "-" lines (ten million) took 5.5 GB and minutes
+/// (regression). A long report or a year of minutes holds a few thousand.
+pub const MAX_LINES: usize = 200_000;
+
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
 pub const EXTRACTOR_VERSION: u32 = 11;
@@ -291,9 +296,19 @@ impl Extractor {
                 (h.text, metadata::Hints { title: h.title, ..Default::default() }, false)
             }
         };
+        // Counted before normalising too, which holds every raw line at once (blank ones
+        // fall away there, so a few times the bound is allowed).
+        let raw_lines = memchr::memchr_iter(b'\n', raw.as_bytes()).count();
+        if raw_lines > 4 * MAX_LINES {
+            return Err(ExtractError::TooManyLines { lines: raw_lines, limit: MAX_LINES });
+        }
         let text = normalize::normalize(&raw, wrapped);
         if text.trim().is_empty() {
             return Err(ExtractError::NoText);
+        }
+        let lines = text.lines().count();
+        if lines > MAX_LINES {
+            return Err(ExtractError::TooManyLines { lines, limit: MAX_LINES });
         }
         Ok((text, format, hints))
     }
@@ -429,6 +444,19 @@ fn capped(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peersc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_of_millions_of_lines_is_refused_not_read_into_gigabytes() {
+        // Regression: 20 MB of "-" lines took 5.5 GB and 90 s, and killed a run under a
+        // memory cap with no per-file error.
+        let x = Extractor::new().unwrap();
+        for doc in [format!("Walsall peer challenge\n\n{}", "-\n".repeat(1_000_000)), format!("Walsall peer challenge\n\n{}", "A b.\n".repeat(MAX_LINES + 1))] {
+            match x.extract("lines.txt", doc.as_bytes()) {
+                Err(ExtractError::TooManyLines { limit, .. }) => assert_eq!(limit, MAX_LINES),
+                other => panic!("{:?}", other.map(|r| r.document.findings.len())),
+            }
+        }
+    }
 
     #[test]
     fn a_finding_is_never_longer_than_the_cap_and_its_span_stays_exact() {

@@ -38,7 +38,7 @@ impl DataDir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
         ensure_room(dir, 0)?;
         let store = open_store_waiting(dir)?;
-        let index = FindingIndex::open(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
+        let index = open_or_set_aside(dir)?;
         let mut data = DataDir { store: Arc::new(store), index, path: dir.to_path_buf(), held: Mutex::default(), readers: Default::default() };
         data.catch_up()?;
         Ok(data)
@@ -143,15 +143,44 @@ fn open_store_waiting(dir: &Path) -> anyhow::Result<Store> {
     }
 }
 
+/// The index, opened to write; one that cannot be opened (a segment file lost or damaged)
+/// is moved aside and an empty one made, which [`DataDir::catch_up`] fills from the store:
+/// the index is derived, the store is the record. Only a writer, holding the store, does
+/// this, so no other writer is using the index. Regression: a damaged segment failed every
+/// command until someone deleted the index by hand.
+fn open_or_set_aside(dir: &Path) -> anyhow::Result<FindingIndex> {
+    let path = dir.join("index");
+    let why = match FindingIndex::open(&path) {
+        Ok(index) => return Ok(index),
+        Err(e) => e,
+    };
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let aside = dir.join(format!("index.damaged-{stamp}"));
+    std::fs::rename(&path, &aside).with_context(|| format!("opening the index in {} ({why}); moving it aside to {}", dir.display(), aside.display()))?;
+    eprintln!("peerscope: the index in {} could not be opened ({why}); it was moved to {} and is rebuilt from the store (delete that directory once the rebuild is done)", dir.display(), aside.display());
+    FindingIndex::open(&path).with_context(|| format!("making a new index in {}", dir.display()))
+}
+
 /// Open the data directory to read: the index alone, read-only, so this works while another
 /// process writes. When there is nothing to read yet (a new directory, or an index of an
 /// older version), open it as a writer once: that ingests the shipped corpus or rebuilds
 /// the index, then reads.
 pub fn open_for_reading(dir: &Path) -> anyhow::Result<FindingIndex> {
-    let index = FindingIndex::open_read_only(&dir.join("index")).with_context(|| format!("opening the index in {}", dir.display()))?;
+    let mut index = FindingIndex::open_read_only(&dir.join("index"));
+    if index.is_err() {
+        // A writer's commit may have moved files under a reader once; asked again, a sound
+        // index opens. One that still fails is damaged: a writer's open rebuilds it.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        index = FindingIndex::open_read_only(&dir.join("index"));
+    }
     match index {
-        Some(index) if index.watermark().seq > 0 => Ok(index),
-        _ => Ok(crate::query_cmd::open_with_corpus(dir)?.index),
+        Ok(Some(index)) if index.watermark().seq > 0 => Ok(index),
+        Ok(_) => Ok(crate::query_cmd::open_with_corpus(dir)?.index),
+        Err(e) if dir.join("store").exists() => {
+            eprintln!("peerscope: the index in {} could not be read ({e}); rebuilding it from the store", dir.display());
+            Ok(crate::query_cmd::open_with_corpus(dir)?.index)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("opening the index in {}", dir.display()))),
     }
 }
 

@@ -218,6 +218,30 @@ fn a_reader_facing_an_unreadable_index_has_it_rebuilt_and_answers() {
     assert!(answer["councils"].as_array().is_some_and(|c| c.iter().any(|c| c["council"]["name"] == "Walsall")), "{answer:#}");
 }
 
+/// Regression: an index whose segment file was lost or damaged failed every reader and
+/// writer ("Failed to open file for read") until someone deleted it by hand. A reader now
+/// hands over to a writer, which sets the damaged index aside and rebuilds it from the
+/// store; the answer is the one before.
+#[test]
+fn an_index_missing_a_segment_file_is_set_aside_and_rebuilt() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, first) = ingest(data.path(), &["corpus/walsall_scrutiny-report_2015.txt"]);
+    assert!(ok, "{first}");
+    let ask = || peerscope(data.path()).args(["query", "--json", "councils flagged for review performance"]).output().unwrap();
+    let before = json(&ask());
+    for entry in std::fs::read_dir(data.path().join("index")).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "idx") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let out = ask();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rebuilt from the store"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["councils"], before["councils"]);
+    assert!(std::fs::read_dir(data.path()).unwrap().flatten().any(|e| e.file_name().to_string_lossy().starts_with("index.damaged-")));
+    let (ok, again) = ingest(data.path(), &["corpus/walsall_scrutiny-report_2015.txt"]);
+    assert!(ok && again.contains("1 unchanged"), "{again}");
+}
+
 /// Many distinct documents made from the corpus texts (each copy's bytes differ).
 fn many_documents(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

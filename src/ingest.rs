@@ -305,7 +305,7 @@ fn collect(paths: &[PathBuf], failed: &mut Vec<(String, String)>) -> Vec<PathBuf
     let mut out = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut out, failed),
+            Ok(m) if m.is_dir() => walk(p, &mut out, failed, &mut Vec::new()),
             Ok(_) => out.push(p.clone()),
             Err(e) => failed.push((p.display().to_string(), e.to_string())),
         }
@@ -313,7 +313,20 @@ fn collect(paths: &[PathBuf], failed: &mut Vec<(String, String)>) -> Vec<PathBuf
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>) {
+/// The documents under `dir`, each directory read once: `within` holds the real paths of the
+/// directories being walked, so a link back up (`sub/loop -> ..`) is not followed
+/// (regression: every file was read forty times, down to the system's limit of links).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, within: &mut Vec<PathBuf>) {
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if within.contains(&real) {
+        return;
+    }
+    within.push(real);
+    walk_entries(dir, out, failed, within);
+    within.pop();
+}
+
+fn walk_entries(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, within: &mut Vec<PathBuf>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => return failed.push((dir.display().to_string(), e.to_string())),
@@ -326,7 +339,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>) 
             continue;
         }
         if p.is_dir() {
-            walk(&p, out, failed);
+            walk(&p, out, failed, within);
             continue;
         }
         let ext = p.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();

@@ -524,6 +524,20 @@ fn kill_soak_an_ingest_killed_50_times_loses_nothing() {
     }
 }
 
+/// Regression: a link back up the folder (`sub/loop -> ..`) was followed down to the
+/// system's limit of links: every file read about forty times, 206 misleading failures.
+#[test]
+fn a_link_back_up_the_folder_is_not_followed() {
+    let docs = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("corpus/walsall_scrutiny-report_2015.txt"), docs.path().join("walsall.txt")).unwrap();
+    std::fs::create_dir(docs.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", docs.path().join("sub/loop")).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let (ok, out) = ingest(data.path(), &[docs.path().to_str().unwrap()]);
+    assert!(ok, "{out}");
+    assert!(out.contains("ingested 1 files") && out.contains("0 failed"), "{out}");
+}
+
 /// Regression: `ingest` of a folder holding a named pipe waited for a writer for ever, and
 /// one holding a link to `/dev/zero` read until memory ran out (5 GB in 3 s). Each is now a
 /// failed file named with why, and the run goes on.

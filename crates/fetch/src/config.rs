@@ -112,6 +112,14 @@ impl Sources {
 
     fn check(&self) -> Result<(), String> {
         regex::Regex::new(&self.fetch.relevant).map_err(|e| format!("fetch.relevant: {e}"))?;
+        // It goes into every request's User-Agent header (regression: a line break there
+        // failed as "HTTP client: builder error", naming neither file nor setting).
+        if self.fetch.user_agent_contact.as_deref().is_some_and(|c| c.chars().any(|ch| ch.is_control())) {
+            return Err("fetch.user_agent_contact: holds a line break or another control character, which no HTTP header may".into());
+        }
+        if self.fetch.max_redirects > 20 {
+            return Err(format!("fetch.max_redirects: {} is more than the 20 any site needs", self.fetch.max_redirects));
+        }
         for m in &self.moderngov {
             url::Url::parse(&m.base).map_err(|e| format!("moderngov base {}: {e}", m.base))?;
             if let Some(p) = &m.committees {
@@ -119,6 +127,12 @@ impl Sources {
             }
             for d in [&m.since, &m.until].into_iter().flatten() {
                 crate::moderngov::Date::parse_iso(d).ok_or_else(|| format!("moderngov {}: date {d} is not YYYY-MM-DD", m.base))?;
+            }
+            // Regression: a window the wrong way round fetched nothing and said nothing.
+            if let (Some(since), Some(until)) = (m.since.as_deref().and_then(crate::moderngov::Date::parse_iso), m.until.as_deref().and_then(crate::moderngov::Date::parse_iso)) {
+                if since > until {
+                    return Err(format!("moderngov {}: since {} is after until {}", m.base, since.dmy(), until.dmy()));
+                }
             }
         }
         for l in &self.lga {
@@ -152,5 +166,15 @@ mod tests {
         assert!(e.to_string().contains("01/01/2015"), "{e}");
         let e = Sources::parse("x.toml", "[fetch]\nper_host_delay = 5\n[[page]]\nurl = \"https://a\"\n").unwrap_err();
         assert!(e.to_string().contains("per_host_delay"), "{e}");
+        // Regressions: each of these ran, or failed without naming the setting.
+        for (file, says) in [
+            ("[[moderngov]]\nbase = \"https://a.gov.uk\"\nsince = \"2024-01-01\"\nuntil = \"2023-01-01\"\n", "is after until"),
+            ("[[moderngov]]\nbase = \"https://a.gov.uk\"\nsince = \"2020-02-31\"\n", "2020-02-31"),
+            ("[fetch]\nuser_agent_contact = \"me\\r\\nX: y\"\n[[page]]\nurl = \"https://a\"\n", "fetch.user_agent_contact"),
+            ("[fetch]\nmax_redirects = 4294967295\n[[page]]\nurl = \"https://a\"\n", "fetch.max_redirects"),
+        ] {
+            let e = Sources::parse("x.toml", file).unwrap_err().to_string();
+            assert!(e.contains(says) && e.starts_with("x.toml"), "{e}");
+        }
     }
 }

@@ -24,8 +24,17 @@ pub struct Date {
 }
 
 impl Date {
+    /// A date that is one: "31/02/2020" is not (regression: it was taken).
     fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        ((1..=12).contains(&month) && (1..=31).contains(&day) && year >= 1900).then_some(Date { year, month, day })
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            1..=12 => 31,
+            _ => return None,
+        };
+        ((1..=days).contains(&day) && year >= 1900).then_some(Date { year, month, day })
     }
 
     /// "2015-01-01", or with a time after it ("2026-11-20T00:00:00": how some sites' web
@@ -304,6 +313,17 @@ fn reason_only(e: &FetchError, url: &str) -> String {
     words.strip_prefix(url).and_then(|w| w.strip_prefix(": ")).map_or(words.clone(), str::to_string)
 }
 
+/// A committee's or meeting's id as the site gave it, put in an address only when it is a
+/// number, as ModernGov's are (regression: "../../x?a=b&c" went into the query string).
+fn as_id<'a>(id: &'a str, site: &Url) -> Result<&'a str, FetchError> {
+    let id = id.trim();
+    if !id.is_empty() && id.len() <= 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id)
+    } else {
+        Err(FetchError::Xml { url: site.to_string(), message: format!("the id {:?} given by the site is not a number", id.chars().take(40).collect::<String>()) })
+    }
+}
+
 /// A `committees` pattern must match at least one of the site's committees: one that
 /// matches none (a misspelling, a committee renamed) is an error naming a few of the
 /// titles it could have matched, not a run that reads nothing and says so quietly.
@@ -354,7 +374,7 @@ pub async fn run(f: &Fetcher, source: &ModernGovSource, report: &mut SourceRepor
 
 async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, report: &mut SourceReport) -> Result<(), FetchError> {
     let url = base
-        .join(&format!("mgWebService.asmx/GetMeetings?lCommitteeId={}&sFromDate={}&sToDate={}", c.id, window.since.dmy(), window.until.dmy()))
+        .join(&format!("mgWebService.asmx/GetMeetings?lCommitteeId={}&sFromDate={}&sToDate={}", as_id(&c.id, base)?, window.since.dmy(), window.until.dmy()))
         .map_err(|_| FetchError::BadUrl(c.id.clone()))?;
     let xml = f.listing(&url).await?;
     let meetings = parse_meetings(url.as_str(), &xml)?;
@@ -369,7 +389,7 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
             continue;
         }
         report.step(&format!("{}: meeting of {}", c.title, m.date.map(|d| d.dmy()).unwrap_or_default()));
-        let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", m.id)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
+        let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", as_id(&m.id, base)?)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
         let past = m.date.is_some_and(|d| Date::today().days() - d.days() > SETTLE_DAYS);
         if past && f.is_settled(url.as_str()) {
             report.settled += 1;
@@ -452,6 +472,10 @@ mod tests {
     #[test]
     fn deeply_nested_replies_are_refused_not_parsed() {
         let deep = format!("<?xml version=\"1.0\"?>{}{}", "<a>".repeat(5000), "</a>".repeat(5000));
+        let site = Url::parse("http://x/").unwrap();
+        assert_eq!(as_id(" 70 ", &site).unwrap(), "70");
+        assert!(as_id("../../x?a=b&c", &site).unwrap_err().to_string().contains("not a number"));
+        assert!(Date::parse_dmy("31/02/2020").is_none() && Date::parse_dmy("29/02/2020").is_some() && Date::parse_dmy("29/02/2021").is_none());
         let many: String = (0..100_000).map(|i| format!(" a{i}=\"1\"")).collect();
         let wide = format!("<committees><committee{many}><committeeid>7</committeeid></committee></committees>");
         let e = parse_committees("http://x/", wide.as_bytes()).unwrap_err().to_string();

@@ -75,3 +75,25 @@ fn utf16_text_is_read() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["findings"].as_array().unwrap().iter().any(|f| f["text"].as_str().unwrap().starts_with("Performance on reviews")), "{doc}");
 }
+
+/// Regression: PDFs encrypted with an empty user password (RC4 or AES-128: what councils
+/// publish to stop editing, and any viewer opens) were "no extractable text (scanned
+/// images?)"; they read as the unencrypted file does. One that needs a password says so.
+#[test]
+fn encrypted_pdfs_that_open_without_a_password_are_read() {
+    let summary = |path: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).arg("extract").arg("--json").arg(path).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), serde_json::from_slice::<serde_json::Value>(&out.stdout).ok())
+    };
+    let (_, _, plain) = summary(&root().join("corpus/leicester_scrutiny-report_2016.pdf"));
+    let plain = plain.unwrap();
+    for name in ["encrypted_rc4_no_password.pdf", "encrypted_aes128_no_password.pdf"] {
+        let (code, err, doc) = summary(&root().join("tests/hostile").join(name));
+        assert_eq!(code, Some(0), "{name}: {err}");
+        let doc = doc.unwrap();
+        assert_eq!(doc["findings"], plain["findings"], "{name}");
+    }
+    let (code, err, _) = summary(&root().join("tests/hostile/encrypted_needs_password.pdf"));
+    assert_eq!(code, Some(1));
+    assert!(err.contains("encrypted_needs_password.pdf") && err.contains("password-protected"), "{err}");
+}

@@ -19,6 +19,8 @@ pub enum ExtractError {
     Pdf(String),
     #[error("PDF has no extractable text (scanned images?)")]
     PdfNoText,
+    #[error("PDF is password-protected: it opens only with a password, so its text cannot be read")]
+    PdfPassword,
     #[error("PDF is cut short (it has no end-of-file marker): fetch or save it again")]
     PdfTruncated,
     #[error("PDF extraction timed out after {0} s")]

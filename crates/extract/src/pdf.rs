@@ -36,7 +36,14 @@ pub fn pdf_text(bytes: &[u8], backend: &PdfBackend) -> Result<String, ExtractErr
     let pages: Vec<&str> = raw.split('\u{0c}').collect();
     let text = strip_furniture(&pages);
     if text.trim().is_empty() {
-        return Err(if is_truncated(bytes) { ExtractError::PdfTruncated } else { ExtractError::PdfNoText });
+        return Err(if is_truncated(bytes) {
+            ExtractError::PdfTruncated
+        } else if memchr::memmem::find(bytes, b"/Encrypt").is_some() {
+            // Encrypted with no empty user password (those are read): not "scanned images".
+            ExtractError::PdfPassword
+        } else {
+            ExtractError::PdfNoText
+        });
     }
     Ok(text)
 }

@@ -209,16 +209,25 @@ impl Taxonomy {
     }
 
     /// Themes a query's words name: a theme whose id is given, or one of whose words
-    /// (or the words of its label) appears among `words` (lower-case, unstemmed).
+    /// (or the words of its label) appears among `words` (lower-case, unstemmed). A word
+    /// that names a topic and a broader CQC quality statement names the topic alone:
+    /// "waiting" is the waiting-lists topic, not every finding about assessing needs
+    /// (regression: "told to improve their waiting lists" answered with any "assessment").
     pub fn themes_named_by(&self, words: &[String]) -> Vec<&Theme> {
-        self.themes
-            .iter()
-            .filter(|t| {
-                words.iter().any(|w| {
-                    *w == t.id || t.words.iter().any(|tw| tw == w) || t.id.split('-').any(|p| p == w)
-                })
-            })
-            .collect()
+        let names = |t: &Theme, w: &String| *w == t.id || t.words.iter().any(|tw| tw == w) || t.id.split('-').any(|p| p == w);
+        let mut named: Vec<&Theme> = Vec::new();
+        for w in words {
+            let of_word: Vec<&Theme> = self.themes.iter().filter(|t| names(t, w)).collect();
+            let topics = of_word.iter().any(|t| self.axis(t) == Axis::Topic);
+            for t in of_word {
+                if (!topics || self.axis(t) == Axis::Topic || *w == t.id) && !named.iter().any(|n| n.id == t.id) {
+                    named.push(t);
+                }
+            }
+        }
+        // In the table's order, as before.
+        named.sort_by_key(|t| self.themes.iter().position(|x| x.id == t.id));
+        named
     }
 }
 

@@ -152,6 +152,9 @@ fn open_or_set_aside(dir: &Path) -> anyhow::Result<FindingIndex> {
     let path = dir.join("index");
     let why = match FindingIndex::open(&path) {
         Ok(index) => return Ok(index),
+        // Out of descriptors, memory or room, or not allowed: the index may be sound, and
+        // is left as it is (review: any error set it aside for a rebuild).
+        Err(e) if !e.is_damage() => return Err(anyhow::Error::new(e).context(format!("opening the index in {}", dir.display()))),
         Err(e) => e,
     };
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -176,7 +179,7 @@ pub fn open_for_reading(dir: &Path) -> anyhow::Result<FindingIndex> {
     match index {
         Ok(Some(index)) if index.watermark().seq > 0 => Ok(index),
         Ok(_) => Ok(crate::query_cmd::open_with_corpus(dir)?.index),
-        Err(e) if dir.join("store").exists() => {
+        Err(e) if e.is_damage() && dir.join("store").exists() => {
             eprintln!("peerscope: the index in {} could not be read ({e}); rebuilding it from the store", dir.display());
             Ok(crate::query_cmd::open_with_corpus(dir)?.index)
         }

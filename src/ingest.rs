@@ -305,7 +305,7 @@ fn collect(paths: &[PathBuf], failed: &mut Vec<(String, String)>) -> Vec<PathBuf
     let mut out = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk(p, &mut out, failed, &mut Vec::new()),
+            Ok(m) if m.is_dir() => walk(p, &mut out, failed, &mut std::collections::HashSet::new()),
             Ok(_) => out.push(p.clone()),
             Err(e) => failed.push((p.display().to_string(), e.to_string())),
         }
@@ -313,20 +313,18 @@ fn collect(paths: &[PathBuf], failed: &mut Vec<(String, String)>) -> Vec<PathBuf
     out
 }
 
-/// The documents under `dir`, each directory read once: `within` holds the real paths of the
-/// directories being walked, so a link back up (`sub/loop -> ..`) is not followed
+/// The documents under `dir`, each directory read once by its real path: a link back up
+/// (`sub/loop -> ..`) or a second link to a folder already read is not followed
 /// (regression: every file was read forty times, down to the system's limit of links).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, within: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, seen: &mut std::collections::HashSet<PathBuf>) {
     let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if within.contains(&real) {
+    if !seen.insert(real) {
         return;
     }
-    within.push(real);
-    walk_entries(dir, out, failed, within);
-    within.pop();
+    walk_entries(dir, out, failed, seen);
 }
 
-fn walk_entries(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, within: &mut Vec<PathBuf>) {
+fn walk_entries(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(String, String)>, within: &mut std::collections::HashSet<PathBuf>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => return failed.push((dir.display().to_string(), e.to_string())),

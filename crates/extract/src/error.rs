@@ -19,7 +19,7 @@ pub enum ExtractError {
     Pdf(String),
     #[error("PDF has no extractable text (scanned images?)")]
     PdfNoText,
-    #[error("PDF is password-protected: it opens only with a password, so its text cannot be read")]
+    #[error("PDF is encrypted and no text could be read from it: it needs a password to open, or holds scanned images")]
     PdfPassword,
     #[error("PDF is cut short (it has no end-of-file marker): fetch or save it again")]
     PdfTruncated,

@@ -229,6 +229,9 @@ impl Renderer {
 
     /// Whether the line so far is a list item's marker alone ("- ", "  3. ").
     fn only_marker(&self) -> bool {
+        if self.list_depth == 0 {
+            return false;
+        }
         let t = self.line.trim();
         t == "-" || (t.ends_with('.') && t.len() > 1 && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit()))
     }

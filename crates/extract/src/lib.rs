@@ -297,8 +297,9 @@ impl Extractor {
             }
         };
         // Counted before normalising too, which holds every raw line at once (blank ones
-        // fall away there, so a few times the bound is allowed).
-        let raw_lines = memchr::memchr_iter(b'\n', raw.as_bytes()).count();
+        // fall away there, so a few times the bound is allowed); a lone CR and a form feed
+        // end lines there as LF does (review: 64 MiB of "-\r" passed).
+        let raw_lines = memchr::memchr3_iter(b'\n', b'\r', b'\x0c', raw.as_bytes()).count();
         if raw_lines > 4 * MAX_LINES {
             return Err(ExtractError::TooManyLines { lines: raw_lines, limit: MAX_LINES });
         }

@@ -389,7 +389,14 @@ async fn committee(f: &Fetcher, base: &Url, c: &Committee, window: &Window, repo
             continue;
         }
         report.step(&format!("{}: meeting of {}", c.title, m.date.map(|d| d.dmy()).unwrap_or_default()));
-        let url = base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={}", as_id(&m.id, base)?)).map_err(|_| FetchError::BadUrl(m.id.clone()))?;
+        // A meeting whose id is no number is a failure of its own, not of its committee.
+        let url = match as_id(&m.id, base).and_then(|id| base.join(&format!("mgWebService.asmx/GetMeeting?lMeetingId={id}")).map_err(|_| FetchError::BadUrl(m.id.clone()))) {
+            Ok(url) => url,
+            Err(e) => {
+                report.fail(format!("{}: meeting {}", c.title, m.id.chars().take(40).collect::<String>()), &e);
+                continue;
+            }
+        };
         let past = m.date.is_some_and(|d| Date::today().days() - d.days() > SETTLE_DAYS);
         if past && f.is_settled(url.as_str()) {
             report.settled += 1;

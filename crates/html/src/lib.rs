@@ -208,51 +208,123 @@ pub fn fewer_attributes(source: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The byte ranges of attributes past `most` in each tag of `bytes`: from where the
-/// attribute past `most` starts to the tag's `>` (or the end). Both ends fall on ASCII
-/// bytes, so on character boundaries.
+/// attribute past `most` starts to the tag's `>` (or the end). Tags are read as the HTML
+/// tokenizer reads them (start and end tags alike, an `=` may begin a name, a quote opens
+/// a value only where a value begins); comments and the content of raw-text elements
+/// (`script`, `style`, `textarea` …) are passed over, as they hold no tags. Both ends of a
+/// range are next to ASCII bytes, so on character boundaries.
 pub fn attribute_cuts(bytes: &[u8], most: usize) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
     let mut i = 0;
     while let Some(lt) = memchr::memchr(b'<', &bytes[i..]).map(|p| i + p) {
         i = lt + 1;
-        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        if bytes[i..].starts_with(b"!--") {
+            i = memchr::memmem::find(&bytes[i + 3..], b"-->").map_or(bytes.len(), |p| i + 3 + p + 3);
             continue;
         }
-        // `in_word`: inside the tag's name, an attribute's name or an unquoted value;
-        // `value_next`: after `=`, so the next word is a value, not an attribute.
-        let (mut quote, mut count, mut in_word, mut value_next, mut cut) = (None::<u8>, 0usize, true, false, None);
-        while i < bytes.len() {
-            let b = bytes[i];
-            match quote {
-                Some(q) if b == q => quote = None,
-                Some(_) => {}
-                None if b == b'>' => break,
-                None if b.is_ascii_whitespace() || b == b'/' => in_word = false,
-                None if b == b'=' => (in_word, value_next) = (false, true),
-                None if in_word => {}
-                None if value_next => {
-                    value_next = false;
-                    if b == b'"' || b == b'\'' {
-                        quote = Some(b);
-                    } else {
-                        in_word = true;
-                    }
-                }
-                None => {
-                    count += 1;
-                    if count > most && cut.is_none() {
-                        cut = Some(i);
-                    }
-                    in_word = true;
-                }
-            }
-            i += 1;
+        let end_tag = bytes.get(i) == Some(&b'/');
+        let name_at = if end_tag { i + 1 } else { i };
+        if !bytes.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
         }
+        let (close, cut, name) = scan_tag(bytes, name_at, most);
         if let Some(from) = cut {
-            cuts.push((from, i));
+            cuts.push((from, close));
+        }
+        i = (close + 1).min(bytes.len());
+        // A raw-text element's content holds no tags: go on from its end tag.
+        if !end_tag && RAW_TEXT.contains(&name.as_str()) {
+            i = find_end_tag(bytes, i, &name);
         }
     }
     cuts
+}
+
+/// Elements whose content the tokenizer reads as text up to their end tag.
+const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"];
+
+/// Where `</name` next starts at or after `from` (ASCII case-insensitive), or the end.
+fn find_end_tag(bytes: &[u8], from: usize, name: &str) -> usize {
+    let mut i = from;
+    while let Some(p) = memchr::memmem::find(&bytes[i..], b"</").map(|p| i + p) {
+        let after = p + 2;
+        if bytes.get(after..after + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes())) {
+            return p;
+        }
+        i = after;
+    }
+    bytes.len()
+}
+
+/// The tokenizer's states inside a tag, as far as counting attributes needs.
+#[derive(Clone, Copy, PartialEq)]
+enum In {
+    TagName,
+    BeforeName,
+    Name,
+    AfterName,
+    BeforeValue,
+    Quoted(u8),
+    AfterQuoted,
+    Unquoted,
+    SelfClosing,
+}
+
+/// Read one tag from its name at `at`: where its `>` is (or the end), where its attribute
+/// past `most` starts, if any, and its name in lower case.
+fn scan_tag(bytes: &[u8], at: usize, most: usize) -> (usize, Option<usize>, String) {
+    let (mut state, mut count, mut cut, mut name) = (In::TagName, 0usize, None, String::new());
+    let mut i = at;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+        let mut begins = false;
+        state = match (state, b) {
+            (In::Quoted(q), _) if b == q => In::AfterQuoted,
+            (In::Quoted(q), _) => In::Quoted(q),
+            (_, b'>') => return (i, cut, name),
+            (In::TagName, _) if space => In::BeforeName,
+            (In::TagName, b'/') => In::SelfClosing,
+            (In::TagName, _) => {
+                if name.len() < 16 {
+                    name.push(b.to_ascii_lowercase() as char);
+                }
+                In::TagName
+            }
+            (In::BeforeName | In::SelfClosing, _) if space => In::BeforeName,
+            (In::BeforeName | In::Name | In::AfterName | In::AfterQuoted, b'/') => In::SelfClosing,
+            (In::BeforeName | In::SelfClosing, _) => {
+                begins = true;
+                In::Name
+            }
+            (In::Name, _) if space => In::AfterName,
+            (In::Name | In::AfterName, b'=') => In::BeforeValue,
+            (In::Name, _) => In::Name,
+            (In::AfterName, _) if space => In::AfterName,
+            (In::AfterName, _) => {
+                begins = true;
+                In::Name
+            }
+            (In::BeforeValue, _) if space => In::BeforeValue,
+            (In::BeforeValue, b'"' | b'\'') => In::Quoted(b),
+            (In::BeforeValue, _) => In::Unquoted,
+            (In::AfterQuoted, _) if space => In::BeforeName,
+            (In::AfterQuoted, _) => {
+                begins = true;
+                In::Name
+            }
+            (In::Unquoted, _) if space => In::BeforeName,
+            (In::Unquoted, _) => In::Unquoted,
+        };
+        if begins {
+            count += 1;
+            if count > most && cut.is_none() {
+                cut = Some(i);
+            }
+        }
+        i += 1;
+    }
+    (i, cut, name)
 }
 
 /// Tag and attribute names written again as they are: letters, digits and `-_:.`.
@@ -384,6 +456,18 @@ mod tests {
         let out = bounded(&page);
         assert!(out.contains("kept text") && out.contains("more"), "{}", &out[..200.min(out.len())]);
         assert!(out.contains("id=\"main\"") && out.contains("a253=") && !out.contains("a255="), "{}", &out[..400.min(out.len())]);
+        // The tokenizer's other ways in (review): end tags, names that start with "=", and
+        // a "/" before a quote in an unquoted value, which opens no quote.
+        for tag in ["</p a0 a1 a2 a3 a4 a5>", "<div =a0 =x =a1 =x =a2 =x =a3 =x>", "<a x=/\" y0 y1 y2 y3 y4 y5>"] {
+            assert!(!attribute_cuts(tag.as_bytes(), 3).is_empty(), "{tag}");
+        }
+        // Tags inside a script or a comment are not tags: nothing there is cut, and the
+        // script's end tag stays.
+        let script = format!("<script>if(a<b {} ){{}}</script><p>after</p>", "x ".repeat(400));
+        assert!(attribute_cuts(script.as_bytes(), 256).is_empty());
+        assert!(attribute_cuts(format!("<!-- <b {} -->", "x ".repeat(400)).as_bytes(), 256).is_empty());
+        // Ordinary tags count what they hold: an unquoted path is one value.
+        assert!(attribute_cuts(b"<a href=/a/b/c/d/e class=x id='y' hidden>", 4).is_empty());
         // Pages whose tags are ordinary are not copied.
         assert!(matches!(fewer_attributes("<p class=a id='b' hidden>x</p>"), std::borrow::Cow::Borrowed(_)));
     }

@@ -34,6 +34,22 @@ pub enum IndexError {
     Payload(#[from] serde_json::Error),
 }
 
+impl IndexError {
+    /// Whether the index's files are damaged (one missing, or not what it should hold),
+    /// rather than the machine failing to open them (descriptors, memory, permissions, a
+    /// full disk): only a damaged index is worth setting aside and rebuilding.
+    pub fn is_damage(&self) -> bool {
+        use tantivy::directory::error::OpenReadError;
+        match self {
+            IndexError::Tantivy(tantivy::TantivyError::DataCorruption(_)) => true,
+            IndexError::Tantivy(tantivy::TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_))) => true,
+            IndexError::Tantivy(tantivy::TantivyError::OpenReadError(OpenReadError::IncompatibleIndex(_))) => true,
+            IndexError::Payload(_) => true,
+            _ => false,
+        }
+    }
+}
+
 type Result<T> = std::result::Result<T, IndexError>;
 
 /// What an index commit records about itself.

@@ -90,9 +90,12 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
 /// the address it was fetched from (a record does not keep the same address twice).
 /// Regression: every fetched document's `url` column was empty.
 pub fn published_at(url: Option<&str>, source: &str) -> String {
+    // Only a web address: a record stored before addresses were checked may hold another.
+    let web = |u: &str| u.starts_with("http://") || u.starts_with("https://");
     match url {
-        Some(u) => u.to_string(),
-        None if source.starts_with("http://") || source.starts_with("https://") => source.to_string(),
+        Some(u) if web(u) => u.to_string(),
+        Some(_) => String::new(),
+        None if web(source) => source.to_string(),
         None => String::new(),
     }
 }

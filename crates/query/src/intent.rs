@@ -179,12 +179,26 @@ fn typed_filters(query: &str, councils: Option<&Councils>, this_year: i32) -> (S
                 }
             }
         }
-        for m in councils.mentions_typed(&text.clone()).into_iter().rev() {
-            let name = councils.get(m.council).name.clone();
+        // Each mention's span with its title, worked out on the text as typed and kept clear
+        // of the mention before it ("Derby City of York": York's "City of" is Derby's
+        // "City"), then taken out from the last (regression: a span reached into the one
+        // before it, and the text shrank under the next: a panic).
+        let mentions = councils.mentions_typed(&text);
+        let mut spans: Vec<(usize, usize, usize)> = Vec::with_capacity(mentions.len());
+        for m in &mentions {
+            let (mut start, end) = Councils::titled_span(&text, m);
+            if let Some(before) = spans.last_mut() {
+                // A title never reaches into the mention beside it, on either side.
+                before.2 = before.2.min(m.start);
+                start = start.max(before.2);
+            }
+            spans.push((m.council, start, end));
+        }
+        for (council, start, end) in spans.into_iter().rev() {
+            let name = councils.get(council).name.clone();
             if !filter.councils.contains(&name) {
                 filter.councils.push(name);
             }
-            let (start, end) = Councils::titled_span(&text, &m);
             text.replace_range(start..end, " ");
         }
     }
@@ -423,6 +437,9 @@ mod tests {
             let i = parse_with(q, &t, Some(&c));
             assert_eq!((i.filter.councils.as_slice(), i.topic.as_str()), ([council.to_string()].as_slice(), topic), "{q}");
         }
+        // Two councils, the second's title touching the first's name (regression: a panic).
+        let i = parse_with("Derby City of York carers", &t, Some(&c));
+        assert!(i.filter.councils.len() == 2 && i.topic == "carers", "{:?} {:?}", i.filter.councils, i.topic);
         // A word that only looks like a title's end stays ("councillors" is no "council").
         assert_eq!(parse_with("Walsall councillors", &t, Some(&c)).topic, "councillors");
         assert_eq!(parse_with("praise for carers", &t, Some(&c)).kinds, [Strength]);

@@ -35,7 +35,15 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut stop = std::pin::pin!(stop);
     loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else { return };
+        // Waiting for a free slot gives way to the stop too (review: with every slot held,
+        // Ctrl-C waited for one).
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+            () = &mut stop => return,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,

@@ -52,7 +52,7 @@ pub enum ServeError {
 /// The longest question (or any one parameter) taken, in characters (as the page's box
 /// counts them).
 pub const MAX_QUERY_CHARS: usize = 500;
-/// Requests answered at once; more wait their turn.
+/// Answers worked out at once; up to [`MAX_WAITING`] more wait for a worker.
 const CONCURRENT: usize = 16;
 /// The longest a request may take.
 const REQUEST_TIME: Duration = Duration::from_secs(10);
@@ -85,6 +85,10 @@ pub struct Site {
     workers: tokio::sync::Semaphore,
     /// Answers waiting for one of the `workers`.
     waiting: std::sync::atomic::AtomicUsize,
+    /// Requests waiting, by the address their answer is kept under ([`Asker`]).
+    askers: Mutex<HashMap<String, usize>>,
+    /// [`remember`]'s tasks running ([`Task`]).
+    tasks: std::sync::atomic::AtomicUsize,
 }
 
 /// Responses kept by address for one index commit, the oldest dropped first past
@@ -136,7 +140,7 @@ impl Answers {
 impl Site {
     pub fn new(index: FindingIndex, blobs: Blobs, councils: Councils, taxonomy: Taxonomy) -> Site {
         let seen = AtomicU64::new(index.watermark().seq);
-        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), seen, documents: Mutex::new(None), answers: Mutex::default(), turns: Mutex::default(), workers: tokio::sync::Semaphore::new(CONCURRENT), waiting: Default::default() }
+        Site { index, blobs, councils, taxonomy, refreshed: Mutex::new(Instant::now()), seen, documents: Mutex::new(None), answers: Mutex::default(), turns: Mutex::default(), workers: tokio::sync::Semaphore::new(CONCURRENT), waiting: Default::default(), askers: Mutex::default(), tasks: Default::default() }
     }
 
     /// See what writers committed, at most once a second.
@@ -208,7 +212,7 @@ fn answered(site: Arc<Site>) -> Router {
         .with_state(site)
         .layer(
             tower::ServiceBuilder::new()
-                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { (StatusCode::SERVICE_UNAVAILABLE, "the answer is taking more than 10 seconds; it is still being worked out: reload in a moment, or narrow the question") }))
+                .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { (StatusCode::SERVICE_UNAVAILABLE, "the answer is taking more than 10 seconds: reload in a moment (an answer being worked out is kept for the next asker), or narrow the question") }))
                 // No `concurrency_limit` here: tower's waits in `poll_ready`, which the
                 // timeout does not time, so a request queued behind slow ones waited past
                 // the limit (20 s seen). `remember` bounds the work, inside the time.
@@ -245,9 +249,16 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
     }
     let key = answer_key(request.uri());
     site.refresh();
-    let asker = Asker::default();
-    let gone = asker.0.clone();
+    // Tasks outlive their requests: past this many, a new one is refused at once rather
+    // than queued behind answers nobody may be waiting for (review: re-asking an answer
+    // never kept built an unbounded queue of them).
+    if site.tasks.fetch_add(1, Ordering::SeqCst) >= MAX_TASKS {
+        site.tasks.fetch_sub(1, Ordering::SeqCst);
+        return Unanswered::Busy.text();
+    }
+    let asker = Asker::new(&site, &key);
     let work = tokio::spawn(async move {
+        let _task = Task(site.clone());
         let turn = site.turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
         let mine = turn.lock().await;
         let seq = site.seen();
@@ -258,7 +269,7 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
                 *r.headers_mut() = kept.headers;
                 r
             }
-            None => work_out(&site, &turn, &gone, seq, key.clone(), request, next).await,
+            None => work_out(&site, seq, key.clone(), request, next).await,
         };
         drop(mine);
         // The last one waiting clears the turn (a race only lets two work once each).
@@ -273,13 +284,41 @@ async fn remember(State(site): State<Arc<Site>>, request: Request, next: Next) -
     response
 }
 
-/// Set when the request it was made for is dropped (its time ran out, or its client went).
-#[derive(Default)]
-struct Asker(Arc<std::sync::atomic::AtomicBool>);
+/// Tasks answering at once, kept or worked out, their requests waiting or gone.
+const MAX_TASKS: usize = 8 * CONCURRENT;
+
+/// One request waiting for the answer at its address: counted in [`Site::askers`] while
+/// it waits, so work nobody waits for any more is not started.
+struct Asker {
+    site: Arc<Site>,
+    key: String,
+}
+
+impl Asker {
+    fn new(site: &Arc<Site>, key: &str) -> Asker {
+        *site.askers.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default() += 1;
+        Asker { site: site.clone(), key: key.to_string() }
+    }
+}
 
 impl Drop for Asker {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+        let mut askers = self.site.askers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = askers.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                askers.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// A task of [`remember`]'s, counted in [`Site::tasks`] until it ends, however it ends.
+struct Task(Arc<Site>);
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        self.0.tasks.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -291,7 +330,7 @@ const MAX_WAITING: usize = 2 * CONCURRENT;
 
 /// Work out an answer nobody has kept: with a worker, unless too many wait for one, and
 /// only if someone still waits for it.
-async fn work_out(site: &Site, turn: &Arc<tokio::sync::Mutex<()>>, gone: &std::sync::atomic::AtomicBool, seq: u64, key: String, request: Request, next: Next) -> Response {
+async fn work_out(site: &Site, seq: u64, key: String, request: Request, next: Next) -> Response {
     let _permit = match site.workers.try_acquire() {
         Ok(permit) => permit,
         Err(_) => {
@@ -307,9 +346,9 @@ async fn work_out(site: &Site, turn: &Arc<tokio::sync::Mutex<()>>, gone: &std::s
             }
         }
     };
-    // The asker's time ran out while this waited, and nobody else asks the same (the map
-    // and this task hold the turn): nothing to work out.
-    if gone.load(Ordering::SeqCst) && Arc::strong_count(turn) <= 2 {
+    // Every request for this address has gone (their time ran out while this waited):
+    // nothing to work out for anyone.
+    if !site.askers.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key) {
         return Unanswered::Busy.text();
     }
     answer_and_keep(site, seq, key, next.run(request).await).await

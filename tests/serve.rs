@@ -35,14 +35,7 @@ fn start(data: &std::path::Path) -> Server {
 
 /// GET `target`: the status, the headers (lower-cased) and the body.
 fn get(server: &Server, target: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(&server.addr).unwrap();
-    write!(s, "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, head.to_lowercase(), body.to_string())
+    request(server, "GET", target)
 }
 
 fn data() -> tempfile::TempDir {

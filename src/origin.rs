@@ -35,7 +35,7 @@ pub fn urls(dir: &Path) -> anyhow::Result<HashMap<String, String>> {
         let Some(url) = url else { continue };
         // Only a web address is an address: it is exported and linked (regression:
         // `javascript:alert(1)` was stored as a document's URL and exported).
-        if url.starts_with("https://") || url.starts_with("http://") {
+        if peerscope_model::text::is_web_address(&url) {
             urls.insert(file, url);
         } else {
             eprintln!("peerscope: {}: {file}: {url:?} is not an http or https address; left out", path.display());

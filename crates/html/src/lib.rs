@@ -278,8 +278,7 @@ fn scan_tag(bytes: &[u8], at: usize, most: usize) -> (usize, Option<usize>, Stri
     while i < bytes.len() {
         let b = bytes[i];
         let space = matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
-        let mut begins = false;
-        state = match (state, b) {
+        let next = match (state, b) {
             (In::Quoted(q), _) if b == q => In::AfterQuoted,
             (In::Quoted(q), _) => In::Quoted(q),
             (_, b'>') => return (i, cut, name),
@@ -291,37 +290,24 @@ fn scan_tag(bytes: &[u8], at: usize, most: usize) -> (usize, Option<usize>, Stri
                 }
                 In::TagName
             }
-            (In::BeforeName | In::SelfClosing, _) if space => In::BeforeName,
-            (In::BeforeName | In::Name | In::AfterName | In::AfterQuoted, b'/') => In::SelfClosing,
-            (In::BeforeName | In::SelfClosing, _) => {
-                begins = true;
-                In::Name
-            }
-            (In::Name, _) if space => In::AfterName,
             (In::Name | In::AfterName, b'=') => In::BeforeValue,
+            (In::BeforeName | In::Name | In::AfterName | In::AfterQuoted, b'/') => In::SelfClosing,
+            (In::Name | In::AfterName, _) if space => In::AfterName,
             (In::Name, _) => In::Name,
-            (In::AfterName, _) if space => In::AfterName,
-            (In::AfterName, _) => {
-                begins = true;
-                In::Name
-            }
+            (In::BeforeName | In::SelfClosing | In::AfterQuoted | In::Unquoted, _) if space => In::BeforeName,
             (In::BeforeValue, _) if space => In::BeforeValue,
             (In::BeforeValue, b'"' | b'\'') => In::Quoted(b),
-            (In::BeforeValue, _) => In::Unquoted,
-            (In::AfterQuoted, _) if space => In::BeforeName,
-            (In::AfterQuoted, _) => {
-                begins = true;
-                In::Name
-            }
-            (In::Unquoted, _) if space => In::BeforeName,
-            (In::Unquoted, _) => In::Unquoted,
+            (In::BeforeValue | In::Unquoted, _) => In::Unquoted,
+            // Anything else begins an attribute's name (an "=" too, where no name is open).
+            (In::BeforeName | In::SelfClosing | In::AfterName | In::AfterQuoted, _) => In::Name,
         };
-        if begins {
+        if next == In::Name && state != In::Name {
             count += 1;
             if count > most && cut.is_none() {
                 cut = Some(i);
             }
         }
+        state = next;
         i += 1;
     }
     (i, cut, name)

@@ -2,6 +2,12 @@
 //! the middle of one (a stranger's text may put a multi-byte character anywhere); and
 //! telling two wordings of the same finding apart from two findings.
 
+/// Whether `s` is a web address (http or https): the only kind exported, linked or kept
+/// as where a document is published.
+pub fn is_web_address(s: &str) -> bool {
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
 /// The longest prefix of `s` of at most `bytes` bytes that ends on a character boundary.
 pub fn prefix(s: &str, bytes: usize) -> &str {
     if s.len() <= bytes {

@@ -91,7 +91,7 @@ pub fn rows<'a>(documents: impl IntoIterator<Item = (&'a str, &'a Document, &'a 
 /// Regression: every fetched document's `url` column was empty.
 pub fn published_at(url: Option<&str>, source: &str) -> String {
     // Only a web address: a record stored before addresses were checked may hold another.
-    let web = |u: &str| u.starts_with("http://") || u.starts_with("https://");
+    let web = peerscope_model::text::is_web_address;
     match url {
         Some(u) if web(u) => u.to_string(),
         Some(_) => String::new(),

@@ -294,7 +294,7 @@ pub fn path_segment(s: &str) -> String {
 /// A source as a link when it is a web address, as text otherwise (a `javascript:` or
 /// other scheme is never a link).
 pub fn source_link(source: &str) -> Markup {
-    let web = source.starts_with("https://") || source.starts_with("http://");
+    let web = peerscope_model::text::is_web_address(source);
     html! {
         @if web { a class="govuk-link" href=(source) rel="noreferrer" { (source) } } @else { (source) }
     }

@@ -41,7 +41,27 @@ pub fn run(data: &Path, format: Format, out: Option<&Path>, bom: bool, all_copie
     if undated > 0 {
         eprintln!("peerscope: {}", peerscope_query::undated_left_out(undated, "by --since/--until"));
     }
+    if rows.is_empty() {
+        // Said, not only a header: a pipeline must tell "not reviewed" from "nothing found".
+        eprintln!("peerscope: no findings match; only the header was written");
+        for council in &filter.councils {
+            eprintln!("peerscope: {}", what_is_held_of(&stored, council));
+        }
+    }
+    if bom && format != Format::Csv {
+        eprintln!("peerscope: --bom applies to CSV only; the JSON lines have none");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether any document of `council` is held, said of a council none of whose findings
+/// an export holds.
+fn what_is_held_of(stored: &[peerscope_index::DocumentRecord], council: &str) -> String {
+    let held = stored.iter().filter(|d| d.document.council.as_ref().is_some_and(|c| c.name == council)).count();
+    match held {
+        0 => format!("no document of {council} is held"),
+        n => format!("{n} document{} of {council} {} held, but the reader found no finding in {} (or none passes the other filters)", if n == 1 { "" } else { "s" }, if n == 1 { "is" } else { "are" }, if n == 1 { "it" } else { "them" }),
+    }
 }
 
 fn rows_of(stored: &[peerscope_index::DocumentRecord], filter: &peerscope_query::Filter) -> Vec<peerscope_query::export::FindingRow> {

@@ -66,9 +66,10 @@ pub struct Watermark {
 /// The doc store's block size (see [`FindingIndex::open`]).
 const DOCSTORE_BLOCK: usize = 4096;
 
-/// The index's layout: bumped when fields or their encoding change (14: column dictionaries
-/// no longer zstd-compressed), so an older index is rebuilt from the store.
-pub const SCHEMA_VERSION: u32 = 14;
+/// The index's layout: bumped when fields or their encoding change (15: a finding's text key
+/// reads its first 160 letters and digits, as `export` does), so an older index is rebuilt
+/// from the store.
+pub const SCHEMA_VERSION: u32 = 15;
 
 /// Where a search's kinds are met: as postings in the query (a rare kind leads the
 /// search) or by the kind column as matches are collected (see `keep.rs`).
@@ -533,6 +534,15 @@ pub struct Candidate {
     /// Equal for copies of one finding ([`peerscope_model::text::text_key`]).
     pub text_key: Option<u64>,
     addr: tantivy::DocAddress,
+}
+
+impl Candidate {
+    /// Equal for copies of one finding: its text key and its review's year, the words and
+    /// year `export` and `themes` fold copies by (`finding_key` in the query crate); the
+    /// council is compared by the caller. `None` when the index holds no key.
+    pub fn copy_key(&self) -> Option<(u64, Option<u64>)> {
+        self.text_key.map(|k| (k, self.year))
+    }
 }
 
 /// What to look for.

@@ -130,7 +130,7 @@ impl FindingRow {
     }
 }
 
-/// Copies of one finding (the same council, review year and words, [`finding_key`]) folded
+/// Copies of one finding ([`finding_key`]: the same council, review year and words) folded
 /// into the first row, the others' sources in its `also_in`; with `all_copies`, every row
 /// stays and names the others. The year keeps apart a finding made again in a later review,
 /// which is a finding of its own.
@@ -148,8 +148,17 @@ pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRo
         // sure): a finding passes `--min-confidence` when any copy does, so the row kept
         // then is the one kept without the filter (regression: a filtered export held a
         // row the unfiltered one did not, the other copy's).
-        let stands = group.iter().copied().fold(group[0], |b, i| if rows[i].confidence > rows[b].confidence { i } else { b });
+        // Among copies read as surely, the first by source and place: the same row whatever
+        // order the rows came in (the web page's downloads come best first, the CLI's in
+        // the documents' order; they cited different copies of one finding).
+        let cites = |i: usize| (std::cmp::Reverse(rows[i].confidence.to_bits()), rows[i].source.as_str(), rows[i].start);
+        let stands = group.iter().copied().min_by(|&a, &b| cites(a).cmp(&cites(b))).unwrap_or(group[0]);
         keep[stands] = true;
+        // Under every theme any copy carries, as `themes` counts it and `--theme` finds it.
+        let themes = union_of_themes(&rows[stands].themes, group.iter().map(|&j| rows[j].themes.as_str()));
+        for &i in group {
+            rows[i].themes.clone_from(&themes);
+        }
         // The group's sources once, in row order; each row names the others, at most
         // `ALSO_IN` of them (a site serving one report under 2,000 addresses made every
         // row name 2,000 others: gigabytes).
@@ -160,6 +169,16 @@ pub fn fold_copies(mut rows: Vec<FindingRow>, all_copies: bool) -> Vec<FindingRo
         }
     }
     rows.into_iter().zip(keep).filter_map(|(r, keep)| keep.then_some(r)).collect()
+}
+
+/// The themes of a finding's copies, each once: those of the copy that stands for it,
+/// then the others' in name order (whatever order the copies came in).
+fn union_of_themes<'a>(stands: &str, copies: impl Iterator<Item = &'a str>) -> String {
+    let own: Vec<&str> = stands.split(';').filter(|t| !t.is_empty()).collect();
+    let mut more: Vec<&str> = copies.flat_map(|c| c.split(';')).filter(|t| !t.is_empty() && !own.contains(t)).collect();
+    more.sort_unstable();
+    more.dedup();
+    own.into_iter().chain(more).collect::<Vec<_>>().join(";")
 }
 
 /// Sources named in one row's `also_in`; more are counted ("+1,980 more").
@@ -179,8 +198,7 @@ fn also_in(sources: &[String], own: &str) -> String {
 fn copy_key(r: &FindingRow) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
-    r.review_year.hash(&mut h);
-    finding_key(&r.council, &r.text).hash(&mut h);
+    finding_key(&r.council, r.review_year, &r.text).hash(&mut h);
     h.finish()
 }
 
@@ -329,6 +347,20 @@ mod csv_tests {
         let rows = vec![FindingRow { confidence: 0.885, ..row("Leicester", "Boundaries need clarification.", "a.txt") }, FindingRow { confidence: 0.893, ..row("Leicester", "Boundaries need clarification.", "a.pdf") }];
         let folded = fold_copies(rows, false);
         assert_eq!((folded.len(), folded[0].source.as_str(), folded[0].also_in.as_str()), (1, "a.pdf", "a.txt"));
+    }
+
+    /// Regression: the web page's downloads (best first) cited Walsall's PDF copy of a
+    /// finding and the CLI's (in the documents' order) its text copy; and the full export
+    /// filed a finding under its text copy's themes only, so filtering its `themes` column
+    /// found one fewer finance finding than `export --theme finance`.
+    #[test]
+    fn the_row_kept_is_the_same_in_any_order_and_carries_every_copys_themes() {
+        let txt = FindingRow { themes: "learning;practice-quality".into(), start: 40856, ..row("Walsall", "The council should consider sharing practice.", "w.txt") };
+        let pdf = FindingRow { themes: "learning;finance".into(), start: 41152, ..row("Walsall", "The council should consider sharing practice.", "w.pdf") };
+        let one = fold_copies(vec![txt.clone(), pdf.clone()], false);
+        let other = fold_copies(vec![pdf, txt], false);
+        assert_eq!(one, other);
+        assert_eq!((one[0].source.as_str(), one[0].themes.as_str()), ("w.pdf", "learning;finance;practice-quality"));
     }
 
     /// Regression: records ended in LF where the README promises RFC 4180 (CRLF).

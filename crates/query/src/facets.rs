@@ -99,9 +99,9 @@ pub fn count(distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
 
 /// `candidates` without the copies of a finding already among them (a candidate without a
 /// text key is a finding of its own).
-pub fn distinct(candidates: &[Candidate]) -> Vec<&Candidate> {
+pub fn distinct<'c>(candidates: impl IntoIterator<Item = &'c Candidate>) -> Vec<&'c Candidate> {
     let mut seen = rustc_hash::FxHashSet::default();
-    candidates.iter().filter(|c| c.text_key.is_none_or(|k| seen.insert((&*c.council, k)))).collect()
+    candidates.into_iter().filter(|c| c.copy_key().is_none_or(|k| seen.insert((&*c.council, k)))).collect()
 }
 
 /// A value as people read it: kinds, review types, services and document kinds by their

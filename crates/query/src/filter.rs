@@ -238,12 +238,22 @@ impl Filter {
 }
 
 /// A finding's identity across the published forms of one review (the letter as text, as
-/// a web page, as a PDF appendix): its council and its words, ignoring layout.
-pub fn finding_key(council: &str, text: &str) -> String {
+/// a web page, as a PDF appendix): its council, its review's year and the first
+/// [`KEY_CHARS`](peerscope_model::text::KEY_CHARS) letters and digits of its words, ignoring
+/// layout. The index's text key reads the same words, so `export`, `themes`, `council` and
+/// the answers count one finding alike. The year keeps apart a finding made again in a
+/// later review, which is a finding of its own.
+pub fn finding_key(council: &str, year: Option<i32>, text: &str) -> String {
+    use std::fmt::Write;
     let mut key = council.to_lowercase();
-    key.reserve(1 + text.len().min(160));
-    key.push('|');
-    peerscope_model::text::squash_prefix_into(text, 160, &mut key);
+    key.reserve(8 + text.len().min(peerscope_model::text::KEY_CHARS));
+    match year {
+        Some(y) => {
+            let _ = write!(key, "|{y}|");
+        }
+        None => key.push_str("||"),
+    }
+    peerscope_model::text::squash_prefix_into(text, peerscope_model::text::KEY_CHARS, &mut key);
     key
 }
 
@@ -293,6 +303,7 @@ mod tests {
         assert!(!f.keeps_document(&doc("Leicester", "East Midlands", 2016, true)));
         assert!(!Filter::default().keeps_document(&doc("Bury", "North West", 2018, false)));
         assert!(Filter { all_services: true, ..Filter::default() }.keeps_document(&doc("Bury", "North West", 2018, false)));
-        assert_eq!(finding_key("Walsall", "The  performance,\non reviews"), finding_key("walsall", "The performance on reviews"));
+        assert_eq!(finding_key("Walsall", Some(2015), "The  performance,\non reviews"), finding_key("walsall", Some(2015), "The performance on reviews"));
+        assert_ne!(finding_key("Walsall", Some(2015), "The performance on reviews"), finding_key("Walsall", Some(2019), "The performance on reviews"));
     }
 }

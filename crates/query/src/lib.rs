@@ -364,14 +364,11 @@ impl Engine<'_> {
             words.iter().map(|w| (w.clone(), themes_of(w))).collect()
         };
         let search = |kinds: Vec<FindingKind>| Search { required: required.clone(), ..search(kinds) };
-        // Pointers name other councils: they do not rank the council whose review made them,
-        // unless they are all that is asked for ("--kind best_practice", a best-practice
-        // cell of the themes table), when they are listed under that council rather than
-        // "No council's findings match".
-        let mut ranking_kinds: Vec<FindingKind> = intent.kinds.iter().copied().filter(|k| *k != FindingKind::BestPractice).collect();
-        if ranking_kinds.is_empty() {
-            ranking_kinds = intent.kinds.clone();
-        }
+        // Pointers name other councils: they are findings of the review that made them, so
+        // they are counted and listed under its council (as the themes table and a
+        // council's page count them), but add nothing to its rank unless they are all
+        // that is asked for ([`kind_weight`]).
+        let ranking_kinds = intent.kinds.clone();
         let terms = peerscope_index::analyzer::terms(&intent.topic);
         let Some(page) = page else {
             // The rows of a download: every kind asked for, best practice too (it ranks no
@@ -473,10 +470,14 @@ impl Engine<'_> {
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
             by_council.entry(&*c.council).or_default().push(c);
         }
+        // A council's pointers after its own findings: they are shown when it has few.
+        for cs in by_council.values_mut() {
+            cs.sort_by_key(|c| kind_weight(kinds, &c.kind) == 0.0);
+        }
         // The same finding in several published forms (a report's PDF and its HTML) has one
         // text key: count it once. Not by score: with no words to rank by, every finding
         // scores the same, and a council's findings counted as one.
-        let copy_of = |c: &Candidate| c.text_key.map_or((false, u64::from(c.score.to_bits())), |k| (true, k));
+        let copy_of = |c: &Candidate| c.copy_key().map_or((false, u64::from(c.score.to_bits()), None), |(k, year)| (true, k, year));
         let distinct = |cs: &[&Candidate]| {
             let mut seen = HashSet::default();
             cs.iter().filter(|c| seen.insert(copy_of(c))).count()
@@ -590,8 +591,9 @@ impl Engine<'_> {
 
 /// One finding among a council's candidates: its best-ranked copy and the others.
 struct Copies<'c> {
-    /// Equal for copies; a candidate without one is a finding of its own.
-    key: Option<u64>,
+    /// Equal for copies ([`Candidate::copy_key`]); a candidate without one is a finding of
+    /// its own.
+    key: Option<(u64, Option<u64>)>,
     best: &'c Candidate,
     others: Vec<&'c Candidate>,
 }
@@ -601,9 +603,9 @@ struct Copies<'c> {
 fn copies_of<'c>(ranked: &'c [&'c Candidate], per_council: usize) -> Vec<Copies<'c>> {
     let mut groups: Vec<Copies> = Vec::new();
     for &c in &ranked[..ranked.len().min(per_council * 4)] {
-        match groups.iter().position(|g| g.key.is_some() && g.key == c.text_key) {
+        match groups.iter().position(|g| g.key.is_some() && g.key == c.copy_key()) {
             Some(i) => groups[i].others.push(c),
-            None if groups.len() < per_council => groups.push(Copies { key: c.text_key, best: c, others: Vec::new() }),
+            None if groups.len() < per_council => groups.push(Copies { key: c.copy_key(), best: c, others: Vec::new() }),
             None => {}
         }
     }
@@ -612,7 +614,12 @@ fn copies_of<'c>(ranked: &'c [&'c Candidate], per_council: usize) -> Vec<Copies<
 
 /// The kind the intent names first counts fully, the others a little less ("flagged for"
 /// asks first for areas for development, then recommendations).
+/// A pointer to another council's practice adds nothing to the rank of the council whose
+/// review made it, unless pointers are all that is asked for.
 fn kind_weight(kinds: &[FindingKind], kind: &str) -> f32 {
+    if kind == FindingKind::BestPractice.as_str() && kinds.iter().any(|k| *k != FindingKind::BestPractice) {
+        return 0.0;
+    }
     match kinds.iter().position(|k| k.as_str() == kind) {
         Some(0) | None => 1.0,
         Some(_) => 0.85,

@@ -121,6 +121,7 @@ where
     let mut praised: HashMap<String, Vec<Praise>> = HashMap::new();
     let mut pointers: Vec<(Vec<String>, Praise)> = Vec::new();
     let mut seen = HashSet::new();
+    let mut seen_in_theme: HashSet<(String, String)> = HashSet::new();
     for (d, sources) in documents {
         if !filter.keeps_document(d) {
             continue;
@@ -130,7 +131,7 @@ where
         let mine = c.name == me.name;
         // The same review in another published form (text, web page, PDF, a council's copy
         // under its own title): the same title, or findings in common, in the same year.
-        let keys: HashSet<String> = if mine { d.findings.iter().map(|f| finding_key(&c.name, &f.text)).collect() } else { HashSet::new() };
+        let keys: HashSet<String> = if mine { d.findings.iter().map(|f| finding_key(&c.name, d.review_year, &f.text)).collect() } else { HashSet::new() };
         let same = if mine { docs.iter().zip(&doc_keys).position(|(x, k): (&DocumentSummary, &HashSet<String>)| x.year == d.review_year && (x.title == d.title || !k.is_disjoint(&keys))) } else { None };
         if let Some(i) = same {
             let same = &mut docs[i];
@@ -150,10 +151,10 @@ where
             });
         }
         for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
-            if !seen.insert(finding_key(&c.name, &f.text)) {
-                continue;
-            }
-            for t in &f.themes {
+            let key = finding_key(&c.name, d.review_year, &f.text);
+            let first_copy = seen.insert(key.clone());
+            // Under each theme any of its copies carries, as `themes` and a search count it.
+            for t in f.themes.iter().filter(|t| seen_in_theme.insert((key.clone(), (*t).clone()))) {
                 *vectors.entry(c.name.clone()).or_default().entry((t.clone(), kind_slot(f.kind))).or_default() += 1.0;
                 if mine {
                     let entry = themes.entry(t.clone()).or_insert_with(|| ThemeFindings { theme: t.clone(), label: label(t), counts: [0; 4], findings: Vec::new() });
@@ -168,7 +169,7 @@ where
                     praised.entry(t.clone()).or_default().push(Praise { council: c.name.clone(), text: f.text.clone(), source: source.clone(), start: f.start });
                 }
             }
-            if f.kind == FindingKind::BestPractice {
+            if first_copy && f.kind == FindingKind::BestPractice {
                 let target = f.council.clone().unwrap_or_default();
                 if target != me.name {
                     pointers.push((f.themes.clone(), Praise { council: target, text: f.text.clone(), source: source.clone(), start: f.start }));

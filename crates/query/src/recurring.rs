@@ -65,9 +65,9 @@ pub fn undated_left_out<'a>(documents: impl IntoIterator<Item = (&'a Document, &
         if d.review_year.is_some() || !any_year.keeps_document(d) {
             continue;
         }
-        let Some(council) = d.council.as_ref() else { continue };
+        let council = d.council.as_ref().map_or("", |c| c.name.as_str());
         for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
-            seen.insert(finding_key(&council.name, &f.text));
+            seen.insert(finding_key(council, d.review_year, &f.text));
         }
     }
     seen.len()
@@ -75,25 +75,29 @@ pub fn undated_left_out<'a>(documents: impl IntoIterator<Item = (&'a Document, &
 
 /// Themes in order of how many councils they recur across, then how many findings.
 pub fn recurring<'a>(documents: impl IntoIterator<Item = (&'a Document, &'a [String])>, filter: &Filter, taxonomy: &Taxonomy) -> Vec<RecurringTheme> {
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut table: BTreeMap<String, ThemeTally> = BTreeMap::new();
     for (d, sources) in documents {
         if !filter.keeps_document(d) {
             continue;
         }
-        let Some(council) = d.council.as_ref().map(|c| c.name.clone()) else { continue };
+        // A finding of no known council is counted (the answers and the export count it) but
+        // recurs across no council and is no theme's example.
+        let council = d.council.as_ref().map(|c| c.name.clone());
         for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
-            if !seen.insert(finding_key(&council, &f.text)) {
-                continue;
-            }
+            let key = finding_key(council.as_deref().unwrap_or(""), d.review_year, &f.text);
             // A finding touching two statements of one CQC theme counts once for the theme.
             let mut cqc: Vec<String> = f.themes.iter().filter_map(|t| taxonomy.get(t)).filter_map(|t| taxonomy.cqc_theme(t)).map(|c| c.id.clone()).collect();
             cqc.sort();
             cqc.dedup();
-            for t in f.themes.iter().chain(&cqc) {
+            // Once per theme any of its copies carries, as a search by theme finds it (a
+            // PDF copy whose tail names the budget is tagged with finance; its text copy
+            // was counted first, without it, and the cell said one fewer than its search).
+            for t in f.themes.iter().chain(&cqc).filter(|t| seen.insert((key.clone(), (*t).clone()))) {
                 let entry = table.entry(t.clone()).or_default();
-                entry.councils.insert(council.clone());
                 entry.by_kind[kind_slot(f.kind)] += 1;
+                let Some(council) = &council else { continue };
+                entry.councils.insert(council.clone());
                 // The example: a concern before praise, and the finding most about this
                 // theme (fewest themes) before one tagged with everything it touches (one
                 // finding of six themes was the example of nine).
@@ -161,7 +165,7 @@ pub fn by_region_and_year<'a>(documents: impl IntoIterator<Item = (&'a Document,
         let year = d.review_year;
         let Some(region) = c.region.clone() else { continue };
         for f in d.findings.iter().filter(|f| filter.keeps_finding(f)) {
-            if seen.insert(finding_key(&c.name, &f.text)) {
+            if seen.insert(finding_key(&c.name, year, &f.text)) {
                 *cells.entry((region.clone(), year)).or_default() += 1;
             }
         }

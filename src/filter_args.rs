@@ -27,7 +27,7 @@ pub struct FilterArgs {
     /// strength, area_for_development, recommendation or best_practice (repeatable).
     #[arg(long = "kind", value_name = "KIND")]
     pub kinds: Vec<String>,
-    /// A theme, by its name as `themes` shows it or its id, e.g. workforce (repeatable).
+    /// A theme, by its name as `themes` shows it or its id, e.g. workforce (repeatable: a finding must carry each theme named).
     #[arg(long = "theme", value_name = "THEME")]
     pub themes: Vec<String>,
     /// Only findings the reader is at least this sure of, 0–1 (each finding's `confidence`).

@@ -402,6 +402,16 @@ fn a_theme_facet_narrows_the_answer_to_the_findings_it_counts() {
         let narrowed = json(d.path(), &["query", "--json", question, "--theme", t["value"].as_str().unwrap()]);
         assert_eq!(narrowed["findings_counted"], t["count"], "theme {}", t["value"]);
     }
+    // Regression: with a theme already chosen, another theme's facet ("Finance and savings
+    // (19)" beside Leadership) widened the answer to either theme (230 findings).
+    let a = json(d.path(), &["query", "--json", "", "--theme", "leadership"]);
+    let facets = a["facets"].as_array().unwrap();
+    let themes = facets.iter().find(|f| f["field"] == "theme").unwrap()["values"].as_array().unwrap();
+    assert!(themes.len() >= 3, "{themes:#?}");
+    for t in themes {
+        let narrowed = json(d.path(), &["query", "--json", "", "--theme", "leadership", "--theme", t["value"].as_str().unwrap()]);
+        assert_eq!(narrowed["findings_counted"], t["count"], "leadership and {}", t["value"]);
+    }
 }
 
 /// Regression: findings of no known review year vanished under a year filter without a

@@ -552,8 +552,9 @@ pub struct Search {
     pub text: String,
     /// Theme ids; a finding tagged with one scores higher.
     pub themes: Vec<String>,
-    /// Theme ids; a finding kept must carry one of them (empty keeps all).
-    pub only_themes: Vec<String>,
+    /// Groups of theme ids; a finding kept must carry one id of each group (empty keeps
+    /// all).
+    pub only_themes: Vec<Vec<String>>,
     /// Kinds to keep; empty keeps all.
     pub kinds: Vec<FindingKind>,
     /// Keep documents that are not about an adult social care peer review.
@@ -1085,7 +1086,8 @@ impl FindingIndex {
             // less than meeting all the others.
             must.push((Occur::MustNot, term(f.about, "no")));
         }
-        for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types), (f.service, &s.services), (f.doc_kind, &s.doc_kinds), (f.themes, &s.only_themes)] {
+        let theme_groups = s.only_themes.iter().map(|g| (f.themes, g));
+        for (field, values) in [(f.council, &s.councils), (f.region, &s.regions), (f.review_type, &s.review_types), (f.service, &s.services), (f.doc_kind, &s.doc_kinds)].into_iter().chain(theme_groups) {
             if !values.is_empty() {
                 let any = values.iter().map(|v| (Occur::Should, term(field, v))).collect();
                 must.push((Occur::Must, Box::new(BooleanQuery::new(any))));

@@ -62,10 +62,11 @@ const PROPERTIES: [Property; 8] = [
     Property { field: "doc_kind", label: "Document", values: |c, f| f(&c.doc_kind) },
 ];
 
-/// Count `candidates` by every property; a facet with no value is left out. Give them
-/// [`distinct`]: copies of a finding (a report's PDF and its web page) count once, as the
-/// answer's councils count them.
-pub fn count(distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
+/// Count an answer's `candidates` by every property; a facet with no value is left out.
+/// Copies of a finding (a report's PDF and its web page) count once, as the answer's
+/// councils count them: `distinct` holds one copy of each. A finding counts under every
+/// theme any of its copies carries, as narrowing the answer to that theme keeps it.
+pub fn count(candidates: &[Candidate], distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
     PROPERTIES
         .iter()
         .filter_map(|p| {
@@ -81,8 +82,12 @@ pub fn count(distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
                     }
                 }
             };
-            for c in distinct {
-                (p.values)(c, &mut add);
+            if p.field == "theme" {
+                each_theme_once(candidates, &mut add);
+            } else {
+                for c in distinct {
+                    (p.values)(c, &mut add);
+                }
             }
             let mut values: Vec<FacetValue> = counts.into_iter().map(|(value, count)| FacetValue { label: label(p.field, &value, taxonomy), value, count }).collect();
             // Years read in order; everything else by how much evidence it holds.
@@ -102,6 +107,18 @@ pub fn count(distinct: &[&Candidate], taxonomy: &Taxonomy) -> Vec<Facet> {
 pub fn distinct<'c>(candidates: impl IntoIterator<Item = &'c Candidate>) -> Vec<&'c Candidate> {
     let mut seen = rustc_hash::FxHashSet::default();
     candidates.into_iter().filter(|c| c.copy_key().is_none_or(|k| seen.insert((&*c.council, k)))).collect()
+}
+
+/// Calls `f` with each theme of each finding once, whichever of its copies carries it.
+fn each_theme_once(candidates: &[Candidate], f: &mut dyn FnMut(&str)) {
+    let mut seen = rustc_hash::FxHashSet::default();
+    for c in candidates {
+        for t in &c.themes {
+            if c.copy_key().is_none_or(|k| seen.insert((&*c.council, k, &**t))) {
+                f(t)
+            }
+        }
+    }
 }
 
 /// A value as people read it: kinds, review types, services and document kinds by their

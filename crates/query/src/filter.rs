@@ -24,8 +24,11 @@ pub struct Filter {
     /// Include reviews of children's services, corporate and other peer challenges.
     pub all_services: bool,
     pub kinds: Vec<FindingKind>,
-    /// Theme ids; a finding must carry one of them.
-    pub themes: Vec<String>,
+    /// The themes asked for, each as the theme ids it stands for (a CQC theme for its
+    /// quality statements): a finding must carry one id of every one of them. Asked
+    /// together, themes narrow ("Leadership", then "Finance and savings" among its facets:
+    /// the leadership findings about finance), as every other filter of the page does.
+    pub themes: Vec<Vec<String>>,
     /// The themes as asked for, by their labels ("Leadership", which stands for its quality
     /// statements' ids): what [`Filter::describe`] says.
     #[serde(skip)]
@@ -107,7 +110,9 @@ impl FilterParams {
                 let all: Vec<&str> = taxonomy.themes.iter().map(|t| t.id.as_str()).collect();
                 return Err(FilterError::Theme(t.clone(), cqc.join(", "), all.join(", ")));
             }
-            themes.extend(ids.into_iter().filter(|id| !themes.contains(id)).collect::<Vec<_>>());
+            if !themes.contains(&ids) {
+                themes.push(ids);
+            }
             theme_labels.push(taxonomy.label_of(t).unwrap_or(t).to_string());
         }
         // Each council by its own name, however it was typed ("walsall", "City of York").
@@ -189,8 +194,9 @@ impl Filter {
             out.push(format!("in {}", self.doc_kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" or ")));
         }
         if !self.themes.is_empty() {
-            let named = if self.theme_labels.is_empty() { &self.themes } else { &self.theme_labels };
-            out.push(format!("theme {}", named.join(" or ")));
+            let ids: Vec<String> = self.themes.iter().map(|g| g.join(" or ")).collect();
+            let named = if self.theme_labels.is_empty() { &ids } else { &self.theme_labels };
+            out.push(format!("theme {}", named.join(" and ")));
         }
         if let Some(c) = self.min_confidence {
             out.push(format!("confidence at least {c}"));
@@ -232,7 +238,7 @@ impl Filter {
 
     pub fn keeps_finding(&self, f: &Finding) -> bool {
         (self.kinds.is_empty() || self.kinds.contains(&f.kind))
-            && (self.themes.is_empty() || f.themes.iter().any(|t| self.themes.contains(t)))
+            && self.themes.iter().all(|group| f.themes.iter().any(|t| group.contains(t)))
             && self.min_confidence.is_none_or(|m| f.confidence >= m)
     }
 }
@@ -286,7 +292,7 @@ mod tests {
         let p = FilterParams { councils: vec!["walsall".into(), "Walsall Council".into(), "City of York".into()], themes: vec!["Workforce and recruitment".into()], ..FilterParams::default() };
         let f = p.filter(&t, &c).unwrap();
         assert_eq!(f.councils, ["Walsall", "York"]);
-        assert_eq!(f.themes, ["workforce"]);
+        assert_eq!(f.themes, [["workforce"]]);
         // Regression: a CQC theme was described by its statements' ids ("theme governance
         // or learning" for Leadership).
         assert!(f.describe().contains(&"theme Workforce and recruitment".to_string()), "{:?}", f.describe());

@@ -24,7 +24,11 @@ fn merge(into: &mut Filter, flags: &Filter) {
     let add = |into: &mut Vec<String>, from: &[String]| into.extend(from.iter().filter(|x| !into.contains(x)).cloned().collect::<Vec<_>>());
     add(&mut into.councils, &flags.councils);
     add(&mut into.regions, &flags.regions);
-    add(&mut into.themes, &flags.themes);
+    for group in &flags.themes {
+        if !into.themes.contains(group) {
+            into.themes.push(group.clone());
+        }
+    }
     add(&mut into.theme_labels, &flags.theme_labels);
     into.since = flags.since.or(into.since);
     into.until = flags.until.or(into.until);
@@ -403,7 +407,7 @@ impl Engine<'_> {
         let per_council = if f.councils.len() == 1 { OF_ONE_COUNCIL } else { PER_COUNCIL };
         let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page, per_council)?;
         let distinct = facets::distinct(&candidates);
-        let facets = facets::count(&distinct, self.taxonomy);
+        let facets = facets::count(&candidates, &distinct, self.taxonomy);
         let findings_counted = distinct.len();
         let without_council = distinct.iter().filter(|c| c.council.is_empty()).count();
         let mut best_practice = self.pointers(&pointing, &strengths, &terms, page.limit)?;

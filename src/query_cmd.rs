@@ -137,6 +137,9 @@ fn suggest(o: &mut String, a: &Answer) {
     if !said.near.is_empty() {
         let _ = writeln!(o, "Did you mean {}?", said.near.join(" or "));
     }
+    for r in &a.respelt {
+        let _ = writeln!(o, "Did you mean \"{}\"? Try: peerscope query \"{}\"", r.meant, r.question(&a.query));
+    }
 }
 
 /// Turn `**word**` marks into bold on a terminal, or drop them in plain output.

@@ -75,6 +75,23 @@ fn the_search_page_and_api_answer_and_escape_every_text() {
     assert!(answer["councils"].as_array().unwrap().iter().any(|c| c["council"]["name"] == "Walsall"), "{json}");
 }
 
+/// Regression: the filters in force read "kind: area_for_development", a mistyped topic
+/// got a no without a question to try, and a first visit offered nothing to follow.
+#[test]
+fn the_page_speaks_in_words_and_offers_questions_to_follow() {
+    let d = data();
+    let server = start(d.path());
+    let (_, _, home) = get(&server, "/");
+    assert!(home.contains("Questions to start from") && home.contains("href=\"/?q=councils+flagged+for+review+performance\""), "{home}");
+    let (status, _, page) = get(&server, "/?q=carers&kind=area_for_development&theme=workforce");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Kind of finding: <strong>area for development</strong>"), "{page}");
+    assert!(page.contains("Theme: <strong>Workforce"), "{page}");
+    assert!(!page.contains("area_for_development</strong>"), "{page}");
+    let (_, _, page) = get(&server, "/?q=safegaurding+concerns&region=West+Midlands");
+    assert!(page.contains("Did you mean <a class=\"govuk-link\" href=\"/?q=safeguarding+concerns&amp;region=West+Midlands\">safeguarding</a>?"), "{page}");
+}
+
 #[test]
 fn bad_requests_are_4xx_with_a_message() {
     let d = data();

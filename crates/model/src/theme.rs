@@ -159,6 +159,25 @@ impl Taxonomy {
             .collect()
     }
 
+    /// The word of the themes' names a mistyped `word` is nearly ("safegaurding" →
+    /// "safeguarding"): the rule councils' names are nearly typed by (one edit in five
+    /// letters, the same first letter), over the words a person may type for a theme.
+    pub fn nearly_worded(&self, word: &str) -> Option<String> {
+        let word = word.trim().to_lowercase();
+        let first = word.chars().next();
+        if word.chars().count() < 5 {
+            return None;
+        }
+        self.themes
+            .iter()
+            .flat_map(|t| t.label.split_whitespace().chain(t.words.iter().flat_map(|w| w.split_whitespace())))
+            .filter(|w| w.chars().count() >= 5 && w.chars().next().map(|c| c.to_ascii_lowercase()) == first)
+            .map(|w| (strsim::normalized_damerau_levenshtein(&word, &w.to_lowercase()), w))
+            .filter(|(score, w)| *score >= 0.8 && !w.eq_ignore_ascii_case(&word))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, w)| w.to_lowercase())
+    }
+
     pub fn get(&self, id: &str) -> Option<&Theme> {
         self.themes.iter().find(|t| t.id == id)
     }
@@ -298,6 +317,17 @@ mod tests {
         let cqc = &t.cqc_themes[0];
         assert!(!t.expand(&cqc.label).is_empty() && t.expand(&cqc.label) == t.expand(&cqc.id));
         assert!(t.expand("no such theme").is_empty());
+    }
+
+    #[test]
+    fn a_mistyped_theme_word_is_nearly_worded() {
+        let t = Taxonomy::builtin().unwrap();
+        assert_eq!(t.nearly_worded("safegaurding").as_deref(), Some("safeguarding"));
+        assert_eq!(t.nearly_worded("Workforse").as_deref(), Some("workforce"));
+        // A word spelt right, short, or like nothing is no suggestion.
+        for w in ["safeguarding", "care", "payroll"] {
+            assert_eq!(t.nearly_worded(w), None, "{w}");
+        }
     }
 
     #[test]

@@ -121,9 +121,28 @@ fn each_theme_once(candidates: &[Candidate], f: &mut dyn FnMut(&str)) {
     }
 }
 
+/// A filter's parameter as people read it ("kind" → "Kind of finding"), for the filters
+/// in force; an unknown one as written.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "since" => "Reviewed since",
+        "until" => "Reviewed until",
+        "min_confidence" => "Reader at least this sure",
+        "all_services" => "Services besides adult social care",
+        _ => PROPERTIES.iter().find(|p| p.field == field).map_or(field, |p| p.label),
+    }
+}
+
 /// A value as people read it: kinds, review types, services and document kinds by their
-/// labels, themes by the taxonomy's.
-fn label(field: &str, value: &str, taxonomy: &Taxonomy) -> String {
+/// labels, themes by the taxonomy's (by id or label, in any case).
+pub fn label(field: &str, value: &str, taxonomy: &Taxonomy) -> String {
+    if field == "theme" {
+        if let [id] = taxonomy.expand(value).as_slice() {
+            if let Some(t) = taxonomy.get(id) {
+                return t.label.clone();
+            }
+        }
+    }
     let known = match field {
         "kind" => FindingKind::parse(value).map(|k| k.label().to_string()),
         "review_type" => ReviewType::parse(value).map(|k| k.label().to_string()),

@@ -46,7 +46,7 @@ fn lite(pattern: &str) -> Result<Regex, regex_lite::Error> {
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any|compare|comparing)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have) (?:the )?(?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any|compare|comparing)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have)(?: the)?(?: (?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass))?(?:(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -63,7 +63,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
         (r"(?:concerns?|worries|weakness(?:es)?|problems?|issues?|gaps?|risks?)", "about|over|with|in|on|around|for", vec![AreaForDevelopment, Recommendation]),
         (r"(?:weak|poor|struggling|failing)", "in|on|at|with", vec![AreaForDevelopment, Recommendation]),
         (r"areas? for (?:development|improvement|consideration)|told to improve", "in|on|around", vec![AreaForDevelopment, Recommendation]),
-        (r"(?:recommended|recommendations?|advised|advice|told to|next steps)", "on|about|for|to|around|with", vec![Recommendation]),
+        (r"(?:recommend(?:ed|s)?|recommendations?|advised?|advice|suggest(?:ed|s)?|suggestions?|told to|next steps)", "on|about|for|to|around|with", vec![Recommendation]),
     ]
     .into_iter()
     .map(|(cue, then, k)| (lite(&format!(r"\b(?:{cue})\b(?:\s+(?:{then})\b)?")).unwrap_or_else(|e| panic!("{e}")), k))
@@ -250,7 +250,8 @@ pub(crate) fn content_words(topic: &str) -> Vec<String> {
 
 /// `bare`: nothing else narrows the question, so a cue that leaves no topic is the topic.
 fn parse_words(query: &str, taxonomy: &Taxonomy, bare: bool) -> Intent {
-    let lower = query.trim().to_lowercase();
+    // Filters taken out leave runs of spaces ("what did the LGA suggest").
+    let lower = query.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let rest = LEAD.find(&lower).map_or(lower.as_str(), |m| &lower[m.end()..]).trim();
     // The topic is the question without its cue: what comes after it ("flagged for review
     // performance") and what came before ("safeguarding concerns").
@@ -332,6 +333,11 @@ mod tests {
         let i = parse_with("what did the peer team say about workforce in Walsall", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.as_slice()), ("workforce", ["Walsall".to_string()].as_slice()));
         assert_eq!(parse("tell me about carers", &t).topic, "carers");
+        // Regression: "did", "peers" and "recommend" were topic words that no finding holds.
+        for q in ["what did peers recommend about carers", "what did the peer team recommend for carers", "what did the LGA suggest on carers"] {
+            let i = parse(q, &t);
+            assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Recommendation].as_slice(), "carers"), "{q}");
+        }
         let i = parse_with("compare Torbay and Walsall on workforce", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.len()), ("workforce", 2));
         // Regression: the cue inside a hyphenated word was read as asking for strengths.

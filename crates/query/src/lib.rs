@@ -113,6 +113,10 @@ pub struct Answer {
     /// nearly the name of ("torbey" → Torbay, "walsal" → Walsall).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub did_you_mean: Vec<String>,
+    /// Words that matched nothing as the themes' words nearly spell them ("safegaurding" →
+    /// "safeguarding"), so a mistyped topic gets a question to try, not only a no.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub respelt: Vec<Respelling>,
     /// Findings that match but whose review's year is not known, left out by a year filter
     /// (`--since`, `--until`, "since 2020"): said, so they do not vanish without a word.
     #[serde(skip_serializing_if = "is_zero")]
@@ -131,6 +135,23 @@ pub struct Answer {
     /// Regression: the page counted 7 and listed 5 without a word.
     #[serde(skip_serializing_if = "is_zero")]
     pub without_council: usize,
+}
+
+/// A word of the question that matched nothing, and the theme word it nearly is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Respelling {
+    pub typed: String,
+    pub meant: String,
+}
+
+impl Respelling {
+    /// The question asked again with the word respelt (whole words, in any case).
+    pub fn question(&self, query: &str) -> String {
+        query.split_inclusive(|c: char| !c.is_alphanumeric()).map(|w| {
+            let word = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+            if word.eq_ignore_ascii_case(&self.typed) { format!("{}{}", self.meant, &w[word.len()..]) } else { w.to_string() }
+        }).collect()
+    }
 }
 
 /// What is said of the `n` matching findings listed under no council.
@@ -333,8 +354,9 @@ impl Engine<'_> {
         let unmatched: Vec<String> = distinctive.iter().filter(|w| peerscope_index::analyzer::terms(w).iter().all(|t| self.index.doc_freq(t) == 0)).cloned().collect();
         if !unmatched.is_empty() {
             let did_you_mean = self.councils_near(&unmatched);
+            let respelt = unmatched.iter().filter_map(|w| self.taxonomy.nearly_worded(w).map(|meant| Respelling { typed: w.clone(), meant })).collect();
             let (not_held, held_without_findings) = self.not_held(typed_exactly(&did_you_mean, &unmatched).collect())?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean, unmatched, not_together: Vec::new(), undated_left_out: 0, not_held, held_without_findings, without_council: 0 };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: 0, best_practice: Vec::new(), did_you_mean, respelt, unmatched, not_together: Vec::new(), undated_left_out: 0, not_held, held_without_findings, without_council: 0 };
             return Ok((answer, Vec::new()));
         }
         let f = &intent.filter;
@@ -378,7 +400,7 @@ impl Engine<'_> {
             // The rows of a download: every kind asked for, best practice too (it ranks no
             // council, but a download holds what the page shows under "who to learn from").
             let candidates = self.index.candidates(&search(intent.kinds.clone()))?;
-            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), undated_left_out: 0, not_held: Vec::new(), held_without_findings: Vec::new(), without_council: 0 };
+            let answer = Answer { query: query.to_string(), intent, councils: Vec::new(), councils_total: 0, offset: 0, facets: Vec::new(), findings_counted: candidates.len(), best_practice: Vec::new(), unmatched: Vec::new(), not_together: Vec::new(), did_you_mean: Vec::new(), respelt: Vec::new(), undated_left_out: 0, not_held: Vec::new(), held_without_findings: Vec::new(), without_council: 0 };
             return Ok((answer, candidates));
         };
         // One pass finds what the answer ranks and what it points to: best practice on the
@@ -422,7 +444,7 @@ impl Engine<'_> {
         let (not_held, held_without_findings) = self.not_held(asked)?;
         // Gathered as the search went (the ranked kinds' matches without a year).
         let undated_left_out = undated_seen;
-        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, undated_left_out, not_held, held_without_findings, without_council };
+        let answer = Answer { query: query.to_string(), intent, councils, councils_total, offset: page.offset, facets, findings_counted, best_practice, unmatched: Vec::new(), not_together, did_you_mean, respelt: Vec::new(), undated_left_out, not_held, held_without_findings, without_council };
         Ok((answer, candidates))
     }
 

@@ -448,18 +448,18 @@ async fn search_page(State(site): State<Arc<Site>>, RawQuery(raw): RawQuery) -> 
     let ask = match Ask::parse(raw.as_deref()) {
         Ok(a) => a,
         // The question stays in the box to be mended, whatever else was wrong.
-        Err(e) => return html(StatusCode::BAD_REQUEST, page::search(&Ask { page: 1, q: Ask::question_of(raw.as_deref()), ..Ask::default() }, None, Some(&e.0))),
+        Err(e) => return html(StatusCode::BAD_REQUEST, page::search(&Ask { page: 1, q: Ask::question_of(raw.as_deref()), ..Ask::default() }, None, Some(&e.0), &site.taxonomy)),
     };
     if ask.q.is_empty() && ask.pairs.is_empty() {
         // The box sent empty (or only spaces) is asked for a question, not shown the empty
         // page again as if nothing had happened.
         let sent_empty = raw.as_deref().is_some_and(|r| r.split('&').any(|p| p == "q" || p.starts_with("q=")));
         let nudge = sent_empty.then_some("Type a question in the box first, for example “councils flagged for waiting lists”.");
-        return html(StatusCode::OK, page::search(&ask, None, nudge));
+        return html(StatusCode::OK, page::search(&ask, None, nudge, &site.taxonomy));
     }
     match answer(&site, &ask).await {
-        Ok(a) => html(StatusCode::OK, page::search(&ask, Some(&a), None)),
-        Err(e) => html(e.status(), page::search(&ask, None, Some(&e.to_string()))),
+        Ok(a) => html(StatusCode::OK, page::search(&ask, Some(&a), None, &site.taxonomy)),
+        Err(e) => html(e.status(), page::search(&ask, None, Some(&e.to_string()), &site.taxonomy)),
     }
 }
 

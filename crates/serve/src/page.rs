@@ -4,7 +4,8 @@
 //! as the services these users meet daily.
 
 use maud::{html, Markup, DOCTYPE};
-use peerscope_query::{Answer, Evidence, Facet};
+use peerscope_model::Taxonomy;
+use peerscope_query::{facets, Answer, Evidence, Facet};
 
 use crate::params::Ask;
 
@@ -52,11 +53,16 @@ pub fn layout(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// Questions a first-time visitor can follow, one of each kind of answer.
+const EXAMPLES: [&str; 4] = ["councils flagged for review performance", "praised for carers support", "what did peers recommend about safeguarding", "workforce in the West Midlands since 2015"];
+
 /// The search page: the box, the filters in force, then the answer (or why there is none).
-pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup {
+pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>, taxonomy: &Taxonomy) -> Markup {
+    // Filters in words: "Kind of finding: Area for development", not "kind: area_for_development".
+    let in_words: Vec<(&str, String)> = ask.pairs.iter().map(|(k, v)| (facets::field_label(k), facets::label(k, v, taxonomy))).collect();
     // The title says what the page holds, so tabs, bookmarks and history tell pages apart:
     // the question, or the filters of a page reached by a link, and an error first.
-    let filters: Vec<String> = ask.pairs.iter().map(|(k, v)| format!("{} {v}", k.replace('_', " "))).collect();
+    let filters: Vec<String> = in_words.iter().map(|(k, v)| format!("{k}: {v}")).collect();
     let what = match (ask.q.is_empty(), filters.is_empty()) {
         (true, true) => "Search the findings".to_string(),
         (true, false) => format!("Findings: {}", filters.join(", ")),
@@ -81,8 +87,8 @@ pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup
             div class="govuk-!-margin-bottom-4" {
                 h2 class="govuk-heading-s govuk-!-margin-bottom-1" { "Filters in force" }
                 ul class="govuk-list" {
-                    @for (k, v) in &ask.pairs {
-                        li { (k.replace('_', " ")) ": " strong { (v) } " — " a class="govuk-link" href=(ask.without("/", k, v)) { "remove" span class="govuk-visually-hidden" { " the filter " (k) " " (v) } } }
+                    @for ((k, v), (key, value)) in ask.pairs.iter().zip(&in_words) {
+                        li { (key) ": " strong { (value) } " — " a class="govuk-link" href=(ask.without("/", k, v)) { "remove" span class="govuk-visually-hidden" { " the filter " (key) ": " (value) } } }
                     }
                 }
             }
@@ -97,6 +103,11 @@ pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>) -> Markup
         }
         @if let Some(a) = answer {
             (answer_view(ask, a))
+        } @else if ask.q.is_empty() && ask.pairs.is_empty() {
+            h2 class="govuk-heading-s" { "Questions to start from" }
+            ul class="govuk-list govuk-list--bullet" {
+                @for q in EXAMPLES { li { a class="govuk-link" href=(Ask::default().asking(q)) { (q) } } }
+            }
         }
     })
 }
@@ -167,15 +178,15 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
         }
         @if !a.unmatched.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.unmatched.join(" or ")) ": nothing is listed rather than councils that match only the other words." }
-            (suggestions(a))
+            (suggestions(ask, a))
         } @else if !a.not_together.is_empty() {
             p class="govuk-body" { "No finding mentions " (a.not_together.join(" or ")) " together with the rest of the question." }
-            (suggestions(a))
+            (suggestions(ask, a))
         } @else if a.councils.is_empty() && a.councils_total > 0 {
-            p class="govuk-body" { (a.councils_total) " councils match, all on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." }
+            p class="govuk-body" { (a.councils_total) @if a.councils_total == 1 { " council matches, on an earlier page: " } @else { " councils match, all on earlier pages: " } a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." }
         } @else if a.councils.is_empty() {
             p class="govuk-body" { "No council's findings match." }
-            (suggestions(a))
+            (suggestions(ask, a))
         } @else {
             h2 class="govuk-heading-m" id="councils" { "Councils " (a.offset + 1) " to " (a.offset + a.councils.len()) " of " (a.councils_total) }
         }
@@ -209,7 +220,7 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
 
 /// Councils the question named with no findings held, then those it nearly named, each a
 /// link to its council page.
-fn suggestions(a: &Answer) -> Markup {
+fn suggestions(ask: &Ask, a: &Answer) -> Markup {
     let said = a.suggestions();
     let near = said.near;
     html! {
@@ -223,6 +234,9 @@ fn suggestions(a: &Answer) -> Markup {
             p class="govuk-body" { "Did you mean "
                 @for (i, name) in near.iter().enumerate() { @if i > 0 { " or " } a class="govuk-link" href=(format!("/council/{}", path_segment(name))) { (name) } }
             "?" }
+        }
+        @for r in &a.respelt {
+            p class="govuk-body" { "Did you mean " a class="govuk-link" href=(ask.asking(&r.question(&a.query))) { (r.meant) } "?" }
         }
     }
 }

@@ -134,6 +134,11 @@ impl Ask {
         self.build(path, &pairs, None)
     }
 
+    /// … asking `question` instead, with the same filters.
+    pub fn asking(&self, question: &str) -> String {
+        Ask { q: question.to_string(), ..self.clone() }.href("/")
+    }
+
     /// … on another page of councils.
     pub fn on_page(&self, page: usize) -> String {
         self.build("/", &self.pairs, Some(page))

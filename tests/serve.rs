@@ -221,7 +221,7 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     // Regression: every page reached by a filter was titled "Search the findings", and
     // an error page kept the title of a good one.
     let title = |page: &str| page.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("").to_string();
-    assert!(title(&get(&server, "/?council=Walsall").2).starts_with("Findings: council Walsall"));
+    assert!(title(&get(&server, "/?council=Walsall").2).starts_with("Findings: Council: Walsall"));
     assert!(title(&get(&server, "/?q=carers&kind=praise").2).starts_with("Error: carers"));
     assert!(title(&get(&server, "/council/Narnia").2).starts_with("Error:"));
     // Regression: a council page's examples of a theme did not say they were a few, nor

@@ -17,7 +17,7 @@ import urllib.request
 from collections import Counter
 
 port, clients, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-STYLESHEET = "/assets/peerscope-v4.css"
+STYLESHEET = "/assets/peerscope-v5.css"
 counter = itertools.count()
 pages, styles, lock = [], [], threading.Lock()
 

@@ -172,7 +172,7 @@ async fn a_person_uses_every_page_in_a_real_browser_and_nothing_a_stranger_wrote
     region.click().await.unwrap();
     navigated(&c, "region=").await;
     let filters = text_of(&c, "main").await;
-    assert!(filters.contains(&format!("region: {region_name}")), "the facet's filter is shown in force");
+    assert!(filters.contains(&format!("Region: {region_name}")), "the facet's filter is shown in force");
     for h in c.find_all(Locator::Css("section.council h3")).await.unwrap() {
         let t = h.text().await.unwrap();
         assert!(t.contains(&format!("({region_name})")), "{t} is not in {region_name}");

@@ -59,7 +59,7 @@ const REQUEST_TIME: Duration = Duration::from_secs(10);
 /// Councils listed per page of an answer.
 const COUNCILS_PER_PAGE: usize = 10;
 /// Where the stylesheet is served; its name changes with its content, so it may be cached.
-pub const STYLESHEET: &str = "/assets/peerscope-v4.css";
+pub const STYLESHEET: &str = "/assets/peerscope-v5.css";
 static STYLES: &[u8] = include_bytes!("../assets/peerscope.css");
 
 /// What every request reads: the index (refreshed to see a writer's commits), the raw

@@ -71,13 +71,13 @@ pub fn page(ask: &Ask, regions: &[&str], (table, cells, undated): (&[RecurringTh
                 "The table under it lists every theme: each CQC theme with its quality statements, then every topic. "
                 "The two lists sort the same findings two ways, and a finding can be on several themes, so their numbers do not add up to a total."
             }
-            (bars(ask, &rows))
+            div class="ps-scroll" { (bars(ask, &rows)) }
             details class="govuk-details" open {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "Every theme as a table" } }
                 div class="govuk-details__text" { (bars_table(ask, &every)) }
             }
             h2 class="govuk-heading-m" id="by-region" { "Findings by region and year" }
-            (heat_map(ask, cells))
+            div class="ps-scroll" { (heat_map(ask, cells)) }
             details class="govuk-details" open {
                 summary class="govuk-details__summary" { span class="govuk-details__summary-text" { "The same as a table" } }
                 div class="govuk-details__text" { (heat_table(ask, cells)) }
@@ -280,16 +280,16 @@ fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
                     @let n = cells.get(&(r.clone(), *y)).copied().unwrap_or(0);
                     @let x = label_w + cell_w * j as f64;
                     @if n > 0 {
-                        @let shade = n as f64 / most;
+                        @let (fill, ink) = cell_colours(n as f64 / most);
                         // No search finds "year not known": those cells are not links.
                         @if let Some(year) = y {
                             a href=(cell_href(ask, r, *year)) aria-label=(format!("{r}, {year}: {n} findings")) {
-                                rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", " (year) ": " (n) " findings" } }
-                                text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
+                                rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", " (year) ": " (n) " findings" } }
+                                text x=(x + 6.0) y=(top + 20.0) style=(ink) { (n) }
                             }
                         } @else {
-                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(blue(shade)) { title { (r) ", year not known: " (n) " findings" } }
-                            text x=(x + 6.0) y=(top + 20.0) style=(if shade > 0.5 { "fill:#ffffff" } else { "" }) { (n) }
+                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", year not known: " (n) " findings" } }
+                            text x=(x + 6.0) y=(top + 20.0) style=(ink) { (n) }
                         }
                     } @else {
                         rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill="#f3f2f1" {}
@@ -300,10 +300,44 @@ fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
     }
 }
 
-/// A blue from pale (few findings) to the GOV.UK blue (most); the count is printed on it.
-fn blue(shade: f64) -> String {
-    let mix = |light: f64, dark: f64| (light + (dark - light) * shade.clamp(0.0, 1.0)).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", mix(222.0, 29.0), mix(235.0, 112.0), mix(247.0, 184.0))
+/// A cell's fill and the style of the count printed on it: a blue from pale (few findings)
+/// to the GOV.UK blue (most), with black or white ink, whichever reads at 4.5:1 or more
+/// (WCAG AA). Mid blues read at under 4.5:1 with either (regression: 3.73:1), so a shade
+/// there is darkened until white ink reads.
+fn cell_colours(shade: f64) -> (String, &'static str) {
+    let mut shade = shade.clamp(0.0, 1.0);
+    loop {
+        let rgb = blue(shade);
+        let l = luminance(rgb);
+        if (l + 0.05) / (luminance(TEXT) + 0.05) >= 4.5 {
+            return (hex(rgb), "");
+        }
+        if 1.05 / (l + 0.05) >= 4.5 || shade >= 1.0 {
+            return (hex(rgb), "fill:#ffffff");
+        }
+        shade = (shade + 0.01).min(1.0);
+    }
+}
+
+/// The GOV.UK text colour, the chart's black ink.
+const TEXT: [u8; 3] = [0x0b, 0x0c, 0x0c];
+
+fn blue(shade: f64) -> [u8; 3] {
+    let mix = |light: f64, dark: f64| (light + (dark - light) * shade).round() as u8;
+    [mix(222.0, 29.0), mix(235.0, 112.0), mix(247.0, 184.0)]
+}
+
+fn hex([r, g, b]: [u8; 3]) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// Relative luminance as WCAG 2 defines it.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
 }
 
 fn heat_table(ask: &Ask, cells: &RegionYearCells) -> Markup {
@@ -333,5 +367,21 @@ fn heat_table(ask: &Ask, cells: &RegionYearCells) -> Markup {
                 }
             }
         } }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cells_count_reads_at_four_and_a_half_to_one() {
+        for i in 0..=200 {
+            let (fill, ink) = cell_colours(f64::from(i) / 200.0);
+            let rgb = [1, 3, 5].map(|at| u8::from_str_radix(&fill[at..at + 2], 16).unwrap());
+            let (a, b) = (luminance(rgb), if ink.is_empty() { luminance(TEXT) } else { 1.0 });
+            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(ratio >= 4.5, "shade {i}/200: {fill} with {ink:?} reads at {ratio:.2}:1");
+        }
     }
 }

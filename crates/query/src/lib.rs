@@ -58,8 +58,11 @@ pub struct More {
     pub more: usize,
     /// Matching findings in all.
     pub all: usize,
-    /// The question is about this council alone (its best [`OF_ONE_COUNCIL`] are shown).
+    /// The question is about this council alone: a page shows [`OF_ONE_COUNCIL`] of its
+    /// findings, the best first, and the next page the next ones.
     pub alone: bool,
+    /// Matching findings on earlier pages (asked about alone).
+    pub before: usize,
     /// Asked about alone, all of them would be shown.
     pub all_when_alone: bool,
 }
@@ -211,7 +214,13 @@ impl Answer {
             return None;
         }
         let alone = self.intent.filter.councils.len() == 1 && self.intent.filter.councils[0] == c.council.name;
-        Some(More { more: c.matched - shown, all: c.matched, alone, all_when_alone: c.matched <= OF_ONE_COUNCIL })
+        Some(More { more: c.matched - shown, all: c.matched, alone, before: c.first, all_when_alone: c.matched <= OF_ONE_COUNCIL })
+    }
+
+    /// Whether a next page holds more: more councils, or, asked about one council, more of
+    /// its findings.
+    pub fn more_pages(&self) -> bool {
+        self.offset + self.councils.len() < self.councils_total || self.councils.iter().any(|c| c.first + c.findings.len() < c.matched && self.intent.filter.councils.len() == 1)
     }
 
     pub fn points_to_themes(&self) -> bool {
@@ -226,6 +235,10 @@ pub struct CouncilEvidence {
     pub score: f32,
     /// How many findings matched in all (more than are listed).
     pub matched: usize,
+    /// How many of them come before those listed (on earlier pages: asked about one
+    /// council, pages go through its findings).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub first: usize,
     pub findings: Vec<Evidence>,
 }
 
@@ -271,7 +284,15 @@ pub struct Pointer {
     pub start: u64,
 }
 
-/// Which councils of the ranking an answer lists.
+/// Which of a council's distinct findings, best first, an answer lists.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    skip: usize,
+    take: usize,
+}
+
+/// Which councils of the ranking an answer lists. Asked about one council, an answer lists
+/// the page's [`OF_ONE_COUNCIL`] of its findings instead (`offset / limit` pages in).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Page {
     /// Councils skipped (those of earlier pages).
@@ -425,9 +446,14 @@ impl Engine<'_> {
                 self.index.candidates(&anywhere)?
             }
         };
-        // Asked about one council, the answer lists its findings, not only the best five.
-        let per_council = if f.councils.len() == 1 { OF_ONE_COUNCIL } else { PER_COUNCIL };
-        let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page, per_council)?;
+        // Asked about one council, the answer lists its findings, not only the best five,
+        // and its pages go through them (regression: the 51st was out of reach).
+        let (page, shown) = if f.councils.len() == 1 {
+            (Page { offset: 0, ..page }, Window { skip: page.offset / page.limit.max(1) * OF_ONE_COUNCIL, take: OF_ONE_COUNCIL })
+        } else {
+            (page, Window { skip: 0, take: PER_COUNCIL })
+        };
+        let (councils, councils_total) = self.rank(&candidates, &ranking_kinds, &terms, page, shown)?;
         let distinct = facets::distinct(&candidates);
         let facets = facets::count(&candidates, &distinct, self.taxonomy);
         let findings_counted = distinct.len();
@@ -490,7 +516,7 @@ impl Engine<'_> {
     /// Group candidates by reviewed council; a council's score is its best distinct findings'
     /// scores summed. Only the findings shown are read from the index's store.
     /// Returns one page of councils and how many there are in all.
-    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page, per_council: usize) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
+    fn rank(&self, candidates: &[Candidate], kinds: &[FindingKind], terms: &[String], page: Page, window: Window) -> Result<(Vec<CouncilEvidence>, usize), QueryError> {
         let weight = |c: &Candidate| c.score * kind_weight(kinds, &c.kind) * recency(c.year);
         let mut by_council: HashMap<&str, Vec<&Candidate>> = HashMap::default();
         for c in candidates.iter().filter(|c| !c.council.is_empty()) {
@@ -522,13 +548,14 @@ impl Engine<'_> {
         let total = ranked.len();
         ranked.drain(..page.offset.min(total));
         ranked.truncate(page.limit);
-        let shown = self.shown(ranked.iter().map(|(name, _, _)| by_council[name].as_slice()), per_council)?;
+        let shown = self.shown(ranked.iter().map(|(name, _, _)| by_council[name].as_slice()), window)?;
         let mut out = Vec::with_capacity(ranked.len());
         for ((name, score, matched), findings) in ranked.into_iter().zip(shown) {
             out.push(CouncilEvidence {
                 council: self.council_ref(name),
                 score: (score * 100.0).round() / 100.0,
                 matched,
+                first: window.skip.min(matched),
                 findings: findings
                     .into_iter()
                     .map(|mut e| {
@@ -542,13 +569,19 @@ impl Engine<'_> {
         Ok((out, total))
     }
 
-    /// For each council's `ranked` candidates, its best `per_council` distinct findings,
-    /// each with the other sources that publish it ("also in"). Copies of a finding share a
-    /// text key, so only the findings shown are read (reading one decompresses its
+    /// For each council's `ranked` candidates, the `window` of its distinct findings, best
+    /// first, each with the other sources that publish it ("also in"). Copies of a finding
+    /// share a text key, so only the findings shown are read (reading one decompresses its
     /// document's text); the copies' sources come from a column, all councils' in one read.
-    /// Looks no further than four times `per_council` candidates of a council.
-    fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>, per_council: usize) -> Result<Vec<Vec<Evidence>>, QueryError> {
-        let all: Vec<Vec<Copies>> = councils.map(|c| copies_of(c, per_council)).collect();
+    /// Looks no further than four times as many candidates of a council as the window reaches.
+    fn shown<'c>(&self, councils: impl Iterator<Item = &'c [&'c Candidate]>, window: Window) -> Result<Vec<Vec<Evidence>>, QueryError> {
+        let all: Vec<Vec<Copies>> = councils
+            .map(|c| {
+                let mut groups = copies_of(c, window.skip + window.take);
+                groups.drain(..window.skip.min(groups.len()));
+                groups
+            })
+            .collect();
         let best: Vec<&Candidate> = all.iter().flatten().map(|g| g.best).collect();
         let copies: Vec<&Candidate> = all.iter().flatten().flat_map(|g| g.others.iter().copied()).collect();
         let mut hits = self.index.load(&best)?.into_iter();

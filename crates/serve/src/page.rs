@@ -208,8 +208,9 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
                 // Only the best findings of each council are shown: the rest are one filter
                 // away, or too many for one page.
                 @match a.more_of(c) {
-                    Some(m) if m.alone => { p class="govuk-body-s" { "The best " (c.findings.len()) " of " (m.all) " are shown: narrow the question to see others." } },
-                    Some(m) => { p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { @if m.all_when_alone { "All " } @else { "The best " (peerscope_query::OF_ONE_COUNCIL) " of " } (m.all) " matching findings of " (c.council.name) } } },
+                    Some(m) if m.alone && c.findings.is_empty() => { p class="govuk-body-s" { "All " (m.all) " are on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." } },
+                    Some(m) if m.alone => { p class="govuk-body-s" { "Findings " (m.before + 1) " to " (m.before + c.findings.len()) " of " (m.all) ", the best first; the pages below hold the others." } },
+                    Some(m) => { p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { "All " (m.all) " matching findings of " (c.council.name) } } },
                     None => {},
                 }
             }
@@ -261,7 +262,7 @@ fn finding(f: &Evidence) -> Markup {
 
 fn pagination(ask: &Ask, a: &Answer) -> Markup {
     let page = ask.page;
-    let more = a.offset + a.councils.len() < a.councils_total && page < crate::params::MAX_PAGE;
+    let more = a.more_pages() && page < crate::params::MAX_PAGE;
     html! {
         @if page > 1 || more {
             nav class="govuk-pagination" aria-label="Pages of councils" {

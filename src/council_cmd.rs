@@ -86,6 +86,12 @@ pub fn render(p: &CouncilProfile, filtered_out: bool) -> String {
             let _ = writeln!(out, "  {} ({}) — {}{similarity}", c.council.name, c.council.region.as_deref().unwrap_or(""), c.basis);
         }
     }
+    if !p.named_by.is_empty() {
+        let _ = writeln!(out, "\nOther councils' reviews point to {}'s practice:", p.council.name);
+        for x in &p.named_by {
+            let _ = writeln!(out, "  ← in {}'s review: {} — {}", x.council, clip_chars(&x.text, 140), x.source);
+        }
+    }
     if !p.learn_from.is_empty() {
         let _ = writeln!(out, "\nWho to learn from, on each theme flagged (areas for development and recommendations):");
         for l in &p.learn_from {

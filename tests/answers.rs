@@ -116,6 +116,12 @@ fn a_council_profile_shows_repeats_comparators_and_who_to_learn_from() {
     let workforce = p["learn_from"].as_array().unwrap().iter().find(|l| l["theme"] == "workforce").expect("workforce is an area for Walsall");
     assert!(workforce["pointers"].as_array().unwrap().iter().any(|x| x["council"] == "Herefordshire"), "{workforce:#}");
     assert!(!workforce["praised"].as_array().unwrap().is_empty());
+    // Regression: the council a pointer names, none of whose own reviews is held, had a
+    // page that said only "no reviews": it says whose reviews point to it.
+    let herefordshire = json(d.path(), &["council", "Herefordshire", "--json"]);
+    let named_by = herefordshire["named_by"].as_array().unwrap_or_else(|| panic!("{herefordshire:#}"));
+    assert!(named_by.iter().any(|x| x["council"] == "Walsall" && x["source"].as_str().is_some_and(|s| s.contains("walsall"))), "{named_by:#?}");
+    assert!(text(d.path(), &["council", "Herefordshire"]).contains("Other councils' reviews point to Herefordshire's practice"));
     let out = peerscope(d.path()).args(["council", "Nowhere"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Nowhere"));

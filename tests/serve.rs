@@ -306,7 +306,7 @@ fn a_strangers_host_header_never_reaches_anyones_feed() {
 #[test]
 fn the_page_reaches_every_finding_it_counts() {
     let d = tempfile::tempdir().unwrap();
-    let out = peerscope(d.path()).args(["ingest", "corpus/walsall_scrutiny-report_2015.txt", "corpus/real/01_bexley_lga-feedback-report.txt"]).output().unwrap();
+    let out = peerscope(d.path()).args(["ingest", "corpus/walsall_scrutiny-report_2015.txt", "corpus/real/01_bexley_lga-feedback-report.txt", "corpus/real/17_croydon_scrutiny-minutes.txt"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let server = start(d.path());
     let (status, _, page) = get(&server, "/?kind=strength");
@@ -343,6 +343,10 @@ fn the_page_reaches_every_finding_it_counts() {
     let (_, _, council) = get(&server, "/council/Walsall");
     assert!(council.contains("#at-"), "{council}");
     assert!(council.contains("class=\"ps-scroll\""), "wide tables scroll on a phone");
+    // Regression: a year whose documents hold no finding led to a search that found none
+    // (Croydon's 2020 minutes only announce the review).
+    let (_, _, croydon) = get(&server, "/council/Croydon");
+    assert!(croydon.contains(">2020<") && !croydon.contains("year=2020"), "{croydon}");
     // Findings whose review year is not known are counted in their own column.
     let (_, _, themes) = get(&server, "/themes");
     assert!(themes.contains("year not known"), "{themes}");

@@ -25,6 +25,11 @@ pub struct CouncilProfile {
     pub repeated: Vec<Repeat>,
     pub comparators: Vec<Comparator>,
     pub learn_from: Vec<LearnFrom>,
+    /// Other councils' reviews that point to this council's practice (best practice naming
+    /// it): each with the council whose review it is. Shown even when none of this council's
+    /// own reviews is held (regression: a "who to learn from" link led to "no reviews").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named_by: Vec<Praise>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,7 +104,8 @@ impl CouncilProfile {
         let documents = self.documents.iter().flat_map(|d| d.sources.iter());
         let findings = self.themes.iter().flat_map(|t| t.findings.iter().map(|f| &f.source));
         let praise = self.learn_from.iter().flat_map(|l| l.praised.iter().chain(&l.pointers).map(|p| &p.source));
-        documents.chain(findings).chain(praise).map(String::as_str)
+        let named_by = self.named_by.iter().map(|p| &p.source);
+        documents.chain(findings).chain(praise).chain(named_by).map(String::as_str)
     }
 }
 
@@ -120,6 +126,7 @@ where
     let mut vectors: HashMap<String, Vector> = HashMap::new();
     let mut praised: HashMap<String, Vec<Praise>> = HashMap::new();
     let mut pointers: Vec<(Vec<String>, Praise)> = Vec::new();
+    let mut named_by: Vec<Praise> = Vec::new();
     let mut seen = HashSet::new();
     let mut seen_in_theme: HashSet<(String, String)> = HashSet::new();
     for (d, sources) in documents {
@@ -171,6 +178,9 @@ where
             }
             if first_copy && f.kind == FindingKind::BestPractice {
                 let target = f.council.clone().unwrap_or_default();
+                if !mine && (target == me.name || f.also.contains(&me.name)) {
+                    named_by.push(Praise { council: c.name.clone(), text: f.text.clone(), source: source.clone(), start: f.start });
+                }
                 if target != me.name {
                     pointers.push((f.themes.clone(), Praise { council: target, text: f.text.clone(), source: source.clone(), start: f.start }));
                 }
@@ -203,7 +213,7 @@ where
         .collect();
     // Reviews over time; those of an unknown year after them.
     docs.sort_by(|a, b| (a.year.is_none(), a.year, &a.title).cmp(&(b.year.is_none(), b.year, &b.title)));
-    Some(CouncilProfile { council: CouncilRef::from(me), la_type: me.la_type.clone(), former: me.former.clone(), documents: docs, themes, repeated, comparators, learn_from })
+    Some(CouncilProfile { council: CouncilRef::from(me), la_type: me.la_type.clone(), former: me.former.clone(), documents: docs, themes, repeated, comparators, learn_from, named_by })
 }
 
 fn first_per_council(list: Vec<Praise>, n: usize) -> Vec<Praise> {

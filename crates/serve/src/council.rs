@@ -52,8 +52,13 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                 tbody class="govuk-table__body" {
                     @for d in &p.documents {
                         tr class="govuk-table__row" {
-                            td class="govuk-table__cell" { @match d.year { Some(y) => { a class="govuk-link" href=(search(&[("year", &y.to_string())])) { (y) } }, None => { "?" } } }
-                            td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " (d.review_type.replace('-', " ")) } }
+                            td class="govuk-table__cell" { @match d.year {
+                                // A year whose documents hold no finding leads to no search
+                                // (regression: Croydon's 2020 led to "no council's findings match").
+                                Some(y) if p.documents.iter().any(|o| o.year == Some(y) && o.findings > 0) => { a class="govuk-link" href=(search(&[("year", &y.to_string())])) { (y) } },
+                                Some(y) => { (y) },
+                                None => { "not known" } } }
+                            td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " @if d.review_type == "unknown" { "review type not known" } @else { (d.review_type.replace('-', " ")) } } }
                             td class="govuk-table__cell govuk-table__cell--numeric" { (d.findings) }
                             td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s, None)) br; } }
                         }
@@ -109,6 +114,12 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
             h2 class="govuk-heading-m" { "Comparators" }
             ul class="govuk-list govuk-list--bullet" {
                 @for c in &p.comparators { li { a class="govuk-link" href=(format!("/council/{}", path_segment(&c.council.name))) { (c.council.name) } " (" (c.council.region.as_deref().unwrap_or("")) ") — " (c.basis) @if c.similarity > 0.0 { ", similarity " (format!("{:.2}", c.similarity)) } @else { ", no findings on the same themes" } } }
+            }
+        }
+        @if !p.named_by.is_empty() {
+            h2 class="govuk-heading-m" { "Other councils' reviews point to " (name) "’s practice" }
+            ul class="govuk-list" {
+                @for x in &p.named_by { (praise(x, "its review names this council", &doc_link)) }
             }
         }
         @if !p.learn_from.is_empty() {

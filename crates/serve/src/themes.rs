@@ -283,12 +283,12 @@ fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
                         @let (fill, ink) = cell_colours(n as f64 / most);
                         // No search finds "year not known": those cells are not links.
                         @if let Some(year) = y {
-                            a href=(cell_href(ask, r, *year)) aria-label=(format!("{r}, {year}: {n} findings")) {
-                                rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", " (year) ": " (n) " findings" } }
+                            a href=(cell_href(ask, r, *year)) aria-label=(format!("{r}, {year}: {}", findings(n))) {
+                                rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", " (year) ": " (findings(n)) } }
                                 text x=(x + 6.0) y=(top + 20.0) style=(ink) { (n) }
                             }
                         } @else {
-                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", year not known: " (n) " findings" } }
+                            rect x=(x) y=(top) width=(cell_w - 2.0) height=(cell_h - 2.0) fill=(fill) { title { (r) ", year not known: " (findings(n)) } }
                             text x=(x + 6.0) y=(top + 20.0) style=(ink) { (n) }
                         }
                     } @else {
@@ -298,6 +298,11 @@ fn heat_map(ask: &Ask, cells: &RegionYearCells) -> Markup {
             }
         }
     }
+}
+
+/// "1 finding", "2 findings".
+fn findings(n: usize) -> String {
+    if n == 1 { "1 finding".to_string() } else { format!("{n} findings") }
 }
 
 /// A cell's fill and the style of the count printed on it: a blue from pale (few findings)

@@ -48,7 +48,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 
 /// Words around a council's name that say it is a council ("London Borough of Bexley",
 /// "Bexley Council"): a name typed with them is looked up without them too.
-const COUNCIL_PREFIXES: &[&str] = &["the ", "london borough of ", "royal borough of ", "city and county of ", "city of ", "county of ", "borough of "];
+const COUNCIL_PREFIXES: &[&str] = &["the ", "london borough of ", "royal borough of ", "city and county of ", "metropolitan borough of ", "county borough of ", "city of ", "county of ", "borough of "];
 const COUNCIL_SUFFIXES: &[&str] = &[
     " metropolitan borough council",
     " metropolitan district council",
@@ -792,7 +792,7 @@ mod tests {
     #[test]
     fn lookup_sees_past_the_words_that_say_council() {
         let c = Councils::builtin().unwrap();
-        for (typed, name) in [("Bexley Council", "Bexley"), ("London Borough of Croydon", "Croydon"), ("Harrow Council", "Harrow"), ("Bury Council", "Bury"), ("York Council", "York"), ("Hull City Council", "Kingston upon Hull"), ("Walsall MBC", "Walsall")] {
+        for (typed, name) in [("Bexley Council", "Bexley"), ("London Borough of Croydon", "Croydon"), ("Harrow Council", "Harrow"), ("Bury Council", "Bury"), ("York Council", "York"), ("Hull City Council", "Kingston upon Hull"), ("Walsall MBC", "Walsall"), ("Metropolitan Borough of Walsall", "Walsall")] {
             assert_eq!(c.lookup(typed).map(|x| x.name.as_str()), Some(name), "{typed}");
         }
         for (typed, name) in [("Herts", "Hertfordshire"), ("BANES", "Bath and North East Somerset"), ("Stockton", "Stockton-on-Tees"), ("Notts", "Nottinghamshire")] {

@@ -437,6 +437,7 @@ mod tests {
             ("City of York", "York", ""),
             ("carers in City of York", "York", "carers"),
             ("London Borough of Bexley waiting", "Bexley", "waiting"),
+            ("carers in the Metropolitan Borough of Walsall", "Walsall", "carers"),
             ("Walsall Council carers", "Walsall", "carers"),
             ("carers in Redcar", "Redcar and Cleveland", "carers"),
         ] {

@@ -40,7 +40,7 @@ pub const MAX_LINES: usize = 200_000;
 
 /// Bumped whenever extraction changes what it produces: stored documents extracted by an
 /// older version are extracted again from their raw bytes.
-pub const EXTRACTOR_VERSION: u32 = 11;
+pub const EXTRACTOR_VERSION: u32 = 12;
 
 /// The bit of [`Extractor::version`] that says the encoder reader made a document's findings.
 pub const ENCODER_FLAG: u32 = 1 << 16;
@@ -424,7 +424,31 @@ pub const MAX_FINDING_BYTES: usize = 3000;
 
 /// Findings cut to [`MAX_FINDING_BYTES`], each at the last sentence end (or else word end)
 /// before the limit, its span cut with it so it stays exactly its text.
-fn capped(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
+fn capped(text: &str, findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
+    marked_cut(text, capped_to_most(text, findings))
+}
+
+/// What a stored copy of a web page writes where it cut the page's text.
+pub const CUT_MARKER: &str = "[... text truncated in stored copy ...]";
+
+/// Findings the document itself cuts short (its text stops mid-sentence at
+/// [`CUT_MARKER`]) take the marker into their span, so whoever reads one, on a page or in
+/// an export, sees that it is cut and where (regression: "…that progress ha" read as whole).
+fn marked_cut(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
+    for f in &mut findings {
+        let Some(after) = text.get(f.end..) else { continue };
+        let gap = after.len() - after.trim_start().len();
+        if after.trim_start().starts_with(CUT_MARKER) {
+            f.end += gap + CUT_MARKER.len();
+            if let Some(span) = text.get(f.start..f.end) {
+                f.text = span.to_string();
+            }
+        }
+    }
+    findings
+}
+
+fn capped_to_most(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
     for f in findings.iter_mut().filter(|f| f.end.saturating_sub(f.start) > MAX_FINDING_BYTES) {
         let Some(span) = text.get(f.start..f.end) else { continue };
         let head = peerscope_model::text::prefix(span, MAX_FINDING_BYTES);
@@ -456,6 +480,19 @@ mod tests {
                 Err(ExtractError::TooManyLines { limit, .. }) => assert_eq!(limit, MAX_LINES),
                 other => panic!("{:?}", other.map(|r| r.document.findings.len())),
             }
+        }
+    }
+
+    #[test]
+    fn a_finding_the_stored_copy_cuts_short_says_so_in_its_span() {
+        let x = Extractor::new().unwrap();
+        let doc = format!("Walsall Council adult social care peer challenge 2019\n\nAreas for development\n\n- Performance on reviews of care packages remains concerning and the waiting list has gr\n{CUT_MARKER}\n\n- Carers assessments are late and the backlog is growing across the county.\n");
+        let read = x.extract("cut.txt", doc.as_bytes()).unwrap();
+        let cut: Vec<_> = read.document.findings.iter().filter(|f| f.text.contains("has gr")).collect();
+        assert_eq!(cut.len(), 1, "{:#?}", read.document.findings);
+        assert!(cut[0].text.ends_with(CUT_MARKER), "{:?}", cut[0].text);
+        for f in &read.document.findings {
+            assert_eq!(&read.text[f.start..f.end], f.text);
         }
     }
 

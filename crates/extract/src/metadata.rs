@@ -488,7 +488,8 @@ fn subject(line: &str) -> Option<&str> {
     ["RE: ", "Re: ", "Subject: "].iter().find_map(|p| line.strip_prefix(p))
 }
 
-/// A title made from what is known, for documents that carry none.
+/// A title made from what is known, for documents that carry none; it says so, so that
+/// no one cites it as the document's own (regression: it read like a publisher's title).
 pub fn composed_title(council: Option<&str>, review_type: ReviewType, doc_kind: DocKind, year: Option<i32>) -> String {
     let review = match review_type {
         ReviewType::LgaPeerChallenge => "LGA peer challenge",
@@ -497,7 +498,7 @@ pub fn composed_title(council: Option<&str>, review_type: ReviewType, doc_kind: 
         ReviewType::None | ReviewType::Unknown => "document",
     };
     let year = year.map(|y| format!(", {y}")).unwrap_or_default();
-    format!("{} – {review} ({}{year})", council.unwrap_or("Unknown council"), doc_kind.as_str())
+    format!("{} – {review}, {}{year} (untitled: described by peerscope)", council.unwrap_or("Unknown council"), doc_kind.label())
 }
 
 #[cfg(test)]

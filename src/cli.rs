@@ -7,11 +7,14 @@ use clap::{Parser, Subcommand};
 
 use crate::pdf_child::ReaderChoice;
 
+/// The data directory when `--data` is not given: made from the shipped corpus on first use.
+pub const DEFAULT_DATA: &str = "./peerscope-data";
+
 #[derive(Parser)]
 #[command(name = "peerscope", version, about = "Searchable evidence from English adult social care peer challenges")]
 pub struct Cli {
     /// The data directory (sled store + tantivy index).
-    #[arg(long, global = true, env = "PEERSCOPE_DATA", default_value = "./peerscope-data")]
+    #[arg(long, global = true, env = "PEERSCOPE_DATA", default_value = DEFAULT_DATA)]
     pub data: PathBuf,
     #[command(subcommand)]
     pub command: Command,

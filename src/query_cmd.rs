@@ -28,9 +28,11 @@ pub fn run(data: &Path, text: &str, json: bool, limit: usize, filter: &peerscope
 /// clone answers at once.
 pub fn open_with_corpus(data: &Path) -> anyhow::Result<DataDir> {
     // A mistyped `--data` is not made into a data directory by a command that reads: not a
-    // path that does not exist (unless the shipped corpus is there to answer from), and
+    // path that does not exist (unless it is the default, made from the shipped corpus:
+    // regression, a mistyped path beside corpus/ was made and filled without a word), and
     // never a folder of other files (`--data ~`).
-    anyhow::ensure!(data.exists() || Path::new("corpus").is_dir(), "the data directory {} does not exist: run `peerscope ingest PATH...` to make it, or give `--data` the one you made", data.display());
+    let default = data == Path::new(crate::cli::DEFAULT_DATA) || data == Path::new(crate::cli::DEFAULT_DATA.trim_start_matches("./"));
+    anyhow::ensure!(data.exists() || (default && Path::new("corpus").is_dir()), "the data directory {} does not exist: run `peerscope ingest PATH...` to make it, or give `--data` the one you made", data.display());
     let holds_other_files = !data.join("store").exists() && std::fs::read_dir(data).is_ok_and(|mut d| d.next().is_some());
     anyhow::ensure!(!holds_other_files, "{} is not a peerscope data directory (it holds other files and no store): give `--data` the one you made, or run `peerscope ingest PATH...` with a new one", data.display());
     let mut dir = DataDir::open(data)?;

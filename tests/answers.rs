@@ -328,6 +328,10 @@ fn the_council_command_says_what_it_was_asked_and_why_it_shows_nothing() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).current_dir(elsewhere.path()).arg("--data").arg(&missing).arg("themes").output().unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!missing.exists());
+    // Nor beside the shipped corpus, where the default data directory is made from it.
+    let out = peerscope(&missing).arg("themes").output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("does not exist"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!missing.exists());
     // Nor is a folder of other files (`--data ~`) written into.
     std::fs::write(elsewhere.path().join("mine.txt"), "a letter").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_peerscope")).current_dir(root()).arg("--data").arg(elsewhere.path()).arg("export").arg("--format").arg("csv").output().unwrap();

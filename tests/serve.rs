@@ -342,6 +342,12 @@ fn the_page_reaches_every_finding_it_counts() {
     // The council page links each finding to its place in its document.
     let (_, _, council) = get(&server, "/council/Walsall");
     assert!(council.contains("#at-"), "{council}");
+    // Each of its hundred "read it in its document" names its finding to a screen reader.
+    assert!(council.contains("read it in its document<span class=\"govuk-visually-hidden\">: "), "{council}");
+    // A document's list of findings links each by its words, not only its kind.
+    let doc = council.split("href=\"/document/").nth(1).and_then(|s| s.split(['#', '"']).next()).unwrap();
+    let (_, _, page) = get(&server, &format!("/document/{doc}"));
+    assert!(!page.contains(">strength</a>") && !page.contains(">area for development</a>"), "{page}");
     assert!(council.contains("class=\"ps-scroll\""), "wide tables scroll on a phone");
     // Regression: a year whose documents hold no finding led to a search that found none
     // (Croydon's 2020 minutes only announce the review).

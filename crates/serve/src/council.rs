@@ -25,11 +25,13 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
         format!("/?{}", s.finish())
     };
     // A finding's link goes to the finding in its document; a document's to its top.
-    let doc_link = |source: &str, start: Option<usize>| html! {
+    // `about` is said to a screen reader's list of links, where a hundred "read it in its
+    // document" could not be told apart (regression).
+    let doc_link = |source: &str, start: Option<usize>, about: &str| html! {
         @if let Some(id) = documents.get(source) {
             @match start {
-                Some(at) => { a class="govuk-link" href=(finding_href(id, at as u64)) { "read it in its document" } " · " },
-                None => { a class="govuk-link" href=(format!("/document/{}", path_segment(id))) { "read it" } " · " },
+                Some(at) => { a class="govuk-link" href=(finding_href(id, at as u64)) { "read it in its document" span class="govuk-visually-hidden" { ": " (peerscope_model::text::clip_chars(about, 80)) } } " · " },
+                None => { a class="govuk-link" href=(format!("/document/{}", path_segment(id))) { "read it" span class="govuk-visually-hidden" { ": " (peerscope_model::text::clip_chars(about, 80)) } } " · " },
             }
         }
         (source_link(source))
@@ -60,7 +62,7 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                                 None => { "not known" } } }
                             td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " @if d.review_type == "unknown" { "review type not known" } @else { (d.review_type.replace('-', " ")) } } }
                             td class="govuk-table__cell govuk-table__cell--numeric" { (d.findings) }
-                            td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s, None)) br; } }
+                            td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s, None, &d.title)) br; } }
                         }
                     }
                 }
@@ -94,7 +96,7 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                 h3 class="govuk-heading-s" { (t.label) }
                 ul class="govuk-list" {
                     @for f in t.findings.iter().take(FINDINGS_PER_THEME) {
-                        li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source, Some(f.start))) } }
+                        li { strong class={ "govuk-tag ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } " " (f.text) br; span class="govuk-body-s ps-provenance" { @if let Some(y) = f.year { (y) " · " } (doc_link(&f.source, Some(f.start), &f.text)) } }
                     }
                 }
                 // The examples are a few of the theme's findings: say how many, and link to all.
@@ -135,11 +137,11 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
     })
 }
 
-fn praise(x: &Praise, basis: &str, doc_link: &dyn Fn(&str, Option<usize>) -> Markup) -> Markup {
+fn praise(x: &Praise, basis: &str, doc_link: &dyn Fn(&str, Option<usize>, &str) -> Markup) -> Markup {
     html! {
         li {
             strong { a class="govuk-link" href=(format!("/council/{}", path_segment(&x.council))) { (x.council) } } " (" (basis) "): " (x.text)
-            br; span class="govuk-body-s ps-provenance" { (doc_link(&x.source, Some(x.start))) }
+            br; span class="govuk-body-s ps-provenance" { (doc_link(&x.source, Some(x.start), &x.text)) }
         }
     }
 }

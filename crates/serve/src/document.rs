@@ -49,7 +49,7 @@ pub fn page(record: &DocumentRecord) -> Markup {
             } @else {
                 ol class="govuk-list govuk-list--number" {
                     @for f in &d.findings {
-                        li { a class="govuk-link" href=(format!("#at-{}", f.start)) { (f.kind.label()) } ": " (clip_chars(&f.text, 160)) }
+                        li { (f.kind.label()) ": " a class="govuk-link" href=(format!("#at-{}", f.start)) { (clip_chars(&f.text, 160)) } }
                     }
                 }
             }
@@ -104,7 +104,7 @@ fn marked_text(text: &str, findings: &[Finding]) -> Markup {
     html! {
         @for (f, piece) in pieces {
             @match f {
-                Some(f) => { mark class={ "ps-finding ps-" (f.kind.as_str()) } id=(format!("at-{}", f.start)) { span class={ "ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } (piece) } },
+                Some(f) => { mark class={ "ps-finding ps-" (f.kind.as_str()) } id=(format!("at-{}", f.start)) { span class={ "ps-kind ps-" (f.kind.as_str()) } { (f.kind.label()) } span class="govuk-visually-hidden" { ": " } (piece) } },
                 None => { (piece) },
             }
         }

@@ -243,8 +243,10 @@ fn every_page_answers_escapes_and_sends_downloads_as_downloads() {
     ] {
         let (status, _, body) = get(&server, path);
         assert_eq!(status, code, "{path}: {body}");
-        assert!(body.contains(says), "{path}: {body}");
+        assert!(body.to_lowercase().contains(says), "{path}: {body}");
     }
+    // Regression: the page's error messages began in lower case.
+    assert!(get(&server, "/?q=carers&kind=praise").2.contains("<p class=\"govuk-body\">Unknown kind"));
 }
 
 #[test]

@@ -541,7 +541,7 @@ async fn record(site: &Arc<Site>, id: String) -> Result<DocumentRecord, Unanswer
 async fn document_page(State(site): State<Arc<Site>>, Path(id): Path<String>) -> Response {
     match record(&site, id).await {
         Ok(r) => html(StatusCode::OK, document::page(&r)),
-        Err(e) => html(e.status(), page::layout("Error: document", maud::html! { h1 class="govuk-heading-l" { "Document" } p class="govuk-body" role="alert" { (e.to_string()) } })),
+        Err(e) => html(e.status(), page::layout("Error: document", maud::html! { h1 class="govuk-heading-l" { "Document" } p class="govuk-body" role="alert" { (page::sentence(&e.to_string())) } })),
     }
 }
 
@@ -603,7 +603,7 @@ async fn council_page(State(site): State<Arc<Site>>, Path(name): Path<String>, R
             let ids: HashMap<&str, &str> = ids.iter().map(|(s, i)| (s.as_str(), i.as_str())).collect();
             html(StatusCode::OK, council::page(&p, &ids))
         }
-        Err(e) => html(e.status(), page::layout("Error: council", maud::html! { h1 class="govuk-heading-l" { "Council" } p class="govuk-body" role="alert" { (e.to_string()) } })),
+        Err(e) => html(e.status(), page::layout("Error: council", maud::html! { h1 class="govuk-heading-l" { "Council" } p class="govuk-body" role="alert" { (page::sentence(&e.to_string())) } })),
     }
 }
 

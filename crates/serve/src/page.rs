@@ -53,6 +53,13 @@ pub fn layout(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// A message as a sentence on a page: the engine's messages start in lower case, as the
+/// command line's errors do after "peerscope: ".
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
 /// Questions a first-time visitor can follow, one of each kind of answer.
 const EXAMPLES: [&str; 4] = ["councils flagged for review performance", "praised for carers support", "what did peers recommend about safeguarding", "workforce in the West Midlands since 2015"];
 
@@ -97,7 +104,7 @@ pub fn search(ask: &Ask, answer: Option<&Answer>, error: Option<&str>, taxonomy:
             div class="govuk-error-summary" {
                 div role="alert" {
                     h2 class="govuk-error-summary__title" { "There is a problem" }
-                    div class="govuk-error-summary__body" { p class="govuk-body" { (e) } }
+                    div class="govuk-error-summary__body" { p class="govuk-body" { (sentence(e)) } }
                 }
             }
         }

@@ -56,7 +56,7 @@ pub fn page(ask: &Ask, regions: &[&str], (table, cells, undated): (&[RecurringTh
             }
         }
         @if let Some(e) = error {
-            div class="govuk-error-summary" { div role="alert" { h2 class="govuk-error-summary__title" { "There is a problem" } div class="govuk-error-summary__body" { p class="govuk-body" { (e) } } } }
+            div class="govuk-error-summary" { div role="alert" { h2 class="govuk-error-summary__title" { "There is a problem" } div class="govuk-error-summary__body" { p class="govuk-body" { (crate::page::sentence(e)) } } } }
         }
         @if undated > 0 {
             div class="govuk-inset-text" { (peerscope_query::undated_left_out(undated, "by the year filter")) }

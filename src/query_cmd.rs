@@ -103,7 +103,7 @@ pub fn render(a: &Answer, color: bool) -> String {
         // The best findings are shown; the rest are one filter away, or too many for one page.
         match a.more_of(c) {
             Some(m) if m.alone => {
-                let _ = writeln!(o, "   … the best {} of {} are shown: narrow the question (--theme, --kind, --since), or `peerscope export --council \"{}\"` lists them all", c.findings.len(), m.all, c.council.name);
+                let _ = writeln!(o, "   … the best {} of {} are shown: narrow the question (--theme, --kind, --since); `peerscope export --council \"{}\"` lists every finding of the council", c.findings.len(), m.all, c.council.name);
             }
             Some(m) => {
                 let all = if m.all_when_alone { "them all".to_string() } else { format!("the best {}", peerscope_query::OF_ONE_COUNCIL) };

@@ -88,6 +88,9 @@ fn the_page_speaks_in_words_and_offers_questions_to_follow() {
     assert!(page.contains("Kind of finding: <strong>area for development</strong>"), "{page}");
     assert!(page.contains("Theme: <strong>Workforce"), "{page}");
     assert!(!page.contains("area_for_development</strong>"), "{page}");
+    // A CQC theme, which stands for several quality statements, by its label too.
+    let (_, _, page) = get(&server, "/?q=carers&theme=leadership");
+    assert!(page.contains("Theme: <strong>") && !page.contains("Theme: <strong>leadership"), "{page}");
     let (_, _, page) = get(&server, "/?q=safegaurding+concerns&region=West+Midlands");
     assert!(page.contains("Did you mean <a class=\"govuk-link\" href=\"/?q=safeguarding+concerns&amp;region=West+Midlands\">safeguarding</a>?"), "{page}");
 }

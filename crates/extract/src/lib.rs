@@ -384,7 +384,7 @@ impl Extractor {
         let review_year = (review_type != peerscope_model::ReviewType::None).then(|| metadata::review_year(&text, found_title.as_deref().unwrap_or(""), &hints)).flatten();
         let council = reviewed.map(|i| CouncilRef::from(self.councils.get(i)));
         let title = found_title.unwrap_or_else(|| {
-            metadata::composed_title(council.as_ref().map(|c| c.name.as_str()), review_type, doc_kind, review_year)
+            metadata::composed_title(council.as_ref().map(|c| c.name.as_str()), review_type, doc_kind)
         });
         let about = matches!(service, Service::AdultSocialCare | Service::SafeguardingAdults)
             && matches!(review_type, peerscope_model::ReviewType::LgaPeerChallenge | peerscope_model::ReviewType::AdassRegionalPeerChallenge | peerscope_model::ReviewType::Unknown);
@@ -431,14 +431,17 @@ fn capped(text: &str, findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_
 /// What a stored copy of a web page writes where it cut the page's text.
 pub const CUT_MARKER: &str = "[... text truncated in stored copy ...]";
 
-/// Findings the document itself cuts short (its text stops mid-sentence at
-/// [`CUT_MARKER`]) take the marker into their span, so whoever reads one, on a page or in
+/// Findings the document itself cuts short (its text stops at [`CUT_MARKER`], on the
+/// finding's line or the next) take the marker into their span, so whoever reads one, on a page or in
 /// an export, sees that it is cut and where (regression: "…that progress ha" read as whole).
 fn marked_cut(text: &str, mut findings: Vec<peerscope_model::Finding>) -> Vec<peerscope_model::Finding> {
     for f in &mut findings {
         let Some(after) = text.get(f.end..) else { continue };
         let gap = after.len() - after.trim_start().len();
-        if after.trim_start().starts_with(CUT_MARKER) {
+        // The marker on the finding's line or the next: not one found past a run of blank
+        // space, and never past the cap on a finding's length.
+        let near = gap <= 2 && f.end - f.start + gap + CUT_MARKER.len() <= MAX_FINDING_BYTES + CUT_MARKER.len();
+        if near && after.trim_start().starts_with(CUT_MARKER) {
             f.end += gap + CUT_MARKER.len();
             if let Some(span) = text.get(f.start..f.end) {
                 f.text = span.to_string();

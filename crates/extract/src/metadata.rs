@@ -490,15 +490,15 @@ fn subject(line: &str) -> Option<&str> {
 
 /// A title made from what is known, for documents that carry none; it says so, so that
 /// no one cites it as the document's own (regression: it read like a publisher's title).
-pub fn composed_title(council: Option<&str>, review_type: ReviewType, doc_kind: DocKind, year: Option<i32>) -> String {
+/// No year: wherever a title is shown, the review's year is shown beside it.
+pub fn composed_title(council: Option<&str>, review_type: ReviewType, doc_kind: DocKind) -> String {
     let review = match review_type {
         ReviewType::LgaPeerChallenge => "LGA peer challenge",
         ReviewType::AdassRegionalPeerChallenge => "regional ADASS peer challenge",
         ReviewType::Inspection => "inspection",
         ReviewType::None | ReviewType::Unknown => "document",
     };
-    let year = year.map(|y| format!(", {y}")).unwrap_or_default();
-    format!("{} – {review}, {}{year} (untitled: described by peerscope)", council.unwrap_or("Unknown council"), doc_kind.label())
+    format!("{} – {review}, {} (untitled: described by peerscope)", council.unwrap_or("Unknown council"), doc_kind.label())
 }
 
 #[cfg(test)]

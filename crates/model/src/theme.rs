@@ -171,6 +171,7 @@ impl Taxonomy {
         self.themes
             .iter()
             .flat_map(|t| t.label.split_whitespace().chain(t.words.iter().flat_map(|w| w.split_whitespace())))
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
             .filter(|w| w.chars().count() >= 5 && w.chars().next().map(|c| c.to_ascii_lowercase()) == first)
             .map(|w| (strsim::normalized_damerau_levenshtein(&word, &w.to_lowercase()), w))
             .filter(|(score, w)| *score >= 0.8 && !w.eq_ignore_ascii_case(&word))
@@ -324,6 +325,8 @@ mod tests {
         let t = Taxonomy::builtin().unwrap();
         assert_eq!(t.nearly_worded("safegaurding").as_deref(), Some("safeguarding"));
         assert_eq!(t.nearly_worded("Workforse").as_deref(), Some("workforce"));
+        // A label's punctuation is no part of the word ("Care provision, integration …").
+        assert!(t.nearly_worded("provison").is_some_and(|w| w.chars().all(|c| c.is_alphanumeric() || c == '-')));
         // A word spelt right, short, or like nothing is no suggestion.
         for w in ["safeguarding", "care", "payroll"] {
             assert_eq!(t.nearly_worded(w), None, "{w}");

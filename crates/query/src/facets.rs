@@ -137,10 +137,8 @@ pub fn field_label(field: &str) -> &str {
 /// labels, themes by the taxonomy's (by id or label, in any case).
 pub fn label(field: &str, value: &str, taxonomy: &Taxonomy) -> String {
     if field == "theme" {
-        if let [id] = taxonomy.expand(value).as_slice() {
-            if let Some(t) = taxonomy.get(id) {
-                return t.label.clone();
-            }
+        if let Some(label) = taxonomy.label_of(value) {
+            return label.to_string();
         }
     }
     let known = match field {

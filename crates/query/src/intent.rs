@@ -46,7 +46,7 @@ fn lite(pattern: &str) -> Result<Regex, regex_lite::Error> {
 }
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
-    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any|compare|comparing)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do|has|have)(?: the)?(?: (?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass))?(?:(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
+    lite(r"^(?:(?:which|what|show(?: me)?|list|find|all|any|compare|comparing)\s+)*(?:(?:tell me(?: about)?|(?:did|does|do)(?: the)?(?: (?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?:(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)?)?|(?:has|have) (?:the )?(?:peer (?:team|reviewers?|challenges?|reviews?)|peers|reviewers?|reviews?|lga|adass)(?: \w+)? (?:say|said|find|found|report|reported|think|thought|note|noted)(?: about| on| of)?)\s+)?(?:(?:councils?|local authorities|authorities|las)\s+)?(?:(?:(?:that|who|which|where)\s+)?(?:were|was|are|is|have been|has been|got)\s+)?")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -73,7 +73,7 @@ static PHRASES: LazyLock<Vec<(Regex, Vec<FindingKind>)>> = LazyLock::new(|| {
 /// Cues that, asked alone, are a subject rather than a kind of finding.
 const TOPICAL_CUES: &[&str] = &["risk", "risks", "problem", "problems", "issue", "issues", "gap", "gaps", "advice", "worries", "next steps"];
 
-const STOP: &[&str] = &["the", "a", "an", "of", "and", "in", "for", "on", "about", "with", "their", "its", "to", "councils", "council", "around"];
+const STOP: &[&str] = &["the", "a", "an", "of", "and", "in", "for", "on", "about", "with", "their", "its", "to", "councils", "council", "around", "do", "does", "did", "been"];
 
 /// Read `query` as an intent and a topic; an unknown intent asks for every kind.
 pub fn parse(query: &str, taxonomy: &Taxonomy) -> Intent {
@@ -338,6 +338,11 @@ mod tests {
             let i = parse(q, &t);
             assert_eq!((i.kinds.as_slice(), i.topic.as_str()), ([Recommendation].as_slice(), "carers"), "{q}");
         }
+        // ... but a word before the verb that is no reviewer stays in the topic, and "has
+        // been" is not "has" and a topic word.
+        assert!(parse("what did carers say about respite", &t).topic.contains("carers"));
+        assert!(!parse("what has been the feedback on carers", &t).topic.contains("been"));
+        assert_eq!(parse("what did the peer team say about workforce", &t).topic, "workforce");
         let i = parse_with("compare Torbay and Walsall on workforce", &t, Some(&c));
         assert_eq!((i.topic.as_str(), i.filter.councils.len()), ("workforce", 2));
         // Regression: the cue inside a hyphenated word was read as asking for strengths.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use maud::{html, Markup};
-use peerscope_model::FindingKind;
+use peerscope_model::{DocKind, FindingKind, ReviewType};
 use peerscope_query::profile::{CouncilProfile, Praise};
 
 use crate::page::{finding_href, layout, path_segment, source_link};
@@ -60,7 +60,7 @@ pub fn page(p: &CouncilProfile, documents: &HashMap<&str, &str>) -> Markup {
                                 Some(y) if p.documents.iter().any(|o| o.year == Some(y) && o.findings > 0) => { a class="govuk-link" href=(search(&[("year", &y.to_string())])) { (y) } },
                                 Some(y) => { (y) },
                                 None => { "not known" } } }
-                            td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (d.doc_kind.replace('-', " ")) " · " @if d.review_type == "unknown" { "review type not known" } @else { (d.review_type.replace('-', " ")) } } }
+                            td class="govuk-table__cell" { (d.title) br; span class="govuk-body-s" { (DocKind::parse(&d.doc_kind).map_or(d.doc_kind.as_str(), |k| k.label())) " · " @if d.review_type == "unknown" { "review type not known" } @else { (ReviewType::parse(&d.review_type).map_or(d.review_type.as_str(), |k| k.label())) } } }
                             td class="govuk-table__cell govuk-table__cell--numeric" { (d.findings) }
                             td class="govuk-table__cell" { @for s in &d.sources { (doc_link(s, None, &d.title)) br; } }
                         }

@@ -216,7 +216,8 @@ fn councils(ask: &Ask, a: &Answer) -> Markup {
                 // away, or too many for one page.
                 @match a.more_of(c) {
                     Some(m) if m.alone && c.findings.is_empty() => { p class="govuk-body-s" { "All " (m.all) " are on earlier pages: " a class="govuk-link" href=(ask.on_page(1)) { "back to the first page" } "." } },
-                    Some(m) if m.alone => { p class="govuk-body-s" { "Findings " (m.before + 1) " to " (m.before + c.findings.len()) " of " (m.all) ", the best first; the pages below hold the others." } },
+                    Some(m) if m.alone => { p class="govuk-body-s" { "Findings " (m.before + 1) " to " (m.before + c.findings.len()) " of " (m.all) ", the best first; "
+                        @if m.before + c.findings.len() < m.all { "the next pages hold the others." } @else { "the earlier pages hold the others." } } },
                     Some(m) => { p class="govuk-body-s" { a class="govuk-link" href=(ask.only("/", "council", &c.council.name)) { "All " (m.all) " matching findings of " (c.council.name) } } },
                     None => {},
                 }
@@ -272,7 +273,7 @@ fn pagination(ask: &Ask, a: &Answer) -> Markup {
     let more = a.more_pages() && page < crate::params::MAX_PAGE;
     html! {
         @if page > 1 || more {
-            nav class="govuk-pagination" aria-label="Pages of councils" {
+            nav class="govuk-pagination" aria-label=(if a.intent.filter.councils.len() == 1 { "Pages of findings" } else { "Pages of councils" }) {
                 @if page > 1 {
                     div class="govuk-pagination__prev" { a class="govuk-link govuk-pagination__link" href=(ask.on_page(page - 1)) rel="prev" { span class="govuk-pagination__link-title" { "Previous" span class="govuk-visually-hidden" { " page" } } } }
                 }

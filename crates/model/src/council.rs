@@ -344,11 +344,8 @@ impl Councils {
         if word.chars().count() < 4 {
             return None;
         }
-        let first = word.chars().next();
         self.current()
-            .filter(|c| c.name.to_lowercase().chars().next() == first)
-            .map(|c| (strsim::normalized_damerau_levenshtein(&word, &c.name.to_lowercase()), c))
-            .filter(|(score, _)| *score >= 0.8)
+            .filter_map(|c| crate::text::nearly_spelt(&word, &c.name).map(|score| (score, c)))
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, c)| c)
     }

@@ -144,6 +144,19 @@ impl Fnv1a {
     }
 }
 
+/// How nearly `typed` (lower case) spells `name`, when near enough to suggest it: the same
+/// first letter ("needs" is not "Leeds") and at most one edit in five letters (normalised
+/// Damerau-Levenshtein ≥ 0.8; not Jaro-Winkler, which finds "Blackpool" in "black"). The
+/// one rule for councils' names and themes' words.
+pub fn nearly_spelt(typed: &str, name: &str) -> Option<f64> {
+    let name = name.to_lowercase();
+    if typed.chars().next() != name.chars().next() {
+        return None;
+    }
+    let score = strsim::normalized_damerau_levenshtein(typed, &name);
+    (score >= 0.8).then_some(score)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,3 +215,4 @@ mod tests {
         assert_eq!(clip_chars("abc", 4), "abc");
     }
 }
+

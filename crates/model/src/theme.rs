@@ -164,7 +164,6 @@ impl Taxonomy {
     /// letters, the same first letter), over the words a person may type for a theme.
     pub fn nearly_worded(&self, word: &str) -> Option<String> {
         let word = word.trim().to_lowercase();
-        let first = word.chars().next();
         if word.chars().count() < 5 {
             return None;
         }
@@ -172,9 +171,8 @@ impl Taxonomy {
             .iter()
             .flat_map(|t| t.label.split_whitespace().chain(t.words.iter().flat_map(|w| w.split_whitespace())))
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-'))
-            .filter(|w| w.chars().count() >= 5 && w.chars().next().map(|c| c.to_ascii_lowercase()) == first)
-            .map(|w| (strsim::normalized_damerau_levenshtein(&word, &w.to_lowercase()), w))
-            .filter(|(score, w)| *score >= 0.8 && !w.eq_ignore_ascii_case(&word))
+            .filter(|w| w.chars().count() >= 5 && !w.eq_ignore_ascii_case(&word))
+            .filter_map(|w| crate::text::nearly_spelt(&word, w).map(|score| (score, w)))
             .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
             .map(|(_, w)| w.to_lowercase())
     }
